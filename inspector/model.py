@@ -1,0 +1,153 @@
+"""Typed records the inspector returns; their JSON form is the ``--json`` schema.
+
+Every headless command prints exactly one of these documents (``ThreadList``,
+``HistoryPage``, ``CheckpointState``). Fields are only added, never renamed, within
+a ``schema_version``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = 1
+
+
+class _Record(BaseModel):
+    # Raw binary values in a state are shown as base64 rather than failing to print.
+    model_config = ConfigDict(frozen=True, extra="forbid", ser_json_bytes="base64")
+
+
+class ThreadStatus(StrEnum):
+    """Where a thread stands at its latest checkpoint."""
+
+    INTERRUPTED = "interrupted"  # waiting at interrupt(): pending interrupt writes
+    ERROR = "error"  # a task failed: pending error writes
+    DONE = "done"  # nothing left to run
+    PENDING = "pending"  # next nodes, no interrupt or error: running now, or stopped mid-way
+
+
+class InterruptInfo(_Record):
+    """One pending ``interrupt()``: what it asks and which task raised it."""
+
+    id: str | None = Field(description="Interrupt id; pass it to `resume --interrupt`.")
+    value: Any = Field(description="The value given to interrupt(), decoded safely.")
+    node: str | None = Field(description="Node (phase) that raised it.")
+    task_id: str
+    namespace: str = Field("", description="Checkpoint namespace of the task ('' is the root graph).")
+    response_schema: Any = None
+
+
+class ErrorInfo(_Record):
+    """A task's stored failure. LangGraph stores the exception, not its traceback."""
+
+    type: str = Field(description="Exception type name, e.g. 'ValueError'.")
+    message: str
+    node: str | None
+    task_id: str
+    namespace: str = ""
+
+
+class ThreadSummary(_Record):
+    """One thread, from its latest root checkpoint."""
+
+    thread_id: str
+    status: ThreadStatus
+    checkpoint_id: str = Field(description="Latest checkpoint id.")
+    checkpoint_count: int
+    last_step: int | None
+    last_node: str | None = Field(description="Node(s) whose run produced the latest checkpoint.")
+    last_source: str | None = Field(None, description="Source of the latest checkpoint: input | loop | update | fork.")
+    updated_at: datetime | None = Field(description="Time of the latest checkpoint (from its id).")
+    next: list[str] = Field(default_factory=list, description="Nodes that would run next.")
+    interrupts: list[InterruptInfo] = Field(default_factory=list)
+    errors: list[ErrorInfo] = Field(default_factory=list)
+
+
+class ThreadList(_Record):
+    """``agent-debug threads --json``."""
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    target: str
+    total: int = Field(description="Threads in the store (before --status and --limit).")
+    threads: list[ThreadSummary]
+
+
+class CheckpointSummary(_Record):
+    """One row of a thread's history, read without decoding channel values."""
+
+    checkpoint_id: str
+    parent_id: str | None
+    step: int | None
+    source: str | None = Field(description="input | loop | update | fork, from the checkpoint metadata.")
+    nodes: list[str] = Field(default_factory=list, description="Nodes whose run produced this checkpoint.")
+    created_at: datetime | None
+    metadata: dict[str, Any] = Field(default_factory=dict, description="Metadata beyond source, step and parents.")
+
+
+class HistoryPage(_Record):
+    """``agent-debug history --json``: newest first, paged with ``--before``."""
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    thread_id: str
+    namespace: str
+    total: int = Field(description="Checkpoints of the thread in this namespace.")
+    checkpoints: list[CheckpointSummary]
+    next_before: str | None = Field(description="Pass as --before to get the next (older) page; null at the end.")
+
+
+class NamespaceInfo(_Record):
+    """A checkpoint namespace of a thread: '' for the root graph, 'node:task' paths for subgraphs."""
+
+    namespace: str
+    checkpoint_count: int
+    latest_checkpoint_id: str
+
+
+class MessageView(_Record):
+    """A LangChain message presented as a message, whatever format stored it."""
+
+    role: str = Field(description="human | ai | system | tool | function | chat | remove")
+    type_name: str | None = Field(description="Stored class name, e.g. AIMessage.")
+    id: str | None = None
+    name: str | None = None
+    text: str = Field(description="The text content (text blocks joined).")
+    reasoning: list[str] = Field(default_factory=list, description="Thinking, from reasoning/thinking blocks or reasoning_content.")
+    tool_calls: list[dict[str, Any]] = Field(default_factory=list)
+    tool_call_id: str | None = None
+    usage: dict[str, Any] | None = Field(None, description="usage_metadata: input/output/total tokens.")
+    model: str | None = None
+
+
+class PendingWrite(_Record):
+    """A write a task made from this checkpoint (the input to the next one)."""
+
+    task_id: str
+    node: str | None
+    channel: str
+    value: Any
+
+
+class CheckpointState(_Record):
+    """``agent-debug state --json``: the values of one checkpoint and what is pending at it."""
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    thread_id: str
+    namespace: str
+    checkpoint_id: str
+    parent_id: str | None
+    step: int | None
+    source: str | None
+    created_at: datetime | None
+    decoded: Literal["safe", "full"] = Field(description="safe: no module named in the data was imported.")
+    values: Any = Field(description="Channel values (the state), or the part at --path.")
+    path: str | None = None
+    next: list[str] = Field(default_factory=list)
+    messages: list[MessageView] = Field(default_factory=list, description="Messages in the state, presented.")
+    interrupts: list[InterruptInfo] = Field(default_factory=list)
+    errors: list[ErrorInfo] = Field(default_factory=list)
+    pending_writes: list[PendingWrite] = Field(default_factory=list)
+    metadata: dict[str, Any] = Field(default_factory=dict)

@@ -1,0 +1,564 @@
+"""A checkpoint store read directly: threads, history and state without the graph.
+
+``CheckpointSource`` turns raw rows into the inspector's records; a ``StoreReader``
+per database (SQLite, PostgreSQL) fetches those rows with a handful of indexed
+queries. Listing threads and history reads ids, parent ids, JSON metadata and task
+paths only; channel values are decoded when a checkpoint's state is asked for.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from agent_debug.inspector.decode import TYPE_KEY, decode_full, decode_safe
+from agent_debug.inspector.exceptions import NotFoundError
+from agent_debug.inspector.messages import find_messages
+from agent_debug.inspector.model import (
+    CheckpointState,
+    CheckpointSummary,
+    ErrorInfo,
+    HistoryPage,
+    InterruptInfo,
+    NamespaceInfo,
+    PendingWrite,
+    ThreadList,
+    ThreadStatus,
+    ThreadSummary,
+)
+from agent_debug.inspector.sources.base import Capability, Decoding
+
+# Reserved channel names of langgraph (langgraph._internal._constants); stable on disk.
+ERROR = "__error__"
+INTERRUPT = "__interrupt__"
+RESUME = "__resume__"
+TASKS = "__pregel_tasks"
+_PULL = "__pregel_pull"
+_PUSH = "__pregel_push"
+_BRANCH_PREFIX = "branch:to:"
+_START = "__start__"
+
+# Only these write channels carry values worth fetching when listing.
+STATUS_CHANNELS = (ERROR, INTERRUPT, TASKS)
+
+Decoder = Callable[[str | None, bytes | None], Any]
+
+
+@dataclass(frozen=True)
+class HeadRow:
+    """The latest checkpoint of a thread in one namespace."""
+
+    thread_id: str
+    checkpoint_id: str
+    parent_id: str | None
+    count: int
+    metadata: dict[str, Any]
+    channel_versions: dict[str, Any]
+    versions_seen: dict[str, dict[str, Any]]
+    available: frozenset[str] = frozenset()
+    pending_sends: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CheckpointRow:
+    """A checkpoint's ids and metadata: all that listing history needs."""
+
+    checkpoint_id: str
+    parent_id: str | None
+    metadata: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class FullRow:
+    """A checkpoint with its channel values decoded."""
+
+    checkpoint_id: str
+    parent_id: str | None
+    metadata: dict[str, Any]
+    channel_values: dict[str, Any]
+    channel_versions: dict[str, Any]
+    versions_seen: dict[str, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class WriteRow:
+    """One pending write. ``value`` is raw (type, bytes), fetched only when asked for."""
+
+    thread_id: str
+    checkpoint_id: str
+    task_id: str
+    task_path: str
+    idx: int
+    channel: str
+    type: str | None
+    value: bytes | None
+
+
+class StoreReader(ABC):
+    """Raw, read-only row access to one checkpoint database."""
+
+    target: str
+
+    @abstractmethod
+    def heads(self, namespace: str, thread_ids: Sequence[str] | None = None) -> list[HeadRow]:
+        """Latest checkpoint of every thread (or of the given ones) in ``namespace``."""
+
+    @abstractmethod
+    def rows(self, thread_id: str, namespace: str, limit: int | None, before: str | None) -> list[CheckpointRow]:
+        """Checkpoints newest first, older than ``before`` when given."""
+
+    @abstractmethod
+    def rows_by_ids(self, thread_id: str, namespace: str, checkpoint_ids: Collection[str]) -> list[CheckpointRow]:
+        """The given checkpoints of a thread (unknown ids are left out)."""
+
+    @abstractmethod
+    def count(self, thread_id: str, namespace: str) -> int:
+        """Number of checkpoints of a thread in a namespace."""
+
+    @abstractmethod
+    def has_checkpoint(self, thread_id: str, namespace: str, checkpoint_id: str) -> bool:
+        """Whether this thread has this checkpoint in this namespace."""
+
+    @abstractmethod
+    def checkpoint(self, thread_id: str, namespace: str, checkpoint_id: str | None, decode: Decoder) -> FullRow | None:
+        """One checkpoint (latest when ``checkpoint_id`` is None) with values decoded by ``decode``."""
+
+    @abstractmethod
+    def writes(
+        self,
+        namespace: str,
+        keys: Collection[tuple[str, str]],
+        value_channels: Collection[str] | None,
+    ) -> list[WriteRow]:
+        """Writes at the given (thread_id, checkpoint_id) pairs; values only for ``value_channels``
+        (all values when None)."""
+
+    @abstractmethod
+    def namespaces(self, thread_id: str) -> list[NamespaceInfo]:
+        """Namespaces of a thread with counts, root first."""
+
+    @abstractmethod
+    def change_token(self) -> Hashable:
+        """Cheap value that changes when checkpoints or writes are added."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Close the connection."""
+
+
+# --- interpreting rows --------------------------------------------------------------
+
+_UUID_EPOCH_100NS = 0x01B21DD213814000
+
+
+def checkpoint_time(checkpoint_id: str) -> datetime | None:
+    """When a checkpoint was made, read from its id (LangGraph ids are time-ordered UUIDv6)."""
+    hex_ = checkpoint_id.replace("-", "")
+    if len(hex_) != 32 or hex_[12] != "6":
+        return None
+    try:
+        ticks = (int(hex_[0:8], 16) << 28) | (int(hex_[8:12], 16) << 12) | int(hex_[13:16], 16)
+    except ValueError:
+        return None
+    return datetime.fromtimestamp((ticks - _UUID_EPOCH_100NS) / 1e7, tz=UTC)
+
+
+def _version_key(version: Any) -> tuple[int, Any]:
+    # Versions are zero-padded strings in SQL savers and ints in memory; never mixed in one store.
+    return (0, version) if isinstance(version, (int, float)) else (1, str(version))
+
+
+def next_nodes(
+    channel_versions: dict[str, Any],
+    versions_seen: dict[str, dict[str, Any]],
+    available: Collection[str],
+    sends: Iterable[str] = (),
+) -> list[str]:
+    """Nodes a checkpoint would run next, inferred without the graph.
+
+    LangGraph triggers a StateGraph node through its ``branch:to:<node>`` channel (and
+    the entry through ``__start__``): a node is next when that channel holds a value
+    (``available``: consumed trigger channels are emptied, which also bumps their
+    version) newer than the version the node last saw. Pending ``Send`` tasks run too.
+    """
+    found: list[str] = []
+    for channel, version in channel_versions.items():
+        if channel not in available:
+            continue
+        if channel.startswith(_BRANCH_PREFIX):
+            node = channel[len(_BRANCH_PREFIX) :]
+        elif channel == _START:
+            node = _START
+        else:
+            continue
+        seen = (versions_seen.get(node) or {}).get(channel)
+        if seen is None or _version_key(version) > _version_key(seen):
+            found.append(node)
+    for node in sends:
+        if node not in found:
+            found.append(node)
+    return sorted(found)
+
+
+def _task_node(task_path: str, sends: Sequence[str]) -> str | None:
+    """The node a task ran, from its stored path (``~__pregel_pull, node`` or a Send index)."""
+    parts = [p.strip() for p in task_path.lstrip("~").split(",")]
+    if len(parts) >= 2 and parts[0] == _PULL:
+        return parts[1]
+    if len(parts) >= 2 and parts[0] == _PUSH:
+        try:
+            index = int(parts[1])
+        except ValueError:
+            return None
+        return sends[index] if 0 <= index < len(sends) else None
+    return None
+
+
+def _send_nodes(writes: Iterable[WriteRow]) -> list[str]:
+    """Target nodes of the Send writes at one checkpoint, in LangGraph's task order."""
+    sends = sorted((w for w in writes if w.channel == TASKS), key=lambda w: (w.task_path, w.task_id, w.idx))
+    nodes = []
+    for w in sends:
+        value = decode_safe(w.type, w.value)
+        nodes.append(value.get("node") if isinstance(value, dict) else None)
+    return nodes
+
+
+_REPR = re.compile(r"^(?P<type>[A-Za-z_][\w.]*)\((?P<args>.*)\)$", re.S)
+
+
+def parse_error(value: Any) -> tuple[str, str]:
+    """Exception type and message from a stored error (LangGraph stores ``repr(exc)``)."""
+    if isinstance(value, str):
+        m = _REPR.match(value.strip())
+        if not m:
+            return "Error", value
+        args_src = m.group("args")
+        try:
+            # literal_eval evaluates literals only; it never calls or imports.
+            args = ast.literal_eval(f"({args_src},)") if args_src else ()
+        except (ValueError, SyntaxError):
+            return m.group("type"), args_src
+        message = str(args[0]) if len(args) == 1 else ", ".join(map(str, args))
+        return m.group("type"), message
+    if isinstance(value, dict) and TYPE_KEY in value:
+        args = value.get("args") or []
+        return str(value[TYPE_KEY]).rsplit(".", 1)[-1], ", ".join(map(str, args))
+    return "Error", str(value)
+
+
+def _interrupts_of(w: WriteRow, node: str | None, namespace: str, decode: Decoder) -> list[InterruptInfo]:
+    value = decode(w.type, w.value)
+    items = value if isinstance(value, list) else [value]
+    found = []
+    for item in items:
+        if isinstance(item, dict) and TYPE_KEY in item:
+            found.append(
+                InterruptInfo(
+                    id=item.get("id") or item.get("interrupt_id"),
+                    value=item.get("value"),
+                    node=node,
+                    task_id=w.task_id,
+                    namespace=namespace,
+                    response_schema=item.get("response_schema"),
+                )
+            )
+        else:
+            found.append(InterruptInfo(id=None, value=item, node=node, task_id=w.task_id, namespace=namespace))
+    return found
+
+
+@dataclass
+class _Pending:
+    interrupts: list[InterruptInfo] = field(default_factory=list)
+    errors: list[ErrorInfo] = field(default_factory=list)
+
+
+def _pending(writes: Iterable[WriteRow], sends: Sequence[str], namespace: str, decode: Decoder) -> _Pending:
+    out = _Pending()
+    for w in writes:
+        if w.channel == INTERRUPT:
+            out.interrupts.extend(_interrupts_of(w, _task_node(w.task_path, sends), namespace, decode))
+        elif w.channel == ERROR:
+            type_, message = parse_error(decode(w.type, w.value))
+            out.errors.append(
+                ErrorInfo(type=type_, message=message, node=_task_node(w.task_path, sends), task_id=w.task_id, namespace=namespace)
+            )
+    return out
+
+
+def _status(pending: _Pending, nxt: Sequence[str]) -> ThreadStatus:
+    # An interrupt that is being resumed right now still reads as interrupted until
+    # the resumed task writes its checkpoint; the next poll shows the change.
+    if pending.errors:
+        return ThreadStatus.ERROR
+    if pending.interrupts:
+        return ThreadStatus.INTERRUPTED
+    return ThreadStatus.PENDING if nxt else ThreadStatus.DONE
+
+
+def _extra_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in metadata.items() if k not in ("source", "step", "parents")}
+
+
+def _step(metadata: dict[str, Any]) -> int | None:
+    step = metadata.get("step")
+    return step if isinstance(step, int) else None
+
+
+def _is_state_channel(name: str) -> bool:
+    return not (name.startswith("__") or name.startswith("branch:") or ":" in name)
+
+
+def select_path(values: Any, path: str) -> Any:
+    """The part of ``values`` at a dotted path like ``messages.0.content``."""
+    current = values
+    walked: list[str] = []
+    for part in path.split("."):
+        if isinstance(current, dict) and part in current:
+            current = current[part]
+        elif isinstance(current, list) and part.lstrip("-").isdigit() and -len(current) <= int(part) < len(current):
+            current = current[int(part)]
+        else:
+            where = ".".join(walked) or "the state"
+            if isinstance(current, dict):
+                keys = ", ".join(str(k) for k in current if k != TYPE_KEY) or "none"
+                hint = f"keys there: {keys}"
+            elif isinstance(current, list):
+                hint = f"it is a list of {len(current)} items"
+            else:
+                hint = f"it is a {type(current).__name__}"
+            raise NotFoundError(f"no value at path '{path}': '{part}' not found in {where} ({hint})")
+        walked.append(part)
+    return current
+
+
+class CheckpointSource:
+    """A LangGraph checkpoint store opened read-only, through a ``StoreReader``."""
+
+    capabilities = frozenset(
+        {Capability.THREADS, Capability.HISTORY, Capability.STATE, Capability.NAMESPACES, Capability.TAIL}
+    )
+
+    def __init__(self, reader: StoreReader) -> None:
+        self.reader = reader
+        self.target = reader.target
+
+    # -- threads --------------------------------------------------------------------
+
+    def _summaries(self, heads: list[HeadRow]) -> list[ThreadSummary]:
+        keys = [(h.thread_id, h.checkpoint_id) for h in heads]
+        parent_keys = [(h.thread_id, h.parent_id) for h in heads if h.parent_id]
+        head_writes = _group(self.reader.writes("", keys, STATUS_CHANNELS))
+        parent_writes = _group(self.reader.writes("", parent_keys, STATUS_CHANNELS)) if parent_keys else {}
+        out = []
+        for h in heads:
+            own = head_writes.get((h.thread_id, h.checkpoint_id), [])
+            sends = _send_nodes(parent_writes.get((h.thread_id, h.parent_id), [])) if h.parent_id else []
+            pending = _pending(own, h.pending_sends or sends, "", decode_safe)
+            nxt = next_nodes(h.channel_versions, h.versions_seen, h.available, h.pending_sends)
+            ran = self._ran(h.metadata, parent_writes.get((h.thread_id, h.parent_id), []) if h.parent_id else [])
+            out.append(
+                ThreadSummary(
+                    thread_id=h.thread_id,
+                    status=_status(pending, nxt),
+                    checkpoint_id=h.checkpoint_id,
+                    checkpoint_count=h.count,
+                    last_step=_step(h.metadata),
+                    last_node=", ".join(ran) if ran else None,
+                    last_source=h.metadata.get("source"),
+                    updated_at=checkpoint_time(h.checkpoint_id),
+                    next=nxt,
+                    interrupts=pending.interrupts,
+                    errors=pending.errors,
+                )
+            )
+        return out
+
+    def _ran(self, metadata: dict[str, Any], parent_writes: list[WriteRow], grand_sends: Sequence[str] = ()) -> list[str]:
+        # The parent's writes belong to the tasks of the "loop" child; an update or
+        # fork child did not run them.
+        if metadata.get("source") != "loop":
+            return []
+        sends = grand_sends or []
+        names: list[str] = []
+        for w in parent_writes:
+            node = _task_node(w.task_path, sends)
+            if node is None and w.task_path.lstrip("~").startswith(_PUSH):
+                node = "send"
+            if node and node not in names:
+                names.append(node)
+        return names
+
+    def threads(self, *, status: ThreadStatus | None = None, limit: int | None = None) -> ThreadList:
+        """Every thread with its status, most recently updated first."""
+        summaries = self._summaries(self.reader.heads(""))
+        summaries.sort(key=lambda s: s.checkpoint_id, reverse=True)
+        total = len(summaries)
+        if status is not None:
+            summaries = [s for s in summaries if s.status == status]
+        if limit:
+            summaries = summaries[:limit]
+        return ThreadList(target=self.target, total=total, threads=summaries)
+
+    def thread(self, thread_id: str) -> ThreadSummary:
+        """One thread's summary."""
+        heads = self.reader.heads("", [thread_id])
+        if not heads:
+            raise self._unknown_thread(thread_id)
+        return self._summaries(heads)[0]
+
+    def _unknown_thread(self, thread_id: str) -> NotFoundError:
+        return NotFoundError(
+            f"no thread '{thread_id}' in {self.target}; list threads with: agent-debug threads {self.target}"
+        )
+
+    def _require_namespace(self, thread_id: str, namespace: str) -> None:
+        if self.reader.count(thread_id, namespace):
+            return
+        if namespace == "" or not self.reader.count(thread_id, ""):
+            if not self.reader.namespaces(thread_id):
+                raise self._unknown_thread(thread_id)
+        known = ", ".join(repr(n.namespace) for n in self.reader.namespaces(thread_id))
+        raise NotFoundError(f"thread '{thread_id}' has no namespace '{namespace}'; it has: {known}")
+
+    # -- history --------------------------------------------------------------------
+
+    def history(
+        self, thread_id: str, *, namespace: str = "", limit: int | None = 50, before: str | None = None
+    ) -> HistoryPage:
+        """A page of checkpoints newest first, each with the nodes that produced it."""
+        self._require_namespace(thread_id, namespace)
+        if before is not None and not self.reader.has_checkpoint(thread_id, namespace, before):
+            raise self._unknown_checkpoint(thread_id, before, namespace)
+        rows = self.reader.rows(thread_id, namespace, limit or None, before)
+        by_id = {r.checkpoint_id: r for r in rows}
+        parents = {r.parent_id for r in rows if r.parent_id}
+        writes = _group(self.reader.writes(namespace, [(thread_id, p) for p in parents], (TASKS,)))
+        if any(w.task_path.lstrip("~").startswith(_PUSH) for ws in writes.values() for w in ws):
+            # Send tasks are named by index into the Sends written one checkpoint earlier.
+            outside = parents - by_id.keys()
+            by_id.update((r.checkpoint_id, r) for r in self.reader.rows_by_ids(thread_id, namespace, outside))
+            grand = {by_id[p].parent_id for p in parents if p in by_id and by_id[p].parent_id} - parents
+            writes.update(_group(self.reader.writes(namespace, [(thread_id, g) for g in grand], (TASKS,))))
+        items = []
+        for r in rows:
+            parent_writes = writes.get((thread_id, r.parent_id), []) if r.parent_id else []
+            grand_id = by_id[r.parent_id].parent_id if r.parent_id in by_id else None
+            sends = _send_nodes(writes.get((thread_id, grand_id), [])) if grand_id else []
+            items.append(
+                CheckpointSummary(
+                    checkpoint_id=r.checkpoint_id,
+                    parent_id=r.parent_id,
+                    step=_step(r.metadata),
+                    source=r.metadata.get("source"),
+                    nodes=self._ran(r.metadata, parent_writes, sends),
+                    created_at=checkpoint_time(r.checkpoint_id),
+                    metadata=_extra_metadata(r.metadata),
+                )
+            )
+        more = bool(limit) and len(rows) == limit and self._has_older(thread_id, namespace, rows[-1].checkpoint_id)
+        return HistoryPage(
+            thread_id=thread_id,
+            namespace=namespace,
+            total=self.reader.count(thread_id, namespace),
+            checkpoints=items,
+            next_before=rows[-1].checkpoint_id if more else None,
+        )
+
+    def _has_older(self, thread_id: str, namespace: str, checkpoint_id: str) -> bool:
+        return bool(self.reader.rows(thread_id, namespace, 1, checkpoint_id))
+
+    def _unknown_checkpoint(self, thread_id: str, checkpoint_id: str, namespace: str) -> NotFoundError:
+        ns = f" --ns '{namespace}'" if namespace else ""
+        return NotFoundError(
+            f"no checkpoint '{checkpoint_id}' in thread '{thread_id}'"
+            f"{' namespace ' + repr(namespace) if namespace else ''}; list them with: "
+            f"agent-debug history {self.target} --thread {thread_id}{ns}"
+        )
+
+    # -- state ----------------------------------------------------------------------
+
+    def state(
+        self,
+        thread_id: str,
+        *,
+        checkpoint_id: str | None = None,
+        namespace: str = "",
+        decode: Decoding = "safe",
+        path: str | None = None,
+    ) -> CheckpointState:
+        """One checkpoint's state, decoded safely unless ``decode='full'`` (trusted stores)."""
+        self._require_namespace(thread_id, namespace)
+        decoder: Decoder = decode_full if decode == "full" else decode_safe
+        row = self.reader.checkpoint(thread_id, namespace, checkpoint_id, decoder)
+        if row is None:
+            raise self._unknown_checkpoint(thread_id, checkpoint_id or "latest", namespace)
+        own = self.reader.writes(namespace, [(thread_id, row.checkpoint_id)], None)
+        parent_sends: list[str] = []
+        if row.parent_id:
+            parent_sends = _send_nodes(self.reader.writes(namespace, [(thread_id, row.parent_id)], (TASKS,)))
+        queued = row.channel_values.get(TASKS)
+        sends = [v.get("node") for v in queued if isinstance(v, dict)] if isinstance(queued, list) else []
+        pending = _pending(own, sends or parent_sends, namespace, decoder)
+        values = {k: v for k, v in row.channel_values.items() if _is_state_channel(k)}
+        shown = select_path(values, path) if path else values
+        return CheckpointState(
+            thread_id=thread_id,
+            namespace=namespace,
+            checkpoint_id=row.checkpoint_id,
+            parent_id=row.parent_id,
+            step=_step(row.metadata),
+            source=row.metadata.get("source"),
+            created_at=checkpoint_time(row.checkpoint_id),
+            decoded=decode,
+            values=shown,
+            path=path,
+            next=next_nodes(row.channel_versions, row.versions_seen, row.channel_values.keys(), [s for s in sends if s]),
+            messages=find_messages(values),
+            interrupts=pending.interrupts,
+            errors=pending.errors,
+            pending_writes=[
+                PendingWrite(
+                    task_id=w.task_id,
+                    node=_task_node(w.task_path, sends or parent_sends),
+                    channel=w.channel,
+                    value=decoder(w.type, w.value),
+                )
+                for w in own
+            ],
+            metadata=_extra_metadata(row.metadata),
+        )
+
+    def namespaces(self, thread_id: str) -> list[NamespaceInfo]:
+        """The thread's namespaces, root first."""
+        found = self.reader.namespaces(thread_id)
+        if not found:
+            raise self._unknown_thread(thread_id)
+        return found
+
+    def change_token(self) -> Hashable:
+        """Changes whenever another process adds checkpoints or writes."""
+        return self.reader.change_token()
+
+    def close(self) -> None:
+        """Close the store."""
+        self.reader.close()
+
+    def __enter__(self) -> CheckpointSource:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _group(writes: Iterable[WriteRow]) -> dict[tuple[str, str], list[WriteRow]]:
+    grouped: dict[tuple[str, str], list[WriteRow]] = {}
+    for w in writes:
+        grouped.setdefault((w.thread_id, w.checkpoint_id), []).append(w)
+    return grouped

@@ -1,0 +1,26 @@
+"""Shared fixtures: stores filled by real graph runs, and the PostgreSQL server (tests/pg_server.py)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytest_plugins = ["tests.pg_server"] if (Path(__file__).parent / "pg_server.py").exists() else []  # TEMP
+
+
+@pytest.fixture(scope="session")
+def scenario_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict]]:
+    """A SQLite store holding every scenario of tests/graphs.py; the writer is closed afterwards."""
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    from tests.graphs import run_scenarios
+
+    path = tmp_path_factory.mktemp("scenarios") / "runs.db"
+    conn = sqlite3.connect(path, check_same_thread=False)
+    saver = SqliteSaver(conn)
+    scenarios = run_scenarios(saver)
+    yield path, scenarios
+    conn.close()

@@ -1,0 +1,155 @@
+"""Small real LangGraph graphs whose end states the inspector tests know exactly.
+
+Each scenario runs on whatever checkpointer it is given, so the same runs can be
+stored in SQLite and PostgreSQL and compared.
+"""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass
+from typing import Annotated, Any, TypedDict
+
+from langchain_core.messages import AIMessage, HumanMessage
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.message import add_messages
+from langgraph.types import Command, Send, interrupt
+
+
+class State(TypedDict, total=False):
+    x: int
+    messages: Annotated[list, add_messages]
+    acc: Annotated[list, operator.add]
+    items: list
+
+
+def _think(state: State) -> dict[str, Any]:
+    return {
+        "x": state.get("x", 0) + 1,
+        "messages": [
+            AIMessage(
+                content=[{"type": "reasoning", "reasoning": "weigh the options"}, {"type": "text", "text": "standard"}],
+                usage_metadata={"input_tokens": 3, "output_tokens": 5, "total_tokens": 8},
+                name="thinker",
+            ),
+            AIMessage(
+                content=[{"type": "thinking", "thinking": "anthropic style", "signature": "sig"}, {"type": "text", "text": "claude"}],
+                usage_metadata={"input_tokens": 1, "output_tokens": 2, "total_tokens": 3},
+            ),
+            AIMessage(
+                content="deepseek",
+                additional_kwargs={"reasoning_content": "reasoning_content style"},
+                usage_metadata={"input_tokens": 2, "output_tokens": 2, "total_tokens": 4},
+                response_metadata={"model_name": "offline-1"},
+            ),
+        ],
+    }
+
+
+def _approve(state: State) -> dict[str, Any]:
+    answer = interrupt({"question": "ship it?", "x": state.get("x")})
+    return {"x": state.get("x", 0) + (10 if answer else -10)}
+
+
+def _finish(state: State) -> dict[str, Any]:
+    if state.get("x", 0) > 100:
+        raise ValueError(f"x too large: {state['x']}")
+    return {"acc": ["finished"]}
+
+
+def linear_builder() -> StateGraph:
+    """think → approve (interrupt) → finish (fails when x > 100)."""
+    g = StateGraph(State)
+    g.add_node("think", _think)
+    g.add_node("approve", _approve)
+    g.add_node("finish", _finish)
+    g.add_edge(START, "think")
+    g.add_edge("think", "approve")
+    g.add_edge("approve", "finish")
+    g.add_edge("finish", END)
+    return g
+
+
+def _fan(state: State) -> list[Send]:
+    return [Send("work", {"items": [i]}) for i in state["items"]]
+
+
+def _work(state: State) -> dict[str, Any]:
+    return {"acc": [state["items"][0] * 2]}
+
+
+class _SubState(TypedDict):
+    x: int
+
+
+def _sign(state: _SubState) -> dict[str, Any]:
+    return {"x": state["x"] + int(bool(interrupt("sign off?")))}
+
+
+def _route(state: State) -> Command:
+    return Command(goto="writer", update={"x": sum(state.get("acc", []))})
+
+
+def fanout_builder() -> StateGraph:
+    """prep → Send fan-out to work×N → route (Command) → writer subgraph (interrupt)."""
+    sub = StateGraph(_SubState)
+    sub.add_node("sign", _sign)
+    sub.add_edge(START, "sign")
+    g = StateGraph(State)
+    g.add_node("prep", lambda s: {"x": 0})
+    g.add_node("work", _work)
+    g.add_node("route", _route, destinations=("writer",))
+    g.add_node("writer", sub.compile())
+    g.add_edge(START, "prep")
+    g.add_conditional_edges("prep", _fan, ["work"])
+    g.add_edge("work", "route")
+    g.add_edge("writer", END)
+    return g
+
+
+@dataclass
+class Scenario:
+    """What was run on a thread and how it should read."""
+
+    thread_id: str
+    graph: Any
+    status: str
+
+
+def run_scenarios(checkpointer: Any) -> dict[str, Scenario]:
+    """Run every scenario on ``checkpointer``; returns them by thread id."""
+    linear = linear_builder().compile(checkpointer=checkpointer)
+    fan = fanout_builder().compile(checkpointer=checkpointer)
+    out: dict[str, Scenario] = {}
+
+    def cfg(tid: str) -> dict[str, Any]:
+        return {"configurable": {"thread_id": tid}}
+
+    linear.invoke({"x": 1, "messages": [HumanMessage("go")]}, cfg("waiting"))
+    out["waiting"] = Scenario("waiting", linear, "interrupted")
+
+    linear.invoke({"x": 1, "messages": [HumanMessage("go")]}, cfg("finished"))
+    linear.invoke(Command(resume=True), cfg("finished"))
+    out["finished"] = Scenario("finished", linear, "done")
+
+    linear.invoke({"x": 200}, cfg("failed"))
+    try:
+        linear.invoke(Command(resume=True), cfg("failed"))
+    except ValueError:
+        pass
+    out["failed"] = Scenario("failed", linear, "error")
+
+    stopped = linear_builder().compile(checkpointer=checkpointer, interrupt_before=["approve"])
+    stopped.invoke({"x": 1}, cfg("stopped"))
+    out["stopped"] = Scenario("stopped", stopped, "pending")
+
+    fan.invoke({"items": [1, 2, 3]}, cfg("fanout"))
+    out["fanout"] = Scenario("fanout", fan, "interrupted")
+
+    linear.invoke({"x": 1}, cfg("forked"))
+    linear.invoke(Command(resume=True), cfg("forked"))
+    history = list(linear.get_state_history(cfg("forked")))
+    think_done = next(s for s in history if s.next == ("approve",))
+    linear.update_state(think_done.config, {"x": 500}, as_node="think")
+    out["forked"] = Scenario("forked", linear, "pending")
+    return out

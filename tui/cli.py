@@ -1,0 +1,126 @@
+"""The ``agent-debug`` command line.
+
+Only the standard library is imported here so that ``--help`` starts in a few tens
+of milliseconds; each command imports what it needs when it runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+PROG = "agent-debug"
+
+_TARGET_HELP = "a SQLite checkpoint file (or sqlite:///PATH) or a postgresql:// DSN"
+_READ_ONLY = "Reads the store read-only: nothing is written, not even a WAL file."
+
+
+def _positive_or_zero(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more, got {value}")
+    return value
+
+
+def _status(text: str) -> str:
+    choices = ("interrupted", "error", "done", "pending")
+    if text not in choices:
+        raise argparse.ArgumentTypeError(f"expected one of {', '.join(choices)}, got {text!r}")
+    return text
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks for failures"
+    )
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="A terminal debugger for LangGraph workflows: threads, checkpoint history, state.",
+        epilog="Run 'agent-debug COMMAND --help' for a command's options.",
+        parents=[common],
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def command(name: str, help_: str, description: str | None = None) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help_, description=description or help_, parents=[common])
+
+    p = command("demo", "seed a sample checkpoint store (if missing) and open it")
+    p.add_argument("--db", metavar="PATH", help="where the demo store lives (default: in your cache directory)")
+    p.add_argument("--threads", type=_positive_or_zero, default=24, metavar="N", help="threads to seed (default 24)")
+
+    p = command("threads", "list threads with their status", f"List every thread with its status. {_READ_ONLY}")
+    p.add_argument("target", metavar="TARGET", help=_TARGET_HELP)
+    p.add_argument("--status", type=_status, help="only threads in this state: interrupted, error, done, pending")
+    p.add_argument("--limit", type=_positive_or_zero, default=50, metavar="N", help="at most N threads (0 = all; default 50)")
+    p.add_argument("--json", action="store_true", help="print one JSON document (schema: ThreadList)")
+
+    p = command("history", "list a thread's checkpoints, newest first", f"Page through a thread's checkpoints. {_READ_ONLY}")
+    p.add_argument("target", metavar="TARGET", help=_TARGET_HELP)
+    p.add_argument("--thread", required=True, metavar="ID", help="thread id")
+    p.add_argument("--limit", type=_positive_or_zero, default=50, metavar="N", help="at most N checkpoints (0 = all; default 50)")
+    p.add_argument("--before", metavar="ID", help="only checkpoints older than this checkpoint id (next page)")
+    p.add_argument("--ns", default="", metavar="NS", help="checkpoint namespace of a subgraph ('' = root graph)")
+    p.add_argument("--json", action="store_true", help="print one JSON document (schema: HistoryPage)")
+
+    p = command("state", "show the state at a checkpoint", f"Show the values and pending work of a checkpoint. {_READ_ONLY}")
+    p.add_argument("target", metavar="TARGET", help=_TARGET_HELP)
+    p.add_argument("--thread", required=True, metavar="ID", help="thread id")
+    p.add_argument("--checkpoint", metavar="ID", help="checkpoint id (default: the latest)")
+    p.add_argument("--ns", default="", metavar="NS", help="checkpoint namespace of a subgraph ('' = root graph)")
+    p.add_argument("--path", metavar="a.b.0", help="show only the value at this dotted path")
+    p.add_argument(
+        "--decode",
+        choices=("safe", "full"),
+        default="safe",
+        help="safe (default): never import modules named in the stored data; "
+        "full: decode through LangGraph's serializer, which imports them (trusted stores only)",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON document (schema: CheckpointState)")
+    return parser
+
+
+def _handler(command: str) -> Callable[[argparse.Namespace], int]:
+    if command == "demo":
+        from agent_debug.tui.demo import run_demo
+
+        return run_demo
+    from agent_debug.tui import headless
+
+    return {"threads": headless.run_threads, "history": headless.run_history, "state": headless.run_state}[command]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``agent-debug`` command; returns the exit status."""
+    args = _build_parser().parse_args(argv)
+    debug = getattr(args, "debug", False)
+    try:
+        return _handler(args.command)(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:
+        from agent_debug.inspector.exceptions import InspectorError
+
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        if isinstance(exc, InspectorError):
+            print(f"{PROG}: error: {exc.message}", file=sys.stderr)
+            return exc.exit_code
+        print(
+            f"{PROG}: internal error: {type(exc).__name__}: {exc}"
+            + ("" if debug else " (run with --debug for the traceback)"),
+            file=sys.stderr,
+        )
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
