@@ -24,3 +24,13 @@ def scenario_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path
     scenarios = run_scenarios(saver)
     yield path, scenarios
     conn.close()
+
+
+@pytest.fixture(scope="session")
+def seeded_db(tmp_path_factory: pytest.TempPathFactory):
+    """The demo store: 24 threads of the fixture workflows in every end state."""
+    from agent_debug.fixtures.seed import seed_store
+
+    path = tmp_path_factory.mktemp("seeded") / "demo.db"
+    report = seed_store(path, threads=24)
+    return path, report

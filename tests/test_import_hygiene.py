@@ -1,0 +1,77 @@
+"""The layering of DESIGN.md: the inspector is headless, and dependencies point one way."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+UI_PACKAGES = {"textual", "rich", "prompt_toolkit"}
+
+
+def imported_names(folder: str) -> dict[str, set[str]]:
+    """Every absolute module name imported anywhere in a folder, by file (static scan)."""
+    found: dict[str, set[str]] = {}
+    for path in sorted((ROOT / folder).rglob("*.py")):
+        names: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                names.update(a.name for a in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names.add(node.module)
+        found[str(path.relative_to(ROOT))] = names
+    return found
+
+
+@pytest.mark.parametrize(
+    ("folder", "forbidden"),
+    [
+        ("inspector", UI_PACKAGES | {"agent_debug.tui", "agent_debug.graphviz_export"}),
+        ("graphviz_export", UI_PACKAGES | {"agent_debug.tui"}),
+    ],
+)
+def test_layering_statically(folder: str, forbidden: set[str]):
+    for file, names in imported_names(folder).items():
+        bad = {n for n in names if any(n == f or n.startswith(f + ".") for f in forbidden)}
+        assert not bad, f"{file} imports {bad}"
+
+
+def test_graphviz_export_uses_at_most_the_inspector_model():
+    for file, names in imported_names("graphviz_export").items():
+        inspector = {n for n in names if n.startswith("agent_debug.inspector")}
+        assert inspector <= {"agent_debug.inspector.model"}, f"{file} imports {inspector}"
+
+
+def test_importing_the_whole_inspector_loads_no_ui_library():
+    modules = sorted(
+        "agent_debug." + ".".join(p.relative_to(ROOT).with_suffix("").parts).replace(".__init__", "")
+        for p in (ROOT / "inspector").rglob("*.py")
+    )
+    probe = (
+        "import importlib, sys\n"
+        f"for m in {modules!r}: importlib.import_module(m)\n"
+        "from agent_debug.inspector.targets import open_source\n"
+        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & {UI_PACKAGES!r}))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+
+
+def test_headless_commands_never_import_textual(scenario_db):
+    path, _ = scenario_db
+    probe = (
+        "import sys\n"
+        "from agent_debug.tui.cli import main\n"
+        f"for argv in (['threads', {str(path)!r}], ['history', {str(path)!r}, '--thread', 'finished'],"
+        f" ['state', {str(path)!r}, '--thread', 'finished']):\n"
+        "    assert main(argv) == 0\n"
+        "print('textual' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "False"
