@@ -14,6 +14,8 @@ from agent_debug.inspector.exceptions import TargetError
 from agent_debug.inspector.sources.base import Source
 
 _PG_SCHEMES = ("postgresql://", "postgres://")
+# libpq's keyword form: "host=db port=5432 dbname=app user=me password=..."
+_PG_KEYWORDS = re.compile(r"^\s*(host|hostaddr|port|dbname|user|password|service|sslmode)\s*=", re.I)
 
 
 def redact(dsn: str) -> str:
@@ -41,7 +43,7 @@ def sqlite_path(target: str) -> Path | None:
 
 def open_source(target: str) -> Source:
     """Open TARGET read-only; a ``TargetError`` with one clear line if it cannot be."""
-    if target.startswith(_PG_SCHEMES):
+    if target.startswith(_PG_SCHEMES) or _PG_KEYWORDS.match(target):
         from agent_debug.inspector.sources.postgres import PostgresReader
         from agent_debug.inspector.sources.checkpoints import CheckpointSource
 

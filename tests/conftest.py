@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["tests.pg_server"] if (Path(__file__).parent / "pg_server.py").exists() else []  # TEMP
+pytest_plugins = ["tests.pg_server"]
 
 
 @pytest.fixture(scope="session")

@@ -197,3 +197,9 @@ def test_help_imports_nothing_heavy(argv: list[str]):
     out = subprocess.run([sys.executable, "-c", probe, *argv], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_keyword_dsn_goes_to_postgres_and_hides_the_password():
+    out = run("threads", "host=127.0.0.1 port=1 dbname=x user=u password=hunter2 connect_timeout=2")
+    assert_one_line_error(out, 1, "127.0.0.1", "1")
+    assert "hunter2" not in out.stderr and "no such checkpoint database" not in out.stderr
