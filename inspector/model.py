@@ -18,7 +18,8 @@ SCHEMA_VERSION = 1
 
 class _Record(BaseModel):
     # Raw binary values in a state are shown as base64 rather than failing to print.
-    model_config = ConfigDict(frozen=True, extra="forbid", ser_json_bytes="base64")
+    # defer_build: a command builds the schemas of the records it uses, not all of them.
+    model_config = ConfigDict(frozen=True, extra="forbid", ser_json_bytes="base64", defer_build=True)
 
 
 class ThreadStatus(StrEnum):

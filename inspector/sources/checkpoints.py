@@ -13,6 +13,7 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import UTC, datetime
 from typing import Any
 
@@ -139,6 +140,15 @@ class StoreReader(ABC):
         (all values when None)."""
 
     @abstractmethod
+    def task_paths(self, namespace: str, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], list[str]]:
+        """The paths of the tasks that wrote at each (thread_id, checkpoint_id), one per task."""
+
+    @abstractmethod
+    def sends(self, namespace: str, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], list[str | None]]:
+        """Target nodes of the Send writes at each (thread_id, checkpoint_id), in LangGraph's
+        task order (task path, task id, index): a push task's path indexes this list."""
+
+    @abstractmethod
     def namespaces(self, thread_id: str) -> list[NamespaceInfo]:
         """Namespaces of a thread with counts, root first."""
 
@@ -205,28 +215,27 @@ def next_nodes(
     return sorted(found)
 
 
-def _task_node(task_path: str, sends: Sequence[str]) -> str | None:
-    """The node a task ran, from its stored path (``~__pregel_pull, node`` or a Send index)."""
+@lru_cache(maxsize=4096)
+def _parse_task_path(task_path: str) -> tuple[str | None, int | None]:
+    """(node, None) for a pull task, (None, send index) for a push task."""
     parts = [p.strip() for p in task_path.lstrip("~").split(",")]
     if len(parts) >= 2 and parts[0] == _PULL:
-        return parts[1]
-    if len(parts) >= 2 and parts[0] == _PUSH:
-        try:
-            index = int(parts[1])
-        except ValueError:
-            return None
-        return sends[index] if 0 <= index < len(sends) else None
-    return None
+        return parts[1], None
+    if len(parts) >= 2 and parts[0] == _PUSH and parts[1].isdigit():
+        return None, int(parts[1])
+    return None, None
 
 
-def _send_nodes(writes: Iterable[WriteRow]) -> list[str]:
-    """Target nodes of the Send writes at one checkpoint, in LangGraph's task order."""
-    sends = sorted((w for w in writes if w.channel == TASKS), key=lambda w: (w.task_path, w.task_id, w.idx))
-    nodes = []
-    for w in sends:
-        value = decode_safe(w.type, w.value)
-        nodes.append(value.get("node") if isinstance(value, dict) else None)
-    return nodes
+def _task_node(task_path: str, sends: Sequence[str | None]) -> str | None:
+    """The node a task ran, from its stored path (``~__pregel_pull, node`` or a Send index)."""
+    node, index = _parse_task_path(task_path)
+    if index is not None:
+        return sends[index] if index < len(sends) else None
+    return node
+
+
+def _is_push(task_path: str) -> bool:
+    return task_path.lstrip("~").startswith(_PUSH)
 
 
 _REPR = re.compile(r"^(?P<type>[A-Za-z_][\w.]*)\((?P<args>.*)\)$", re.S)
@@ -302,8 +311,13 @@ def _status(pending: _Pending, nxt: Sequence[str]) -> ThreadStatus:
     return ThreadStatus.PENDING if nxt else ThreadStatus.DONE
 
 
+_BASE_METADATA = frozenset(("source", "step", "parents"))
+
+
 def _extra_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in metadata.items() if k not in ("source", "step", "parents")}
+    if metadata.keys() <= _BASE_METADATA:
+        return {}
+    return {k: v for k, v in metadata.items() if k not in _BASE_METADATA}
 
 
 def _step(metadata: dict[str, Any]) -> int | None:
@@ -351,57 +365,82 @@ class CheckpointSource:
 
     # -- threads --------------------------------------------------------------------
 
-    def _summaries(self, heads: list[HeadRow]) -> list[ThreadSummary]:
-        keys = [(h.thread_id, h.checkpoint_id) for h in heads]
-        parent_keys = [(h.thread_id, h.parent_id) for h in heads if h.parent_id]
-        head_writes = _group(self.reader.writes("", keys, STATUS_CHANNELS))
-        parent_writes = _group(self.reader.writes("", parent_keys, STATUS_CHANNELS)) if parent_keys else {}
+    def _ran_at(
+        self,
+        namespace: str,
+        rows: Iterable[tuple[str, str, str | None, str | None]],
+        known_parents: dict[str, str | None] | None = None,
+    ) -> dict[tuple[str, str], list[str]]:
+        """The nodes whose run produced each checkpoint, for (thread, checkpoint, parent, source) rows.
+
+        A "loop" checkpoint was made by the tasks that wrote at its parent (an update
+        or fork child did not run them). A Send task's path only holds an index into
+        the Sends written one checkpoint earlier, at the grandparent.
+        """
+        loop = [(t, c, p) for t, c, p, source in rows if source == "loop" and p]
+        paths = self.reader.task_paths(namespace, {(t, p) for t, _, p in loop})
+        pushed = {key for key, found in paths.items() if any(_is_push(x) for x in found)}
+        grand: dict[tuple[str, str], str | None] = {}
+        sends: dict[tuple[str, str], list[str | None]] = {}
+        if pushed:
+            known = known_parents or {}
+            by_thread: dict[str, set[str]] = {}
+            for t, p in pushed:
+                if p in known:
+                    grand[(t, p)] = known[p]
+                else:
+                    by_thread.setdefault(t, set()).add(p)
+            for t, ids in by_thread.items():
+                grand.update(((t, r.checkpoint_id), r.parent_id) for r in self.reader.rows_by_ids(t, namespace, ids))
+            sends = self.reader.sends(namespace, {(t, g) for (t, _), g in grand.items() if g})
+        out: dict[tuple[str, str], list[str]] = {}
+        for t, c, p in loop:
+            g = grand.get((t, p))
+            targets = sends.get((t, g), []) if g else []
+            names: list[str] = []
+            for path in paths.get((t, p), []):
+                node = _task_node(path, targets) or ("send" if _is_push(path) else None)
+                if node and node not in names:
+                    names.append(node)
+            out[(t, c)] = names
+        return out
+
+    def _summaries(self, heads: list[HeadRow]) -> list[dict[str, Any]]:
+        """Thread summaries as dicts, validated in bulk by the caller."""
+        head_writes = _group(self.reader.writes("", [(h.thread_id, h.checkpoint_id) for h in heads], STATUS_CHANNELS))
+        ran = self._ran_at("", ((h.thread_id, h.checkpoint_id, h.parent_id, h.metadata.get("source")) for h in heads))
         out = []
         for h in heads:
             own = head_writes.get((h.thread_id, h.checkpoint_id), [])
-            sends = _send_nodes(parent_writes.get((h.thread_id, h.parent_id), [])) if h.parent_id else []
-            pending = _pending(own, h.pending_sends or sends, "", decode_safe)
+            # Pending interrupts and errors belong to tasks planned at the head itself,
+            # so a push task's path indexes the head's own queued Sends.
+            pending = _pending(own, h.pending_sends, "", decode_safe)
             nxt = next_nodes(h.channel_versions, h.versions_seen, h.available, h.pending_sends)
-            ran = self._ran(h.metadata, parent_writes.get((h.thread_id, h.parent_id), []) if h.parent_id else [])
+            nodes = ran.get((h.thread_id, h.checkpoint_id))
             out.append(
-                ThreadSummary(
-                    thread_id=h.thread_id,
-                    status=_status(pending, nxt),
-                    checkpoint_id=h.checkpoint_id,
-                    checkpoint_count=h.count,
-                    last_step=_step(h.metadata),
-                    last_node=", ".join(ran) if ran else None,
-                    last_source=h.metadata.get("source"),
-                    updated_at=checkpoint_time(h.checkpoint_id),
-                    next=nxt,
-                    interrupts=pending.interrupts,
-                    errors=pending.errors,
-                )
+                {
+                    "thread_id": h.thread_id,
+                    "status": _status(pending, nxt),
+                    "checkpoint_id": h.checkpoint_id,
+                    "checkpoint_count": h.count,
+                    "last_step": _step(h.metadata),
+                    "last_node": ", ".join(nodes) if nodes else None,
+                    "last_source": h.metadata.get("source"),
+                    "updated_at": checkpoint_time(h.checkpoint_id),
+                    "next": nxt,
+                    "interrupts": pending.interrupts,
+                    "errors": pending.errors,
+                }
             )
         return out
-
-    def _ran(self, metadata: dict[str, Any], parent_writes: list[WriteRow], grand_sends: Sequence[str] = ()) -> list[str]:
-        # The parent's writes belong to the tasks of the "loop" child; an update or
-        # fork child did not run them.
-        if metadata.get("source") != "loop":
-            return []
-        sends = grand_sends or []
-        names: list[str] = []
-        for w in parent_writes:
-            node = _task_node(w.task_path, sends)
-            if node is None and w.task_path.lstrip("~").startswith(_PUSH):
-                node = "send"
-            if node and node not in names:
-                names.append(node)
-        return names
 
     def threads(self, *, status: ThreadStatus | None = None, limit: int | None = None) -> ThreadList:
         """Every thread with its status, most recently updated first."""
         summaries = self._summaries(self.reader.heads(""))
-        summaries.sort(key=lambda s: s.checkpoint_id, reverse=True)
+        summaries.sort(key=lambda s: s["checkpoint_id"], reverse=True)
         total = len(summaries)
         if status is not None:
-            summaries = [s for s in summaries if s.status == status]
+            summaries = [s for s in summaries if s["status"] == status]
         if limit:
             summaries = summaries[:limit]
         return ThreadList(target=self.target, total=total, threads=summaries)
@@ -411,7 +450,7 @@ class CheckpointSource:
         heads = self.reader.heads("", [thread_id])
         if not heads:
             raise self._unknown_thread(thread_id)
-        return self._summaries(heads)[0]
+        return ThreadSummary.model_validate(self._summaries(heads)[0])
 
     def _unknown_thread(self, thread_id: str) -> NotFoundError:
         return NotFoundError(
@@ -437,31 +476,25 @@ class CheckpointSource:
         if before is not None and not self.reader.has_checkpoint(thread_id, namespace, before):
             raise self._unknown_checkpoint(thread_id, before, namespace)
         rows = self.reader.rows(thread_id, namespace, limit or None, before)
-        by_id = {r.checkpoint_id: r for r in rows}
-        parents = {r.parent_id for r in rows if r.parent_id}
-        writes = _group(self.reader.writes(namespace, [(thread_id, p) for p in parents], (TASKS,)))
-        if any(w.task_path.lstrip("~").startswith(_PUSH) for ws in writes.values() for w in ws):
-            # Send tasks are named by index into the Sends written one checkpoint earlier.
-            outside = parents - by_id.keys()
-            by_id.update((r.checkpoint_id, r) for r in self.reader.rows_by_ids(thread_id, namespace, outside))
-            grand = {by_id[p].parent_id for p in parents if p in by_id and by_id[p].parent_id} - parents
-            writes.update(_group(self.reader.writes(namespace, [(thread_id, g) for g in grand], (TASKS,))))
-        items = []
-        for r in rows:
-            parent_writes = writes.get((thread_id, r.parent_id), []) if r.parent_id else []
-            grand_id = by_id[r.parent_id].parent_id if r.parent_id in by_id else None
-            sends = _send_nodes(writes.get((thread_id, grand_id), [])) if grand_id else []
-            items.append(
-                CheckpointSummary(
-                    checkpoint_id=r.checkpoint_id,
-                    parent_id=r.parent_id,
-                    step=_step(r.metadata),
-                    source=r.metadata.get("source"),
-                    nodes=self._ran(r.metadata, parent_writes, sends),
-                    created_at=checkpoint_time(r.checkpoint_id),
-                    metadata=_extra_metadata(r.metadata),
-                )
-            )
+        ran = self._ran_at(
+            namespace,
+            ((thread_id, r.checkpoint_id, r.parent_id, r.metadata.get("source")) for r in rows),
+            {r.checkpoint_id: r.parent_id for r in rows},
+        )
+        # Validated in one call (pydantic's core), which is faster per row than
+        # building 10,000 models one by one.
+        items = [
+            {
+                "checkpoint_id": r.checkpoint_id,
+                "parent_id": r.parent_id,
+                "step": _step(r.metadata),
+                "source": r.metadata.get("source"),
+                "nodes": ran.get((thread_id, r.checkpoint_id), []),
+                "created_at": checkpoint_time(r.checkpoint_id),
+                "metadata": _extra_metadata(r.metadata),
+            }
+            for r in rows
+        ]
         more = bool(limit) and len(rows) == limit and self._has_older(thread_id, namespace, rows[-1].checkpoint_id)
         return HistoryPage(
             thread_id=thread_id,
@@ -500,12 +533,10 @@ class CheckpointSource:
         if row is None:
             raise self._unknown_checkpoint(thread_id, checkpoint_id or "latest", namespace)
         own = self.reader.writes(namespace, [(thread_id, row.checkpoint_id)], None)
-        parent_sends: list[str] = []
-        if row.parent_id:
-            parent_sends = _send_nodes(self.reader.writes(namespace, [(thread_id, row.parent_id)], (TASKS,)))
+        # Tasks planned at this checkpoint: a push task's path indexes its queued Sends.
         queued = row.channel_values.get(TASKS)
         sends = [v.get("node") for v in queued if isinstance(v, dict)] if isinstance(queued, list) else []
-        pending = _pending(own, sends or parent_sends, namespace, decoder)
+        pending = _pending(own, sends, namespace, decoder)
         values = {k: v for k, v in row.channel_values.items() if _is_state_channel(k)}
         shown = select_path(values, path) if path else values
         return CheckpointState(
@@ -526,7 +557,7 @@ class CheckpointSource:
             pending_writes=[
                 PendingWrite(
                     task_id=w.task_id,
-                    node=_task_node(w.task_path, sends or parent_sends),
+                    node=_task_node(w.task_path, sends),
                     channel=w.channel,
                     value=decoder(w.type, w.value),
                 )

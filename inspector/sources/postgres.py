@@ -20,7 +20,7 @@ from collections.abc import Callable, Collection, Hashable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
-from agent_debug.inspector.decode import decode_structure
+from agent_debug.inspector.decode import decode_safe, decode_structure
 from agent_debug.inspector.exceptions import StoreReadError, TargetError
 from agent_debug.inspector.model import NamespaceInfo
 from agent_debug.inspector.sources.checkpoints import (
@@ -382,31 +382,67 @@ class PostgresReader(StoreReader):
             versions_seen=_dict(body.get("versions_seen")),
         )
 
+    def _keyed(
+        self, select: str, namespace: str, keys: Collection[tuple[str, str]], tail: str = "", **params: Any
+    ) -> list[tuple[Any, ...]]:
+        """Run ``select`` over the writes at each (thread_id, checkpoint_id) key."""
+        unique = sorted(set(keys))
+        sql = f"""
+            SELECT {select}
+            FROM unnest(%(t)s::text[], %(c)s::text[]) AS k(t, c)
+            JOIN checkpoint_writes w
+              ON w.thread_id = k.t AND w.checkpoint_ns = %(ns)s AND w.checkpoint_id = k.c
+            {tail}
+        """
+        return self._query(sql, {"t": [t for t, _ in unique], "c": [c for _, c in unique], "ns": namespace, **params})
+
     def writes(
         self, namespace: str, keys: Collection[tuple[str, str]], value_channels: Collection[str] | None
     ) -> list[WriteRow]:
         if not keys:
             return []
-        unique = sorted(set(keys))
-        params: dict[str, Any] = {
-            "t": [t for t, _ in unique],
-            "c": [c for _, c in unique],
-            "ns": namespace,
-        }
+        params: dict[str, Any] = {}
         if value_channels is None:
             value_sql = "w.blob"
         else:
             # Other channels' values are left in the table (TOASTed values are never read).
             value_sql = "CASE WHEN w.channel = ANY(%(vc)s) THEN w.blob END"
             params["vc"] = list(value_channels)
-        sql = f"""
-            SELECT w.thread_id, w.checkpoint_id, w.task_id, {self._task_path}, w.idx, w.channel, w.type, {value_sql}
-            FROM unnest(%(t)s::text[], %(c)s::text[]) AS k(t, c)
-            JOIN checkpoint_writes w
-              ON w.thread_id = k.t AND w.checkpoint_ns = %(ns)s AND w.checkpoint_id = k.c
-            ORDER BY w.thread_id, w.checkpoint_id, w.task_id, w.idx
-        """
-        return [WriteRow(*r) for r in self._query(sql, params)]
+        rows = self._keyed(
+            f"w.thread_id, w.checkpoint_id, w.task_id, {self._task_path}, w.idx, w.channel, w.type, {value_sql}",
+            namespace,
+            keys,
+            "ORDER BY w.thread_id, w.checkpoint_id, w.task_id, w.idx",
+            **params,
+        )
+        return [WriteRow(*r) for r in rows]
+
+    def task_paths(self, namespace: str, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], list[str]]:
+        if not keys:
+            return {}
+        out: dict[tuple[str, str], list[str]] = {}
+        rows = self._keyed(
+            f"w.thread_id, w.checkpoint_id, min({self._task_path})", namespace, keys,
+            "GROUP BY w.thread_id, w.checkpoint_id, w.task_id",
+        )
+        for thread_id, checkpoint_id, path in rows:
+            out.setdefault((thread_id, checkpoint_id), []).append(path)
+        return out
+
+    def sends(self, namespace: str, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], list[str | None]]:
+        if not keys:
+            return {}
+        out: dict[tuple[str, str], list[str | None]] = {}
+        rows = self._keyed(
+            "w.thread_id, w.checkpoint_id, w.type, w.blob", namespace, keys,
+            f"WHERE w.channel = %(tasks)s ORDER BY w.thread_id, w.checkpoint_id, {self._task_path}, w.task_id, w.idx",
+            tasks=TASKS,
+        )
+        for thread_id, checkpoint_id, type_, blob in rows:
+            decoded = decode_safe(type_, blob)
+            node = decoded.get("node") if isinstance(decoded, dict) else None
+            out.setdefault((thread_id, checkpoint_id), []).append(node)
+        return out
 
     def namespaces(self, thread_id: str) -> list[NamespaceInfo]:
         rows = self._query(

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from agent_debug.inspector.decode import decode_structure
+from agent_debug.inspector.decode import decode_safe, decode_structure
 from agent_debug.inspector.exceptions import StoreReadError, TargetError
 from agent_debug.inspector.model import NamespaceInfo
 from agent_debug.inspector.sources.checkpoints import (
@@ -35,7 +35,8 @@ def _json(raw: Any) -> dict[str, Any]:
     if raw is None:
         return {}
     try:
-        value = json.loads(raw)
+        # Decoding first spares json.loads its encoding detection on every row.
+        value = json.loads(raw.decode() if isinstance(raw, bytes) else raw)
     except (ValueError, UnicodeDecodeError):
         return {}
     return value if isinstance(value, dict) else {}
@@ -143,7 +144,13 @@ class SqliteReader(StoreReader):
         return out
 
     def rows(self, thread_id: str, namespace: str, limit: int | None, before: str | None) -> list[CheckpointRow]:
-        sql = "SELECT checkpoint_id, parent_checkpoint_id, metadata FROM checkpoints WHERE thread_id = ? AND checkpoint_ns = ?"
+        # SQLite extracts step and source; Python parses the metadata only when it holds more.
+        sql = (
+            "SELECT checkpoint_id, parent_checkpoint_id, json_extract(m, '$.step'), json_extract(m, '$.source'),"
+            " CASE WHEN json_remove(m, '$.step', '$.source', '$.parents') = '{}' THEN NULL ELSE m END"
+            " FROM (SELECT checkpoint_id, parent_checkpoint_id, CAST(metadata AS TEXT) AS m FROM checkpoints"
+            " WHERE thread_id = ? AND checkpoint_ns = ?"
+        )
         params: list[Any] = [thread_id, namespace]
         if before is not None:
             sql += " AND checkpoint_id < ?"
@@ -152,7 +159,13 @@ class SqliteReader(StoreReader):
         if limit:
             sql += " LIMIT ?"
             params.append(limit)
-        return [CheckpointRow(cid, parent, _json(meta)) for cid, parent, meta in self._query(sql, params)]
+        sql += ") ORDER BY checkpoint_id DESC"
+        out = []
+        for cid, parent, step, source, extra in self._query(sql, params):
+            metadata = _json(extra) if extra is not None else {}
+            metadata.update(step=step, source=source)
+            out.append(CheckpointRow(cid, parent, metadata))
+        return out
 
     def rows_by_ids(self, thread_id: str, namespace: str, checkpoint_ids: Collection[str]) -> list[CheckpointRow]:
         sql = (
@@ -212,15 +225,60 @@ class SqliteReader(StoreReader):
         else:
             value_sql = "CASE WHEN w.channel IN (SELECT value FROM json_each(?)) THEN w.value END"
             params = [json.dumps(list(value_channels))]
-        sql = f"""
-            WITH k AS (SELECT json_extract(value, '$[0]') AS t, json_extract(value, '$[1]') AS c FROM json_each(?))
-            SELECT w.thread_id, w.checkpoint_id, w.task_id, {self._task_path}, w.idx, w.channel, w.type, {value_sql}
-            FROM k CROSS JOIN writes w
-              ON w.thread_id = k.t AND w.checkpoint_ns = ? AND w.checkpoint_id = k.c
-            ORDER BY w.thread_id, w.checkpoint_id, w.task_id, w.idx
-        """
-        rows = self._query(sql, [json.dumps([list(k) for k in keys]), *params, namespace])
+        rows = self._keyed(
+            f"w.thread_id, w.checkpoint_id, w.task_id, {self._task_path}, w.idx, w.channel, w.type, {value_sql}",
+            namespace,
+            keys,
+            "ORDER BY w.thread_id, w.checkpoint_id, w.task_id, w.idx",
+            params,
+        )
         return [WriteRow(*r) for r in rows]
+
+    def _keyed(
+        self, select: str, namespace: str, keys: Collection[tuple[str, str]], tail: str = "", select_params: Sequence[Any] = ()
+    ) -> list[tuple[Any, ...]]:
+        """Run ``select`` (thread_id and checkpoint_id first) over the writes at each key."""
+        threads = {t for t, _ in keys}
+        if len(threads) == 1 and len(keys) > 256:
+            # A whole history: one range scan of the thread beats thousands of key lookups.
+            wanted = {c for _, c in keys}
+            rows = self._query(
+                f"SELECT {select} FROM writes w WHERE w.thread_id = ? AND w.checkpoint_ns = ? {tail}",
+                [*select_params, next(iter(threads)), namespace],
+            )
+            return [r for r in rows if r[1] in wanted]
+        sql = f"""
+            WITH k AS (SELECT DISTINCT json_extract(value, '$[0]') AS t, json_extract(value, '$[1]') AS c FROM json_each(?))
+            SELECT {select} FROM k CROSS JOIN writes w
+              ON w.thread_id = k.t AND w.checkpoint_ns = ? AND w.checkpoint_id = k.c {tail}
+        """
+        return self._query(sql, [json.dumps([list(k) for k in keys]), *select_params, namespace])
+
+    def task_paths(self, namespace: str, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], list[str]]:
+        if not keys:
+            return {}
+        out: dict[tuple[str, str], list[str]] = {}
+        rows = self._keyed(
+            f"w.thread_id, w.checkpoint_id, min({self._task_path})", namespace, keys,
+            "GROUP BY w.thread_id, w.checkpoint_id, w.task_id",
+        )
+        for thread_id, checkpoint_id, path in rows:
+            out.setdefault((thread_id, checkpoint_id), []).append(path)
+        return out
+
+    def sends(self, namespace: str, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], list[str | None]]:
+        if not keys:
+            return {}
+        out: dict[tuple[str, str], list[str | None]] = {}
+        rows = self._keyed(
+            "w.thread_id, w.checkpoint_id, w.type, w.value", namespace, keys,
+            f"AND w.channel = '{TASKS}' ORDER BY w.thread_id, w.checkpoint_id, {self._task_path}, w.task_id, w.idx",
+        )
+        for thread_id, checkpoint_id, type_, value in rows:
+            decoded = decode_safe(type_, value)
+            node = decoded.get("node") if isinstance(decoded, dict) else None
+            out.setdefault((thread_id, checkpoint_id), []).append(node)
+        return out
 
     def namespaces(self, thread_id: str) -> list[NamespaceInfo]:
         rows = self._query(
