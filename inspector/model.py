@@ -152,3 +152,33 @@ class CheckpointState(_Record):
     errors: list[ErrorInfo] = Field(default_factory=list)
     pending_writes: list[PendingWrite] = Field(default_factory=list)
     metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class ValueChange(_Record):
+    """One difference between a checkpoint's state and its parent's."""
+
+    path: str = Field(description="Dotted path of the value, e.g. 'plan' or 'report.score'.")
+    kind: Literal["added", "removed", "changed"]
+    before: Any = None
+    after: Any = None
+
+
+class MessageChange(_Record):
+    """A message added, removed or edited in a message list (matched by message id)."""
+
+    channel: str
+    kind: Literal["added", "removed", "changed"]
+    index: int = Field(description="Position in the newer list (older list for removed).")
+    message: MessageView
+
+
+class StateDiff(_Record):
+    """What changed from a checkpoint's parent to the checkpoint."""
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    thread_id: str
+    namespace: str
+    checkpoint_id: str
+    parent_id: str | None
+    changes: list[ValueChange] = Field(default_factory=list)
+    messages: list[MessageChange] = Field(default_factory=list)

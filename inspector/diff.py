@@ -1,0 +1,101 @@
+"""What changed between a checkpoint and its parent: keys, nested values and messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agent_debug.inspector.decode import TYPE_KEY
+from agent_debug.inspector.messages import is_message, message_view
+from agent_debug.inspector.model import MessageChange, StateDiff, ValueChange
+from agent_debug.inspector.sources.base import Source
+
+# Nested dicts are compared key by key down to this depth; deeper, a change is
+# reported on the whole value.
+MAX_DEPTH = 4
+
+
+def diff_values(before: Any, after: Any, path: str = "", depth: int = 0) -> list[ValueChange]:
+    """Differences between two decoded values, as dotted paths."""
+    if before == after:
+        return []
+    plain_dicts = (
+        isinstance(before, dict) and isinstance(after, dict) and TYPE_KEY not in before and TYPE_KEY not in after
+    )
+    if plain_dicts and depth < MAX_DEPTH:
+        changes: list[ValueChange] = []
+        for key in list(before) + [k for k in after if k not in before]:
+            sub = f"{path}.{key}" if path else str(key)
+            if key not in after:
+                changes.append(ValueChange(path=sub, kind="removed", before=before[key]))
+            elif key not in before:
+                changes.append(ValueChange(path=sub, kind="added", after=after[key]))
+            else:
+                changes.extend(diff_values(before[key], after[key], sub, depth + 1))
+        return changes
+    return [ValueChange(path=path, kind="changed", before=before, after=after)]
+
+
+def _message_list(value: Any) -> bool:
+    return isinstance(value, list) and any(is_message(v) for v in value)
+
+
+def diff_messages(channel: str, before: list[Any], after: list[Any]) -> list[MessageChange]:
+    """Messages added, removed or edited, matched by id (as ``add_messages`` merges them)."""
+
+    def key(message: Any, index: int) -> Any:
+        return message.get("id") if isinstance(message, dict) and message.get("id") else ("#", index)
+
+    old = {key(m, i): (i, m) for i, m in enumerate(before)}
+    new_keys = set()
+    changes: list[MessageChange] = []
+    for i, m in enumerate(after):
+        k = key(m, i)
+        new_keys.add(k)
+        if not is_message(m):
+            continue
+        if k not in old:
+            changes.append(MessageChange(channel=channel, kind="added", index=i, message=message_view(m)))
+        elif old[k][1] != m:
+            changes.append(MessageChange(channel=channel, kind="changed", index=i, message=message_view(m)))
+    for k, (i, m) in old.items():
+        if k not in new_keys and is_message(m):
+            changes.append(MessageChange(channel=channel, kind="removed", index=i, message=message_view(m)))
+    return changes
+
+
+def diff_states(before: dict[str, Any], after: dict[str, Any]) -> tuple[list[ValueChange], list[MessageChange]]:
+    """Value changes (message lists summarised) and per-message changes between two states."""
+    changes: list[ValueChange] = []
+    messages: list[MessageChange] = []
+    for channel in list(before) + [k for k in after if k not in before]:
+        old, new = before.get(channel), after.get(channel)
+        if (_message_list(old) or _message_list(new)) and channel in before and channel in after:
+            messages.extend(diff_messages(channel, old or [], new or []))
+        elif channel not in after:
+            changes.append(ValueChange(path=channel, kind="removed", before=old))
+        elif channel not in before:
+            if _message_list(new):
+                messages.extend(diff_messages(channel, [], new))
+            else:
+                changes.append(ValueChange(path=channel, kind="added", after=new))
+        else:
+            changes.extend(diff_values(old, new, channel, 1))
+    return changes, messages
+
+
+def diff_checkpoint(
+    source: Source, thread_id: str, checkpoint_id: str | None = None, namespace: str = "", parent_id: str | None = None
+) -> StateDiff:
+    """What the checkpoint changed relative to its parent (or to ``parent_id``)."""
+    state = source.state(thread_id, checkpoint_id=checkpoint_id, namespace=namespace)
+    against = parent_id or state.parent_id
+    before = source.state(thread_id, checkpoint_id=against, namespace=namespace).values if against else {}
+    changes, messages = diff_states(before, state.values)
+    return StateDiff(
+        thread_id=thread_id,
+        namespace=namespace,
+        checkpoint_id=state.checkpoint_id,
+        parent_id=against,
+        changes=changes,
+        messages=messages,
+    )
