@@ -52,6 +52,18 @@ def _build_parser() -> argparse.ArgumentParser:
     p = command("demo", "seed a sample checkpoint store (if missing) and open it")
     p.add_argument("--db", metavar="PATH", help="where the demo store lives (default: in your cache directory)")
     p.add_argument("--threads", type=_positive_or_zero, default=24, metavar="N", help="threads to seed (default 24)")
+    p.add_argument("--print", action="store_true", help="print the thread table instead of opening the debugger")
+
+    p = command(
+        "attach",
+        "open the debugger on a checkpoint store",
+        f"Open the debugger on a checkpoint store and follow it live. {_READ_ONLY}",
+    )
+    p.add_argument("target", metavar="TARGET", help=_TARGET_HELP)
+    p.add_argument("--thread", metavar="ID", help="select this thread at start")
+    p.add_argument("--graph", metavar="GRAPH_REF", help="the workflow's graph (pkg.mod:attr, path/file.py:attr or a langgraph.json id), to draw it")
+    p.add_argument("--config", metavar="FILE", help="langgraph.json to resolve a graph id with")
+    p.add_argument("--poll", type=float, default=0.5, metavar="SECONDS", help="how often to look for new checkpoints (default 0.5; 0 = never)")
 
     p = command("threads", "list threads with their status", f"List every thread with its status. {_READ_ONLY}")
     p.add_argument("target", metavar="TARGET", help=_TARGET_HELP)
@@ -89,6 +101,10 @@ def _handler(command: str) -> Callable[[argparse.Namespace], int]:
         from agent_debug.tui.demo import run_demo
 
         return run_demo
+    if command == "attach":
+        from agent_debug.tui.attach import run_attach
+
+        return run_attach
     from agent_debug.tui import headless
 
     return {"threads": headless.run_threads, "history": headless.run_history, "state": headless.run_state}[command]

@@ -26,6 +26,10 @@ def run_demo(args: argparse.Namespace) -> int:
         with console.status(f"seeding {args.threads} sample threads into {path} …"):
             seed_store(path, threads=args.threads)
     console.print(f"demo store: {path}")
-    from agent_debug.tui import headless
+    if args.print:
+        from agent_debug.tui import headless
 
-    return headless.run_threads(argparse.Namespace(target=str(path), status=None, limit=0, json=False))
+        return headless.run_threads(argparse.Namespace(target=str(path), status=None, limit=0, json=False))
+    from agent_debug.tui.attach import open_for_ui, run_app
+
+    return run_app(open_for_ui(str(path), None))

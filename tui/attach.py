@@ -1,0 +1,51 @@
+"""``agent-debug attach TARGET``: open the debugger on a checkpoint store."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from agent_debug.inspector.exceptions import InspectorError, UsageError
+from agent_debug.inspector.sources.base import Source
+from agent_debug.inspector.targets import open_source
+
+
+def load_graph_ref(ref: str, config: str | None) -> Any:
+    """The user's compiled graph, or an ``InspectorError`` with one line saying why not."""
+    from agent_debug.inspector.graph_ref import GraphRefError, load_graph
+
+    try:
+        return load_graph(ref, config_file=config)
+    except GraphRefError as exc:
+        raise InspectorError(str(exc)) from exc
+
+
+def open_for_ui(target: str, thread: str | None) -> Source:
+    """Open TARGET and check ``--thread`` before any UI starts, so errors are one line."""
+    source = open_source(target)
+    try:
+        if thread is not None:
+            source.thread(thread)
+    except BaseException:
+        source.close()
+        raise
+    return source
+
+
+def run_app(source: Source, *, graph: Any = None, thread: str | None = None, poll: float = 0.5) -> int:
+    """Run the Textual app on an opened source."""
+    if not sys.stdout.isatty() or not sys.stdin.isatty():
+        source.close()
+        raise UsageError("the debugger needs a terminal; use the headless commands (threads, history, state) in scripts")
+    from agent_debug.tui.app import AgentDebugApp
+
+    AgentDebugApp(source, graph=graph, thread_id=thread, poll_interval=poll).run()
+    return 0
+
+
+def run_attach(args: argparse.Namespace) -> int:
+    """Validate everything, then open the app."""
+    graph = load_graph_ref(args.graph, args.config) if args.graph else None
+    source = open_for_ui(args.target, args.thread)
+    return run_app(source, graph=graph, thread=args.thread, poll=args.poll)

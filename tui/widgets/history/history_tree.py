@@ -1,0 +1,192 @@
+"""A thread's checkpoint history as a fork tree, loaded a page at a time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from rich.text import Text
+from textual import on
+from textual.message import Message
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from agent_debug.inspector.model import CheckpointSummary, HistoryPage
+from agent_debug.tui.render import age
+
+
+@dataclass(frozen=True)
+class OlderPage:
+    """Tree data of the row that loads the next (older) page."""
+
+    before: str
+
+
+RowData = CheckpointSummary | OlderPage | None
+
+
+def _since(child: CheckpointSummary, parent: CheckpointSummary | None) -> str:
+    if parent is None or child.created_at is None or parent.created_at is None:
+        return ""
+    ms = (child.created_at - parent.created_at).total_seconds() * 1000
+    return f"+{ms:.0f}ms" if ms < 10_000 else f"+{ms / 1000:.0f}s"
+
+
+class HistoryTree(Tree[RowData]):
+    """Newest checkpoint first. The head's ancestry is the trunk; a branch made by an
+    update or a fork hangs under the checkpoint it forked from."""
+
+    class Chosen(Message):
+        """The user moved to a checkpoint."""
+
+        def __init__(self, checkpoint: CheckpointSummary) -> None:
+            super().__init__()
+            self.checkpoint = checkpoint
+
+    class OlderWanted(Message):
+        """The user reached the end of the loaded history."""
+
+        def __init__(self, before: str) -> None:
+            super().__init__()
+            self.before = before
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("history", id=id)
+        self.show_root = False
+        self.guide_depth = 2
+        self.rows: list[CheckpointSummary] = []
+        self.total = 0
+        self.next_before: str | None = None
+        self.thread_id: str | None = None
+        self._tree_nodes: dict[str, TreeNode[RowData]] = {}
+        self._loading_older = False
+        self._now = datetime.now(UTC)
+        self._chosen: str | None = None
+
+    # -- data in -------------------------------------------------------------------
+
+    def show_page(self, page: HistoryPage, *, now: datetime, keep: str | None = None, older: bool = False) -> None:
+        """Show a page: a fresh first page, or (``older``) one more page at the end."""
+        self._now = now
+        if older and page.thread_id == self.thread_id:
+            known = {r.checkpoint_id for r in self.rows}
+            self.rows += [r for r in page.checkpoints if r.checkpoint_id not in known]
+        else:
+            self.rows = list(page.checkpoints)
+        self.thread_id = page.thread_id
+        self.total = page.total
+        self.next_before = page.next_before
+        self._loading_older = False
+        self._rebuild(keep)
+
+    def merge_newer(self, page: HistoryPage, *, follow: bool, now: datetime) -> None:
+        """Add checkpoints written since the last load (live), keeping loaded older pages."""
+        self._now = now
+        known = {r.checkpoint_id for r in self.rows}
+        fresh = [r for r in page.checkpoints if r.checkpoint_id not in known]
+        if not fresh and page.total == self.total:
+            return
+        self.rows = sorted(fresh + self.rows, key=lambda r: r.checkpoint_id, reverse=True)
+        self.total = page.total
+        current = self.cursor_node.data if self.cursor_node else None
+        keep = None if follow else (current.checkpoint_id if isinstance(current, CheckpointSummary) else None)
+        self._rebuild(keep)
+
+    def _rebuild(self, keep: str | None) -> None:
+        self.clear()
+        self._tree_nodes = {}
+        if not self.rows:
+            return
+        by_id = {r.checkpoint_id: r for r in self.rows}
+        children: dict[str, list[CheckpointSummary]] = {}
+        for r in self.rows:
+            if r.parent_id:
+                children.setdefault(r.parent_id, []).append(r)
+        trunk = []
+        current: CheckpointSummary | None = self.rows[0]
+        while current is not None:
+            trunk.append(current)
+            current = by_id.get(current.parent_id) if current.parent_id else None
+        on_trunk = {r.checkpoint_id for r in trunk}
+        self._add_chain(self.root, trunk, by_id, children, on_trunk)
+        if self.next_before:
+            loaded = len(self.rows)
+            self.root.add_leaf(Text(f"… older checkpoints ({self.total - loaded} more)", style="dim italic"), OlderPage(self.next_before))
+        self.root.expand_all()
+        target = self._tree_nodes.get(keep) if keep else None
+        node = target or self.root.children[0]
+        self.move_cursor(node, animate=False)
+        # The cursor may not have moved (same line), so no highlight event says what is chosen.
+        self._announce(node)
+
+    def _add_chain(
+        self,
+        parent: TreeNode[RowData],
+        chain: list[CheckpointSummary],
+        by_id: dict[str, CheckpointSummary],
+        children: dict[str, list[CheckpointSummary]],
+        placed: set[str],
+    ) -> None:
+        now = self._now
+        for row in chain:
+            node = parent.add(self._label(row, by_id.get(row.parent_id or ""), now), row, expand=True, allow_expand=False)
+            self._tree_nodes[row.checkpoint_id] = node
+            for branch_start in children.get(row.checkpoint_id, []):
+                if branch_start.checkpoint_id in placed:
+                    continue
+                # A branch: from its tip (newest descendant) back to the fork point.
+                tip = branch_start
+                while kids := [k for k in children.get(tip.checkpoint_id, []) if k.checkpoint_id not in placed]:
+                    tip = max(kids, key=lambda k: k.checkpoint_id)
+                branch: list[CheckpointSummary] = []
+                walk: CheckpointSummary | None = tip
+                while walk is not None and walk.checkpoint_id != row.checkpoint_id:
+                    branch.append(walk)
+                    walk = by_id.get(walk.parent_id) if walk.parent_id else None
+                placed.update(b.checkpoint_id for b in branch)
+                node.allow_expand = True
+                head = node.add(Text(f"⑂ branch of {len(branch)}", style="yellow"), None, expand=True)
+                self._add_chain(head, branch, by_id, children, placed)
+
+    @staticmethod
+    def _label(row: CheckpointSummary, parent: CheckpointSummary | None, now: datetime) -> Text:
+        step = "" if row.step is None else str(row.step)
+        what = ", ".join(row.nodes) if row.nodes else f"({row.source})"
+        label = Text.assemble((f"{step:>4} ", "dim"), (what, "bold" if row.nodes else "italic"))
+        label.append(f"  {row.source}" if row.nodes and row.source != "loop" else "")
+        label.append(f"  {age(row.created_at, now)}", style="dim")
+        since = _since(row, parent)
+        if since:
+            label.append(f"  {since}", style="dim")
+        label.append(f"  {row.checkpoint_id[-12:]}", style="dim")
+        return label
+
+    # -- events out ----------------------------------------------------------------
+
+    @on(Tree.NodeHighlighted)
+    def _highlighted(self, event: Tree.NodeHighlighted[RowData]) -> None:
+        event.stop()
+        self._announce(event.node)
+
+    def _announce(self, node: TreeNode[RowData]) -> None:
+        data = node.data
+        if isinstance(data, CheckpointSummary):
+            if data.checkpoint_id != self._chosen:
+                self._chosen = data.checkpoint_id
+                self.post_message(self.Chosen(data))
+        elif isinstance(data, OlderPage) and not self._loading_older:
+            self._loading_older = True
+            self.post_message(self.OlderWanted(data.before))
+
+    def select_checkpoint(self, checkpoint_id: str) -> bool:
+        """Move the cursor to a loaded checkpoint."""
+        node = self._tree_nodes.get(checkpoint_id)
+        if node is None:
+            return False
+        self.move_cursor(node, animate=False)
+        return True
+
+    def newest(self) -> None:
+        """Move the cursor to the head of the thread."""
+        if self.root.children:
+            self.move_cursor(self.root.children[0], animate=False)

@@ -1,0 +1,40 @@
+"""Errors and interrupts pending at the selected checkpoint."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.pretty import Pretty
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from agent_debug.inspector.model import CheckpointState
+
+
+def pending_renderable(state: CheckpointState) -> Group:
+    """Errors (type, message, node) and interrupts (id, node, value), and what runs next."""
+    parts: list[object] = []
+    if state.next:
+        parts.append(Text.assemble(("next: ", "bold"), ", ".join(state.next)))
+    for e in state.errors:
+        parts.append(Text.assemble(("✖ error ", "bold red"), (f"in {e.node}", "bold"), f"  task {e.task_id}"))
+        parts.append(Text(f"  {e.type}: {e.message}", style="red"))
+        parts.append(Text("  (LangGraph stores the exception, not its traceback)", style="dim"))
+    for i in state.interrupts:
+        where = f" ns {i.namespace}" if i.namespace else ""
+        parts.append(Text.assemble(("⏸ interrupt ", "bold yellow"), (f"in {i.node}", "bold"), f"  id {i.id}{where}"))
+        parts.append(Pretty(i.value, max_string=400, indent_guides=True))
+    if not state.errors and not state.interrupts:
+        parts.append(Text("no error or interrupt pending at this checkpoint", style="dim italic"))
+    return Group(*parts)
+
+
+class PendingView(VerticalScroll):
+    """Errors and interrupts."""
+
+    def compose(self):  # type: ignore[override]
+        yield Static("select a checkpoint", id="pending-body")
+
+    def show(self, state: CheckpointState) -> None:
+        """Show what is pending at a checkpoint."""
+        self.query_one("#pending-body", Static).update(pending_renderable(state))

@@ -1,0 +1,143 @@
+"""A checkpoint's values as a lazy tree: children are made when a node is expanded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.message import Message
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from agent_debug.inspector.decode import TYPE_KEY
+from agent_debug.tui.render import short
+
+# At most this many children are made per expansion; a "[… N more]" row makes the next batch.
+BATCH = 100
+
+
+@dataclass
+class ValueRef:
+    """Tree data: a value and its dotted path in the state."""
+
+    path: str
+    value: Any
+
+
+@dataclass
+class MoreRef:
+    """Tree data of a "[… N more]" row: the container and where the next batch starts."""
+
+    path: str
+    value: Any
+    start: int
+
+
+def is_container(value: Any) -> bool:
+    """Whether a value has children in the tree."""
+    return isinstance(value, (dict, list)) and len(value) > 0
+
+
+def summary(value: Any) -> Text:
+    """A one-line preview of a value; long strings cut, containers counted."""
+    if isinstance(value, dict):
+        type_name = value.get(TYPE_KEY)
+        if isinstance(type_name, str):
+            name = type_name.rsplit(".", 1)[-1]
+            hint = value.get("content") if "content" in value else value.get("value", "")
+            return Text.assemble((name, "cyan"), ("(", "dim"), short(hint, 50) if hint != "" else "…", (")", "dim"))
+        return Text(f"{{…}} {len(value)} keys", style="dim")
+    if isinstance(value, list):
+        return Text(f"[…] {len(value)} items", style="dim")
+    if isinstance(value, str):
+        return Text(repr(short(value, 80)), style="green")
+    if value is None or isinstance(value, bool):
+        return Text(repr(value), style="magenta")
+    if isinstance(value, (int, float)):
+        return Text(repr(value), style="blue")
+    return Text(short(value, 80))
+
+
+def _items(value: Any) -> list[tuple[str, Any]]:
+    if isinstance(value, dict):
+        return [(str(k), v) for k, v in value.items() if k != TYPE_KEY]
+    return [(str(i), v) for i, v in enumerate(value)]
+
+
+class StateTree(Tree[ValueRef | MoreRef]):
+    """State values. Expanded paths are kept when another checkpoint is shown, so
+    stepping through history keeps the view the user built (as pudb does)."""
+
+    class ValueChosen(Message):
+        """The user moved to a value."""
+
+        def __init__(self, path: str, value: Any) -> None:
+            super().__init__()
+            self.path = path
+            self.value = value
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("state", id=id)
+        self.show_root = False
+        self.expanded_paths: set[str] = set()
+        self._restoring = False
+
+    def show_values(self, values: Any) -> None:
+        """Show new values, re-expanding the paths the user had open."""
+        self._restoring = True
+        self.clear()
+        self.root.data = ValueRef("", values)
+        self._fill(self.root, values, "", 0)
+        self._restoring = False
+        if self.root.children:
+            self.move_cursor(self.root.children[0], animate=False)
+
+    def _fill(self, node: TreeNode[ValueRef | MoreRef], value: Any, path: str, start: int) -> None:
+        items = _items(value)
+        for key, child in items[start : start + BATCH]:
+            child_path = f"{path}.{key}" if path else key
+            label = Text.assemble((key, "bold"), ": ", summary(child))
+            if is_container(child):
+                sub = node.add(label, ValueRef(child_path, child), allow_expand=True)
+                if child_path in self.expanded_paths:
+                    sub.expand()
+                    self._fill(sub, child, child_path, 0)
+            else:
+                node.add_leaf(label, ValueRef(child_path, child))
+        if len(items) > start + BATCH:
+            rest = len(items) - start - BATCH
+            node.add_leaf(Text(f"[… {rest} more]", style="dim italic"), MoreRef(path, value, start + BATCH))
+
+    @on(Tree.NodeExpanded)
+    def _expanded(self, event: Tree.NodeExpanded[ValueRef | MoreRef]) -> None:
+        event.stop()
+        data = event.node.data
+        if isinstance(data, ValueRef) and not self._restoring:
+            self.expanded_paths.add(data.path)
+            if not event.node.children:
+                self._fill(event.node, data.value, data.path, 0)
+
+    @on(Tree.NodeCollapsed)
+    def _collapsed(self, event: Tree.NodeCollapsed[ValueRef | MoreRef]) -> None:
+        event.stop()
+        if isinstance(event.node.data, ValueRef):
+            self.expanded_paths.discard(event.node.data.path)
+
+    @on(Tree.NodeSelected)
+    def _selected(self, event: Tree.NodeSelected[ValueRef | MoreRef]) -> None:
+        data = event.node.data
+        if isinstance(data, MoreRef):
+            event.stop()
+            parent = event.node.parent
+            event.node.remove()
+            if parent is not None:
+                self._fill(parent, data.value, data.path, data.start)
+
+    @on(Tree.NodeHighlighted)
+    def _highlighted(self, event: Tree.NodeHighlighted[ValueRef | MoreRef]) -> None:
+        event.stop()
+        data = event.node.data
+        if isinstance(data, ValueRef):
+            self.post_message(self.ValueChosen(data.path, data.value))

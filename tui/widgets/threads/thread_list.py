@@ -1,0 +1,170 @@
+"""The thread list: every thread with its status, filterable, and the interrupt inbox."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import DataTable, Input, Static
+
+from agent_debug.inspector.model import ThreadStatus, ThreadSummary
+from agent_debug.tui.render import STATUS_STYLE, age, interrupt_line, short
+
+STATUS_GLYPH = {
+    ThreadStatus.INTERRUPTED: "⏸",
+    ThreadStatus.ERROR: "✖",
+    ThreadStatus.DONE: "✔",
+    ThreadStatus.PENDING: "▶",
+}
+FILTERS: tuple[str | None, ...] = (None, "interrupted", "error", "pending", "done")
+
+
+class ThreadList(Vertical):
+    """Threads with status, last node, age and checkpoint count; or, in inbox mode, one
+    row per pending interrupt across all threads."""
+
+    DEFAULT_CSS = """
+    ThreadList { height: 1fr; }
+    ThreadList > #thread-search { display: none; height: 3; }
+    ThreadList.searching > #thread-search { display: block; }
+    ThreadList > #thread-caption { height: 1; padding: 0 1; background: $boost; color: $text-muted; }
+    ThreadList > DataTable { height: 1fr; }
+    """
+
+    class Chosen(Message):
+        """The user moved to a thread."""
+
+        def __init__(self, thread_id: str) -> None:
+            super().__init__()
+            self.thread_id = thread_id
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.threads: list[ThreadSummary] = []
+        self.selected: str | None = None
+        self.status_filter: str | None = None
+        self.inbox = False
+        self.search = ""
+        self._total = 0
+        self._now = datetime.now(UTC)
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="search thread ids…", id="thread-search")
+        yield Static("threads", id="thread-caption")
+        table: DataTable[Text | str] = DataTable(id="thread-table", cursor_type="row", zebra_stripes=True)
+        yield table
+
+    @property
+    def table(self) -> DataTable[Text | str]:
+        return self.query_one("#thread-table", DataTable)
+
+    def show(self, threads: list[ThreadSummary], total: int, now: datetime) -> None:
+        """Replace the listed threads (keeps the cursor on the selected thread); ``now`` dates the ages."""
+        self.threads = threads
+        self._total = total
+        self._now = now
+        self._refill()
+
+    def _visible(self) -> list[ThreadSummary]:
+        wanted = "interrupted" if self.inbox else self.status_filter
+        return [
+            t
+            for t in self.threads
+            if (wanted is None or t.status.value == wanted) and (not self.search or self.search.lower() in t.thread_id.lower())
+        ]
+
+    def _refill(self) -> None:
+        table = self.table
+        table.clear(columns=True)
+        now = self._now
+        visible = self._visible()
+        if self.inbox:
+            table.add_columns("thread", "node", "question", "interrupt id")
+            for t in visible:
+                for n, intr in enumerate(t.interrupts):
+                    table.add_row(
+                        Text(t.thread_id, style="bold yellow"),
+                        intr.node or "?",
+                        short(interrupt_line(intr).split(": ", 1)[-1], 50),
+                        (intr.id or "")[:12],
+                        key=f"{t.thread_id}\x00{n}",
+                    )
+        else:
+            table.add_columns(" ", "thread", "status", "last node", "updated", "ckpts")
+            for t in visible:
+                style = STATUS_STYLE[t.status]
+                table.add_row(
+                    Text(STATUS_GLYPH[t.status], style=style),
+                    t.thread_id,
+                    Text(t.status.value, style=style),
+                    t.last_node or (f"({t.last_source})" if t.last_source else "-"),
+                    age(t.updated_at, now),
+                    Text(str(t.checkpoint_count), justify="right"),
+                    key=t.thread_id,
+                )
+        mode = "interrupt inbox" if self.inbox else (f"{self.status_filter} threads" if self.status_filter else "threads")
+        search = f" matching '{self.search}'" if self.search else ""
+        count = sum(len(t.interrupts) for t in visible) if self.inbox else len(visible)
+        self.query_one("#thread-caption", Static).update(f"{mode}{search}: {count} of {self._total}")
+        self._restore_cursor()
+
+    def _restore_cursor(self) -> None:
+        table = self.table
+        if not table.row_count:
+            return
+        for index, row_key in enumerate(table.rows):
+            if str(row_key.value).split("\x00")[0] == self.selected:
+                table.move_cursor(row=index, animate=False)
+                return
+        table.move_cursor(row=0, animate=False)
+
+    def thread_at_cursor(self) -> str | None:
+        """The thread id under the cursor."""
+        table = self.table
+        if not table.row_count:
+            return None
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return str(row_key.value).split("\x00")[0]
+
+    @on(DataTable.RowHighlighted, "#thread-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        thread_id = str(event.row_key.value).split("\x00")[0]
+        if thread_id != self.selected:
+            self.selected = thread_id
+            self.post_message(self.Chosen(thread_id))
+
+    def cycle_status(self, now: datetime | None = None) -> str | None:
+        """Next status filter: all → interrupted → error → pending → done → all."""
+        self._now = now or self._now
+        self.inbox = False
+        self.status_filter = FILTERS[(FILTERS.index(self.status_filter) + 1) % len(FILTERS)]
+        self._refill()
+        return self.status_filter
+
+    def toggle_inbox(self, now: datetime | None = None) -> bool:
+        """Switch between the thread list and the interrupt inbox."""
+        self._now = now or self._now
+        self.inbox = not self.inbox
+        self._refill()
+        return self.inbox
+
+    def start_search(self) -> None:
+        """Show the search box and focus it."""
+        self.add_class("searching")
+        self.query_one("#thread-search", Input).focus()
+
+    @on(Input.Changed, "#thread-search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self.search = event.value.strip()
+        self._refill()
+
+    @on(Input.Submitted, "#thread-search")
+    def _search_done(self, event: Input.Submitted) -> None:
+        self.table.focus()
+        if not self.search:
+            self.remove_class("searching")
