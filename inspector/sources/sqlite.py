@@ -289,6 +289,9 @@ class SqliteReader(StoreReader):
         return [NamespaceInfo(namespace=ns, checkpoint_count=n, latest_checkpoint_id=cid) for ns, n, cid in rows]
 
     def change_token(self) -> Hashable:
+        if not self.path.exists():
+            # An open connection still reads a deleted file's inode; the user should know.
+            raise StoreReadError(f"{self.target} is gone (deleted or moved)")
         # Largest rowids move with every insert (INSERT OR REPLACE included); both are
         # index lookups, so polling costs microseconds and takes no write lock.
         rows = self._query("SELECT (SELECT max(rowid) FROM checkpoints), (SELECT max(rowid) FROM writes)")

@@ -25,6 +25,19 @@ class OlderPage:
 RowData = CheckpointSummary | OlderPage | None
 
 
+def _line_of(root: TreeNode[RowData], target: TreeNode[RowData]) -> int:
+    line = 0
+    stack = list(reversed(root.children))
+    while stack:
+        node = stack.pop()
+        if node is target:
+            return line
+        line += 1
+        if node.is_expanded:
+            stack.extend(reversed(node.children))
+    return 0
+
+
 def _since(child: CheckpointSummary, parent: CheckpointSummary | None) -> str:
     if parent is None or child.created_at is None or parent.created_at is None:
         return ""
@@ -93,6 +106,7 @@ class HistoryTree(Tree[RowData]):
         self._rebuild(keep)
 
     def _rebuild(self, keep: str | None) -> None:
+        self.cursor_line = -1
         self.clear()
         self._tree_nodes = {}
         if not self.rows:
@@ -115,8 +129,11 @@ class HistoryTree(Tree[RowData]):
         self.root.expand_all()
         target = self._tree_nodes.get(keep) if keep else None
         node = target or self.root.children[0]
-        self.move_cursor(node, animate=False)
-        # The cursor may not have moved (same line), so no highlight event says what is chosen.
+        # New nodes get line numbers only when the tree is next drawn (never, while it
+        # is hidden), so the cursor is placed by index: every node is expanded and the
+        # root hidden, hence a node's line is its place in a pre-order walk.
+        self.cursor_line = _line_of(self.root, node)
+        # The cursor may land on the line it had, which sends no highlight event.
         self._announce(node)
 
     def _add_chain(
@@ -183,10 +200,12 @@ class HistoryTree(Tree[RowData]):
         node = self._tree_nodes.get(checkpoint_id)
         if node is None:
             return False
-        self.move_cursor(node, animate=False)
+        self.cursor_line = _line_of(self.root, node)
+        self._announce(node)
         return True
 
     def newest(self) -> None:
         """Move the cursor to the head of the thread."""
         if self.root.children:
-            self.move_cursor(self.root.children[0], animate=False)
+            self.cursor_line = 0
+            self._announce(self.root.children[0])

@@ -87,12 +87,18 @@ class StateTree(Tree[ValueRef | MoreRef]):
     def show_values(self, values: Any) -> None:
         """Show new values, re-expanding the paths the user had open."""
         self._restoring = True
+        self.cursor_line = -1
         self.clear()
         self.root.data = ValueRef("", values)
         self._fill(self.root, values, "", 0)
         self._restoring = False
         if self.root.children:
-            self.move_cursor(self.root.children[0], animate=False)
+            # By line, not node: new nodes have no line number until drawn (and a hidden
+            # tab is not drawn). The detail pane is told directly, as the line may not change.
+            self.cursor_line = 0
+            first = self.root.children[0].data
+            if isinstance(first, ValueRef):
+                self.post_message(self.ValueChosen(first.path, first.value))
 
     def _fill(self, node: TreeNode[ValueRef | MoreRef], value: Any, path: str, start: int) -> None:
         items = _items(value)

@@ -94,13 +94,12 @@ class ThreadList(Vertical):
                         key=f"{t.thread_id}\x00{n}",
                     )
         else:
-            table.add_columns(" ", "thread", "status", "last node", "updated", "ckpts")
+            table.add_columns("thread", "status", "last node", "updated", "ckpts")
             for t in visible:
                 style = STATUS_STYLE[t.status]
                 table.add_row(
-                    Text(STATUS_GLYPH[t.status], style=style),
                     t.thread_id,
-                    Text(t.status.value, style=style),
+                    Text(f"{STATUS_GLYPH[t.status]} {t.status.value}", style=style),
                     t.last_node or (f"({t.last_source})" if t.last_source else "-"),
                     age(t.updated_at, now),
                     Text(str(t.checkpoint_count), justify="right"),

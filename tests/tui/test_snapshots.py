@@ -1,0 +1,72 @@
+"""What the user sees, at a fixed terminal size, on the committed sample store.
+
+The store (tests/data/snapshot.db) is opened read-only in place under a relative path and
+the app's clock is pinned, so ids, ages and paths are the same on every machine.
+Update after an intended change with: pytest tests/tui/test_snapshots.py --snapshot-update
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from agent_debug.inspector.targets import open_source
+from agent_debug.tui.app import AgentDebugApp
+from tests.tui.conftest import SNAPSHOT_DB, fixed_clock, settle
+
+SIZE = (140, 42)
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def app(**kw) -> AgentDebugApp:
+    # chdir so the header shows the same relative path wherever the repository lives.
+    os.chdir(ROOT)
+    target = str(SNAPSHOT_DB.relative_to(ROOT))
+    return AgentDebugApp(open_source(target), clock=fixed_clock(SNAPSHOT_DB), poll_interval=0, **kw)
+
+
+def steps(*keys: str, thread: str | None = None):
+    async def run(pilot) -> None:
+        await settle(pilot)
+        if thread:
+            await pilot.press("slash", *thread, "enter")
+            await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+
+    return run
+
+
+def test_overview_graph_of_an_interrupted_thread(snap_compare):
+    assert snap_compare(app(), terminal_size=SIZE, run_before=steps(thread="feature-002-interrupted"))
+
+
+def test_state_tree(snap_compare):
+    assert snap_compare(app(), terminal_size=SIZE, run_before=steps("v", thread="feature-001-done"))
+
+
+def test_messages_and_thinking(snap_compare):
+    assert snap_compare(app(), terminal_size=SIZE, run_before=steps("m", thread="feature-001-done"))
+
+
+def test_error_tab(snap_compare):
+    assert snap_compare(app(), terminal_size=SIZE, run_before=steps("x", thread="feature-003-error"))
+
+
+def test_fork_tree_and_diff(snap_compare):
+    assert snap_compare(app(), terminal_size=SIZE, run_before=steps("d", thread="feature-005-forked"))
+
+
+def test_interrupt_inbox(snap_compare):
+    assert snap_compare(app(), terminal_size=SIZE, run_before=steps("i"))
+
+
+def test_light_theme_with_the_real_graph(snap_compare):
+    from agent_debug.fixtures.supervisor import graph
+
+    assert snap_compare(app(graph=graph), terminal_size=SIZE, run_before=steps("t", thread="supervisor-009-interrupted"))
+
+
+def test_help(snap_compare):
+    assert snap_compare(app(), terminal_size=SIZE, run_before=steps("question_mark"))
