@@ -130,6 +130,7 @@ class AgentDebugApp(App[None]):
         Binding("d", "show_tab('diff')", "Diff", id="tab.diff"),
         Binding("m", "show_tab('messages')", "Messages", id="tab.messages"),
         Binding("x", "show_tab('pending')", "Errors", id="tab.pending", tooltip="Errors and interrupts"),
+        Binding("z", "focus_graph", "Focus graph", id="graph.focus", show=False, tooltip="Draw only the current node and its neighbours"),
         Binding("y", "copy_value", "Copy value", id="copy.value", show=False),
         Binding("Y", "copy_path", "Copy path", id="copy.path", show=False),
         Binding("t", "toggle_theme", "Light/dark", id="theme", show=False),
@@ -161,6 +162,8 @@ class AgentDebugApp(App[None]):
         self._token: Any = None
         self._graph_model: Any = None
         self._threads_total = 0
+        self.graph_focus: str | None = None
+        self._focus_candidate: str | None = None
 
     # -- layout ---------------------------------------------------------------------
 
@@ -257,7 +260,10 @@ class AgentDebugApp(App[None]):
                 model = observed_model(seen.nodes, seen.edges)
                 caption = "reconstructed from this thread's checkpoints (pass --graph for the real graph)"
             status = node_status(self.source, thread_id, checkpoint_id)
-            return GraphDrawn(layout(apply_status(model, status)), caption)
+            focus = self.graph_focus if self.graph_focus in model else None
+            if focus:
+                caption += f" · focus on {focus} (z for all)"
+            return GraphDrawn(layout(apply_status(model, status), focus=focus, hops=1), caption)
 
         self._guard(draw)
 
@@ -319,6 +325,9 @@ class AgentDebugApp(App[None]):
     def _checkpoint_loaded(self, message: CheckpointLoaded) -> None:
         if message.state.checkpoint_id != self.checkpoint_id:
             return
+        state = message.state
+        nodes = [i.node for i in state.interrupts] + [e.node for e in state.errors] + list(state.next)
+        self._focus_candidate = next((n for n in nodes if n), None)
         self.query_one(StateTree).show_values(message.state.values)
         self.query_one(DiffView).show(message.diff)
         self.query_one(MessagesView).show(message.state.messages)
@@ -425,6 +434,16 @@ class AgentDebugApp(App[None]):
     def action_show_tab(self, tab: str) -> None:
         """Switch the right-hand pane."""
         self.query_one(TabbedContent).active = tab
+
+    def action_focus_graph(self) -> None:
+        """Draw only the node that matters at this checkpoint and its neighbours, or all again."""
+        tree = self.query_one(HistoryTree)
+        ran = next((r.nodes[0] for r in tree.rows if r.checkpoint_id == self.checkpoint_id and r.nodes), None)
+        candidate = self._focus_candidate or ran
+        self.graph_focus = None if self.graph_focus or not candidate else candidate
+        if self.thread_id:
+            self.draw_graph(self.thread_id, self.checkpoint_id)
+        self.action_show_tab("graph")
 
     def action_copy_value(self) -> None:
         """Copy the highlighted state value (as JSON)."""

@@ -231,6 +231,24 @@ async def test_graph_tab_with_the_real_graph(snapshot_db):
         assert view is not None
 
 
+async def test_graph_focus_mode(snapshot_db):
+    app = make_app(snapshot_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await choose(pilot, "feature-002-interrupted")
+        full = static_text(app, "#graph-drawing")
+        assert "analyze" in full
+        await pilot.press("z")
+        await settle(pilot)
+        focused = static_text(app, "#graph-drawing")
+        assert app.graph_focus == "review"
+        assert "review" in focused and "sandbox_test" in focused and "analyze" not in focused
+        assert "more nodes hidden" in focused
+        await pilot.press("z")
+        await settle(pilot)
+        assert "analyze" in static_text(app, "#graph-drawing")
+
+
 async def test_help_palette_and_theme(snapshot_db):
     app = make_app(snapshot_db)
     async with app.run_test(size=SIZE) as pilot:
