@@ -186,7 +186,10 @@ def test_debug_shows_the_traceback(tmp_path: Path):
 HEAVY = ("langgraph", "langchain_core", "textual", "networkx", "rich", "pydantic", "prompt_toolkit", "ormsgpack")
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["threads", "--help"], ["history", "--help"], ["state", "--help"], ["demo", "--help"]])
+@pytest.mark.parametrize(
+    "argv",
+    [["--help"], ["threads", "--help"], ["history", "--help"], ["state", "--help"], ["demo", "--help"], ["attach", "--help"], ["graph", "--help"]],
+)
 def test_help_imports_nothing_heavy(argv: list[str]):
     probe = (
         "import sys\n"

@@ -263,7 +263,9 @@ class AgentDebugApp(App[None]):
             focus = self.graph_focus if self.graph_focus in model else None
             if focus:
                 caption += f" · focus on {focus} (z for all)"
-            return GraphDrawn(layout(apply_status(model, status), focus=focus, hops=1), caption)
+            drawing = layout(apply_status(model, status), focus=focus, hops=1)
+            drawing.spans  # styled here, off the UI thread (spans are computed lazily)
+            return GraphDrawn(drawing, caption)
 
         self._guard(draw)
 

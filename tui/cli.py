@@ -26,6 +26,13 @@ def _positive_or_zero(text: str) -> int:
     return value
 
 
+def _xray(text: str) -> int:
+    value = _positive_or_zero(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("--xray DEPTH must be 1 or more")
+    return value
+
+
 def _status(text: str) -> str:
     choices = ("interrupted", "error", "done", "pending")
     if text not in choices:
@@ -40,7 +47,7 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     parser = argparse.ArgumentParser(
         prog=PROG,
-        description="A terminal debugger for LangGraph workflows: threads, checkpoint history, state.",
+        description="A terminal debugger for LangGraph workflows: threads, checkpoint history, state, graph.",
         epilog="Run 'agent-debug COMMAND --help' for a command's options.",
         parents=[common],
     )
@@ -64,6 +71,21 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--graph", metavar="GRAPH_REF", help="the workflow's graph (pkg.mod:attr, path/file.py:attr or a langgraph.json id), to draw it")
     p.add_argument("--config", metavar="FILE", help="langgraph.json to resolve a graph id with")
     p.add_argument("--poll", type=float, default=0.5, metavar="SECONDS", help="how often to look for new checkpoints (default 0.5; 0 = never)")
+
+    p = command("graph", "draw a workflow's graph (terminal, DOT, Mermaid, JSON)",
+                "Draw a LangGraph graph in the terminal, or export it as DOT, Mermaid or JSON.")
+    p.add_argument("graph_ref", metavar="GRAPH_REF", help="pkg.module:attr, path/to/file.py:attr, or a graph id from langgraph.json")
+    p.add_argument("--format", choices=("ascii", "dot", "mermaid", "json"), default="ascii", help="output format (default: ascii, the terminal drawing)")
+    p.add_argument("--xray", nargs="?", const=True, default=False, type=_xray, metavar="DEPTH", help="expand subgraphs (to DEPTH levels)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    p.add_argument("--width", type=_positive_or_zero, metavar="N", help="fit the terminal drawing in N columns where possible")
+    p.add_argument("--ascii-only", action="store_true", help="no Unicode box drawing, for terminals without it")
+    p.add_argument("--focus", metavar="NODE", help="draw only NODE and its neighbours")
+    p.add_argument("--hops", type=_positive_or_zero, default=1, metavar="K", help="with --focus: neighbours up to K edges away (default 1)")
+    p.add_argument("--from", dest="source", metavar="TARGET", help="mark nodes visited / next / failed / interrupted from a run in this store")
+    p.add_argument("--thread", metavar="ID", help="with --from: the thread whose run to show")
+    p.add_argument("--checkpoint", metavar="ID", help="with --from: the checkpoint to show (default: latest)")
+    p.add_argument("--config", metavar="FILE", help="langgraph.json to resolve a graph id with")
 
     p = command("threads", "list threads with their status", f"List every thread with its status. {_READ_ONLY}")
     p.add_argument("target", metavar="TARGET", help=_TARGET_HELP)
@@ -101,6 +123,10 @@ def _handler(command: str) -> Callable[[argparse.Namespace], int]:
         from agent_debug.tui.demo import run_demo
 
         return run_demo
+    if command == "graph":
+        from agent_debug.tui.graph_command import run_graph
+
+        return run_graph
     if command == "attach":
         from agent_debug.tui.attach import run_attach
 
