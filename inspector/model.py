@@ -182,3 +182,25 @@ class StateDiff(_Record):
     parent_id: str | None
     changes: list[ValueChange] = Field(default_factory=list)
     messages: list[MessageChange] = Field(default_factory=list)
+
+
+class ActionOutcome(_Record):
+    """``agent-debug resume|replay --json``: what was sent, what was written, where the thread stands."""
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    action: Literal["resume", "replay", "fork", "step", "continue", "run"]
+    thread_id: str
+    target: str
+    sent: Any = Field(None, description="The resume map (interrupt id → value) or the state update sent.")
+    new_checkpoints: list[str] = Field(default_factory=list, description="Root checkpoints appended, oldest first.")
+    status: ThreadStatus
+    head: str = Field(description="The thread's latest checkpoint now.")
+    next: list[str] = Field(default_factory=list)
+    interrupts: list[InterruptInfo] = Field(default_factory=list)
+    error: ErrorInfo | None = Field(None, description="The failure if a node raised while running.")
+    traceback: str | None = None
+    replayed_from: str | None = Field(None, description="replay/fork: the checkpoint the new branch starts from.")
+    phases: list[str] = Field(default_factory=list, description="replay: the phase(s) run once more.")
+    original_writes: list[PendingWrite] = Field(default_factory=list, description="replay: what the original run wrote there.")
+    replay_writes: list[PendingWrite] = Field(default_factory=list, description="replay: what the replay wrote.")
+    diff: StateDiff | None = Field(None, description="replay: the new state against the checkpoint replayed from.")

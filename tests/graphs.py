@@ -153,3 +153,46 @@ def run_scenarios(checkpointer: Any) -> dict[str, Scenario]:
     linear.update_state(think_done.config, {"x": 500}, as_node="think")
     out["forked"] = Scenario("forked", linear, "pending")
     return out
+
+
+def _ask_one(state: State) -> dict[str, Any]:
+    return {"acc": [f"one:{interrupt('first?')}"]}
+
+
+def _ask_two(state: State) -> dict[str, Any]:
+    return {"acc": [f"two:{interrupt('second?')}"]}
+
+
+def two_questions_builder() -> StateGraph:
+    """Two phases in one step, each waiting at its own interrupt."""
+    g = StateGraph(State)
+    g.add_node("one", _ask_one)
+    g.add_node("two", _ask_two)
+    g.add_edge(START, "one")
+    g.add_edge(START, "two")
+    g.add_edge("one", END)
+    g.add_edge("two", END)
+    return g
+
+
+def _strict(state: State) -> dict[str, Any]:
+    answer = interrupt(
+        {"question": "approve?"},
+        response_schema={"type": "object", "properties": {"approved": {"type": "boolean"}}, "required": ["approved"]},
+    )
+    return {"acc": [f"answer:{answer['approved']}"]}
+
+
+def schema_builder() -> StateGraph:
+    """An interrupt that declares the JSON Schema of its resume value."""
+    g = StateGraph(State)
+    g.add_node("strict", _strict)
+    g.add_edge(START, "strict")
+    g.add_edge("strict", END)
+    return g
+
+
+linear = linear_builder().compile()
+fanout = fanout_builder().compile()
+two_questions = two_questions_builder().compile()
+schema = schema_builder().compile()

@@ -87,6 +87,35 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--checkpoint", metavar="ID", help="with --from: the checkpoint to show (default: latest)")
     p.add_argument("--config", metavar="FILE", help="langgraph.json to resolve a graph id with")
 
+    writes = "Writes: appends checkpoints to TARGET through LangGraph's checkpointer; never changes existing ones."
+    p = command("resume", "answer a thread's pending interrupt(s) and run on (writes)",
+                f"Answer the interrupt(s) a thread waits at, then run the workflow until it stops again. {writes}")
+    p.add_argument("target", metavar="TARGET", help=_TARGET_HELP)
+    p.add_argument("--thread", required=True, metavar="ID", help="thread id")
+    p.add_argument("--graph", metavar="GRAPH_REF", help="the workflow's graph (it runs here, on TARGET's store)")
+    p.add_argument("--config", metavar="FILE", help="langgraph.json to resolve a graph id with")
+    answer = p.add_mutually_exclusive_group(required=True)
+    answer.add_argument("--value", metavar="JSON", help="resume value as JSON (or @FILE)")
+    answer.add_argument("--approve", action="store_true", help="approve (the value is shaped to the interrupt)")
+    answer.add_argument("--reject", action="store_true", help="reject (the value is shaped to the interrupt)")
+    p.add_argument("--message", metavar="TEXT", help="with --reject: the reason, passed on where the interrupt takes one")
+    p.add_argument("--interrupt", metavar="ID", help="answer only this interrupt (an id or its prefix)")
+    p.add_argument("--json", action="store_true", help="print one JSON document (schema: ActionOutcome)")
+
+    p = command("replay", "run one phase again from a checkpoint, on a new branch (writes)",
+                "Replay from a checkpoint: the phase(s) due there run once more on a new branch and stop, "
+                "and their writes are shown beside the original run's. A history row's parent is the "
+                f"checkpoint before its phase. {writes}")
+    p.add_argument("target", metavar="TARGET", help=_TARGET_HELP)
+    p.add_argument("--thread", required=True, metavar="ID", help="thread id")
+    p.add_argument("--checkpoint", required=True, metavar="ID", help="the checkpoint to replay from")
+    p.add_argument("--node", metavar="NODE", help="the phase to run, when several are due")
+    p.add_argument("--update", metavar="JSON", help="change these state keys first (a JSON object, or @FILE)")
+    p.add_argument("--as-node", metavar="NODE", help="with --update: apply it as this node (default: the node that made the checkpoint)")
+    p.add_argument("--graph", metavar="GRAPH_REF", help="the workflow's graph (it runs here, on TARGET's store)")
+    p.add_argument("--config", metavar="FILE", help="langgraph.json to resolve a graph id with")
+    p.add_argument("--json", action="store_true", help="print one JSON document (schema: ActionOutcome)")
+
     p = command("threads", "list threads with their status", f"List every thread with its status. {_READ_ONLY}")
     p.add_argument("target", metavar="TARGET", help=_TARGET_HELP)
     p.add_argument("--status", type=_status, help="only threads in this state: interrupted, error, done, pending")
@@ -123,6 +152,10 @@ def _handler(command: str) -> Callable[[argparse.Namespace], int]:
         from agent_debug.tui.demo import run_demo
 
         return run_demo
+    if command in ("resume", "replay"):
+        from agent_debug.tui import acting
+
+        return acting.run_resume if command == "resume" else acting.run_replay
     if command == "graph":
         from agent_debug.tui.graph_command import run_graph
 

@@ -288,9 +288,34 @@ class _Pending:
     errors: list[ErrorInfo] = field(default_factory=list)
 
 
+_NOT_RESULTS = frozenset((ERROR, INTERRUPT, RESUME))
+
+
+def _finished_tasks(writes: Iterable[WriteRow]) -> set[str]:
+    """Tasks that wrote a result at this checkpoint (LangGraph marks even an empty result),
+    so their step is partly done: their old interrupts are answered."""
+    return {w.task_id for w in writes if w.channel not in _NOT_RESULTS}
+
+
+def _finished_nodes(writes: Sequence[WriteRow], sends: Sequence[str | None]) -> set[str]:
+    """Nodes whose every task planned at this checkpoint has finished."""
+    finished = _finished_tasks(writes)
+    done: set[str] = set()
+    open_: set[str] = set()
+    for w in writes:
+        node = _task_node(w.task_path, sends)
+        if node:
+            (done if w.task_id in finished else open_).add(node)
+    return done - open_
+
+
 def _pending(writes: Iterable[WriteRow], sends: Sequence[str], namespace: str, decode: Decoder) -> _Pending:
     out = _Pending()
+    writes = list(writes)
+    finished = _finished_tasks(writes)
     for w in writes:
+        if w.task_id in finished and w.channel == INTERRUPT:
+            continue
         if w.channel == INTERRUPT:
             out.interrupts.extend(_interrupts_of(w, _task_node(w.task_path, sends), namespace, decode))
         elif w.channel == ERROR:
@@ -415,7 +440,8 @@ class CheckpointSource:
             # Pending interrupts and errors belong to tasks planned at the head itself,
             # so a push task's path indexes the head's own queued Sends.
             pending = _pending(own, h.pending_sends, "", decode_safe)
-            nxt = next_nodes(h.channel_versions, h.versions_seen, h.available, h.pending_sends)
+            finished = _finished_nodes(own, h.pending_sends)
+            nxt = [n for n in next_nodes(h.channel_versions, h.versions_seen, h.available, h.pending_sends) if n not in finished]
             nodes = ran.get((h.thread_id, h.checkpoint_id))
             out.append(
                 {
@@ -537,6 +563,9 @@ class CheckpointSource:
         queued = row.channel_values.get(TASKS)
         sends = [v.get("node") for v in queued if isinstance(v, dict)] if isinstance(queued, list) else []
         pending = _pending(own, sends, namespace, decoder)
+        # Like LangGraph's "live" view: only the latest state (no checkpoint id asked for)
+        # drops phases that already finished from a half-done step.
+        finished = _finished_nodes(own, sends) if checkpoint_id is None else set()
         values = {k: v for k, v in row.channel_values.items() if _is_state_channel(k)}
         shown = select_path(values, path) if path else values
         return CheckpointState(
@@ -550,7 +579,11 @@ class CheckpointSource:
             decoded=decode,
             values=shown,
             path=path,
-            next=next_nodes(row.channel_versions, row.versions_seen, row.channel_values.keys(), [s for s in sends if s]),
+            next=[
+                n
+                for n in next_nodes(row.channel_versions, row.versions_seen, row.channel_values.keys(), [s for s in sends if s])
+                if n not in finished
+            ],
             messages=find_messages(values),
             interrupts=pending.interrupts,
             errors=pending.errors,

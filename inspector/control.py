@@ -1,0 +1,407 @@
+"""Acting on threads: resume interrupts, step, continue, replay one phase, fork with edits.
+
+These are the only operations that write to a store, and they only append: LangGraph's
+own checkpointer adds checkpoints (a resume continues the thread; a replay or a fork
+starts a branch from an old checkpoint and leaves the original history as it was).
+The user's graph runs here, bound to the target store's checkpointer whatever
+checkpointer its module compiled in.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import tempfile
+import threading
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from agent_debug.inspector.decisions import approve_value, check_schema, reject_value
+from agent_debug.inspector.diff import diff_checkpoint
+from agent_debug.inspector.exceptions import InspectorError, TargetError, UsageError
+from agent_debug.inspector.model import ActionOutcome, ErrorInfo, InterruptInfo, PendingWrite, ThreadStatus
+from agent_debug.inspector.sources.checkpoints import CheckpointSource
+from agent_debug.inspector.targets import open_source, sqlite_path
+
+_PG_PREFIXES = ("postgresql://", "postgres://")
+
+
+class ControlError(InspectorError):
+    """An action refused before anything was written."""
+
+
+@dataclass
+class Store:
+    """A store opened to act on: LangGraph's checkpointer to write, our reader to look."""
+
+    target: str
+    checkpointer: Any
+    source: CheckpointSource
+    _closers: list[Callable[[], None]] = field(default_factory=list)
+
+    def close(self) -> None:
+        self.source.close()
+        for close in reversed(self._closers):
+            close()
+
+
+@contextmanager
+def open_store(target: str, *, create: bool = False) -> Iterator[Store]:
+    """Open TARGET for writing (append-only) and reading.
+
+    ``memory`` is a private SQLite file removed on exit, so it reads like any store.
+    An existing store is never created: a missing file is an error unless ``create``.
+    """
+    closers: list[Callable[[], None]] = []
+    if target == "memory":
+        tmp = tempfile.TemporaryDirectory(prefix="agent-debug-")
+        closers.append(tmp.cleanup)
+        target, create = str(Path(tmp.name) / "memory.db"), True
+    try:
+        if target.startswith(_PG_PREFIXES):
+            checkpointer = _postgres_saver(target, create, closers)
+        else:
+            path = sqlite_path(target)
+            if path is None:
+                raise TargetError(f"cannot act on {target}: use a SQLite path, sqlite:///PATH, postgresql://... or memory")
+            if not path.exists() and not create:
+                raise TargetError(f"no such checkpoint database: {target}")
+            from langgraph.checkpoint.sqlite import SqliteSaver
+
+            conn = sqlite3.connect(path, check_same_thread=False)
+            closers.append(conn.close)
+            checkpointer = SqliteSaver(conn)
+            if create:
+                checkpointer.setup()
+            # An existing store is set up by LangGraph on first use; an action refused
+            # before running never touches the saver, so not even a WAL file appears.
+            target = str(path)
+        store = Store(target, checkpointer, open_source(target), closers)
+    except BaseException:
+        for close in reversed(closers):
+            close()
+        raise
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _postgres_saver(dsn: str, create: bool, closers: list[Callable[[], None]]) -> Any:
+    try:
+        import psycopg
+        from langgraph.checkpoint.postgres import PostgresSaver
+        from psycopg.rows import dict_row
+    except ImportError:
+        raise TargetError("acting on PostgreSQL needs: pip install 'agent-debug-tui[postgres]'") from None
+    from agent_debug.inspector.targets import redact
+
+    try:
+        conn = psycopg.connect(dsn, autocommit=True, prepare_threshold=0, row_factory=dict_row, connect_timeout=5)
+    except psycopg.Error as exc:
+        raise TargetError(f"cannot connect to {redact(dsn)} to write: {type(exc).__name__}") from None
+    closers.append(conn.close)
+    saver = PostgresSaver(conn)
+    if create:
+        saver.setup()
+    return saver
+
+
+def bind(graph: Any, checkpointer: Any) -> Any:
+    """The user's compiled graph writing to ``checkpointer`` instead of its own."""
+    return graph.copy(update={"checkpointer": checkpointer})
+
+
+def graph_nodes(graph: Any) -> set[str]:
+    """Names of the graph's nodes (the root graph)."""
+    return set(graph.nodes)
+
+
+def check_graph_matches(source: Any, graph: Any, thread_id: str) -> None:
+    """Refuse a graph whose nodes do not include every node the thread ran."""
+    ran = {n for c in source.history(thread_id, limit=None).checkpoints for n in c.nodes}
+    ran |= set(source.thread(thread_id).next)
+    unknown = sorted(ran - graph_nodes(graph) - {"send"})
+    if unknown:
+        have = ", ".join(sorted(graph_nodes(graph) - {"__start__"}))
+        raise ControlError(
+            f"the graph does not match thread '{thread_id}': it ran {', '.join(unknown)}, "
+            f"which the graph does not have (it has {have}); nothing was written"
+        )
+
+
+def _config(thread_id: str, checkpoint_id: str | None = None) -> dict[str, Any]:
+    configurable: dict[str, Any] = {"thread_id": thread_id}
+    if checkpoint_id:
+        configurable["checkpoint_id"] = checkpoint_id
+        configurable["checkpoint_ns"] = ""
+    return {"configurable": configurable}
+
+
+@dataclass
+class RunResult:
+    """What a stretch of running did: new root checkpoints, and the failure if a node raised."""
+
+    new_checkpoints: list[str] = field(default_factory=list)
+    error: ErrorInfo | None = None
+    traceback: str | None = None
+    paused: bool = False
+
+
+class Runner:
+    """Runs a bound graph on one thread, a stretch at a time, and can be paused."""
+
+    def __init__(self, graph: Any, thread_id: str) -> None:
+        self.graph = graph
+        self.thread_id = thread_id
+        self._pause = threading.Event()
+
+    def pause(self) -> None:
+        """Stop at the next step boundary (safe to call from another thread)."""
+        self._pause.set()
+
+    def run(
+        self,
+        payload: Any,
+        *,
+        config: dict[str, Any] | None = None,
+        interrupt_before: Sequence[str] | str | None = None,
+        interrupt_after: Sequence[str] | str | None = None,
+        on_event: Callable[[str, Any, Any], None] | None = None,
+        existing: set[str] | frozenset[str] = frozenset(),
+    ) -> RunResult:
+        """Stream until the graph stops (end, interrupt, breakpoint, error or pause).
+
+        ``existing``: checkpoint ids there before the run (LangGraph re-announces the one
+        it starts from); they are not counted as new.
+        """
+        self._pause.clear()
+        result = RunResult()
+        config = config or _config(self.thread_id)
+        try:
+            for namespace, mode, chunk in self.graph.stream(
+                payload,
+                config,
+                stream_mode=["checkpoints", "tasks", "updates"],
+                subgraphs=True,
+                interrupt_before=interrupt_before,
+                interrupt_after=interrupt_after,
+            ):
+                if on_event is not None:
+                    on_event(mode, namespace, chunk)
+                if mode == "checkpoints" and not namespace:
+                    checkpoint_id = chunk["config"]["configurable"]["checkpoint_id"]
+                    if checkpoint_id not in existing:
+                        result.new_checkpoints.append(checkpoint_id)
+                    if self._pause.is_set():
+                        # Leaving the stream here is a step boundary: the checkpoint is saved
+                        # and the next step's tasks have not started.
+                        result.paused = True
+                        break
+        except Exception as exc:  # the workflow failed, not the debugger
+            result.error = ErrorInfo(type=type(exc).__name__, message=str(exc), node=_failing_node(exc), task_id="", namespace="")
+            result.traceback = "".join(traceback.format_exception(exc))
+        return result
+
+
+def _failing_node(exc: BaseException) -> str | None:
+    tb = exc.__traceback__
+    node = None
+    while tb is not None:
+        frame_locals = tb.tb_frame.f_locals
+        task = frame_locals.get("task")
+        name = getattr(task, "name", None)
+        if isinstance(name, str):
+            node = name
+        tb = tb.tb_next
+    return node
+
+
+def _outcome(
+    action: Literal["resume", "replay", "fork", "step", "continue", "run"],
+    store: Store,
+    thread_id: str,
+    result: RunResult | None,
+    **extra: Any,
+) -> ActionOutcome:
+    summary = store.source.thread(thread_id)
+    error = result.error if result else None
+    if error is not None and summary.errors:
+        error = error.model_copy(update={"node": summary.errors[0].node, "task_id": summary.errors[0].task_id})
+    return ActionOutcome(
+        action=action,
+        thread_id=thread_id,
+        target=store.source.target,
+        new_checkpoints=result.new_checkpoints if result else [],
+        status=summary.status,
+        head=summary.checkpoint_id,
+        next=summary.next,
+        interrupts=summary.interrupts,
+        error=error,
+        traceback=result.traceback if result else None,
+        **extra,
+    )
+
+
+# -- resume -----------------------------------------------------------------------------
+
+
+def plan_resume(
+    pending: Sequence[InterruptInfo],
+    *,
+    thread_id: str,
+    interrupt_id: str | None = None,
+    value: Any = None,
+    has_value: bool = False,
+    approve: bool = False,
+    reject: bool = False,
+    message: str | None = None,
+) -> dict[str, Any]:
+    """The resume map (interrupt id → value) for a request; refuses before anything is sent."""
+    if not pending:
+        raise ControlError(f"thread '{thread_id}' is not waiting at an interrupt; nothing was sent")
+    if sum((has_value, approve, reject)) != 1:
+        raise UsageError("give exactly one of --value JSON, --approve or --reject")
+    chosen = list(pending)
+    if interrupt_id is not None:
+        chosen = [i for i in pending if i.id == interrupt_id or (i.id or "").startswith(interrupt_id)]
+        if len(chosen) != 1:
+            known = ", ".join(f"{i.id} ({i.node})" for i in pending)
+            what = "no" if not chosen else "more than one"
+            raise ControlError(f"{what} pending interrupt matches '{interrupt_id}' in thread '{thread_id}'; pending: {known}")
+    elif has_value and len(pending) > 1:
+        known = ", ".join(f"{i.id} ({i.node})" for i in pending)
+        raise ControlError(
+            f"{len(pending)} interrupts are pending in thread '{thread_id}'; choose one with --interrupt ID "
+            f"(pending: {known}) or answer all with --approve / --reject"
+        )
+    plan: dict[str, Any] = {}
+    for intr in chosen:
+        if intr.id is None:
+            raise ControlError(f"the interrupt in {intr.node} has no id (stored by an old LangGraph); resume it with LangGraph directly")
+        sent = value if has_value else approve_value(intr.value) if approve else reject_value(intr.value, message)
+        problem = check_schema(sent, intr.response_schema)
+        if problem:
+            raise ControlError(f"the value for interrupt {intr.id} ({intr.node}) does not fit its response_schema: {problem}; nothing was sent")
+        plan[intr.id] = sent
+    return plan
+
+
+def resume(store: Store, graph: Any, thread_id: str, plan: dict[str, Any]) -> ActionOutcome:
+    """Answer interrupts by id in one resume and run until the graph stops again."""
+    from langgraph.types import Command
+
+    bound = bind(graph, store.checkpointer)
+    head = store.source.thread(thread_id).checkpoint_id
+    result = Runner(bound, thread_id).run(Command(resume=plan), existing={head})
+    return _outcome("resume", store, thread_id, result, sent=plan)
+
+
+# -- replay and fork ----------------------------------------------------------------------
+
+
+def _writes_at(store: Store, thread_id: str, checkpoint_id: str, nodes: set[str] | None) -> list[PendingWrite]:
+    state = store.source.state(thread_id, checkpoint_id=checkpoint_id)
+    return [
+        w
+        for w in state.pending_writes
+        if not w.channel.startswith(("__", "branch:")) and (nodes is None or w.node in nodes)
+    ]
+
+
+def replay(
+    store: Store,
+    graph: Any,
+    thread_id: str,
+    checkpoint_id: str,
+    *,
+    node: str | None = None,
+    update: dict[str, Any] | None = None,
+    as_node: str | None = None,
+) -> ActionOutcome:
+    """Run the phase due at ``checkpoint_id`` once more, on a new branch, and stop after it.
+
+    With ``update``, the branch starts from the checkpoint with those values changed
+    (as ``as_node``, by default the node that produced the checkpoint). The writes of the
+    replayed phase are returned beside the writes the original run made there.
+    """
+    source = store.source
+    if not source.reader.has_checkpoint(thread_id, "", checkpoint_id):
+        source.thread(thread_id)  # an unknown thread is the clearer error
+        raise ControlError(
+            f"checkpoint '{checkpoint_id}' does not belong to thread '{thread_id}'; list them with: "
+            f"agent-debug history {source.target} --thread {thread_id}"
+        )
+    check_graph_matches(source, graph, thread_id)
+    at = source.state(thread_id, checkpoint_id=checkpoint_id)
+    due = list(at.next)
+    if not due:
+        raise ControlError(f"nothing runs after checkpoint '{checkpoint_id}' (the run ended there); pick an earlier checkpoint")
+    if node is not None and node not in due:
+        raise ControlError(f"'{node}' is not due at checkpoint '{checkpoint_id}'; due there: {', '.join(due)}")
+    phases = [node] if node else due
+    original = _writes_at(store, thread_id, checkpoint_id, set(phases))
+    bound = bind(graph, store.checkpointer)
+    start = _config(thread_id, checkpoint_id)
+    forked_at = None
+    if update is not None:
+        producer = as_node or _producer(source, thread_id, checkpoint_id)
+        start = bound.update_state(start, update, as_node=producer)
+        forked_at = start["configurable"]["checkpoint_id"]
+    existing = {checkpoint_id, forked_at} if forked_at else {checkpoint_id}
+    result = Runner(bound, thread_id).run(None, config=start, interrupt_after=phases, existing=existing)
+    if forked_at:
+        result.new_checkpoints.insert(0, forked_at)
+    replayed: list[PendingWrite] = []
+    diff = None
+    if result.new_checkpoints:
+        newest = result.new_checkpoints[-1]
+        parent = source.state(thread_id, checkpoint_id=newest).parent_id
+        if parent:
+            replayed = _writes_at(store, thread_id, parent, set(phases))
+        diff = diff_checkpoint(source, thread_id, newest, parent_id=checkpoint_id)
+    return _outcome(
+        "replay",
+        store,
+        thread_id,
+        result,
+        replayed_from=checkpoint_id,
+        phases=phases,
+        original_writes=original,
+        replay_writes=replayed,
+        sent=update,
+        diff=diff,
+    )
+
+
+def _producer(source: Any, thread_id: str, checkpoint_id: str) -> str | None:
+    """The node whose run made the checkpoint (None for an input or update checkpoint)."""
+    for row in source.history(thread_id, limit=None).checkpoints:
+        if row.checkpoint_id == checkpoint_id:
+            return row.nodes[0] if row.nodes else None
+    return None
+
+
+def fork(store: Store, graph: Any, thread_id: str, checkpoint_id: str, update: dict[str, Any], as_node: str | None = None) -> ActionOutcome:
+    """A new branch from ``checkpoint_id`` with ``update`` applied (as ``as_node``)."""
+    source = store.source
+    if not source.reader.has_checkpoint(thread_id, "", checkpoint_id):
+        source.thread(thread_id)
+        raise ControlError(f"checkpoint '{checkpoint_id}' does not belong to thread '{thread_id}'")
+    check_graph_matches(source, graph, thread_id)
+    bound = bind(graph, store.checkpointer)
+    producer = as_node or _producer(source, thread_id, checkpoint_id)
+    try:
+        new = bound.update_state(_config(thread_id, checkpoint_id), update, as_node=producer)
+    except Exception as exc:  # InvalidUpdateError and friends: the user's values do not fit
+        raise ControlError(f"LangGraph refused the update: {type(exc).__name__}: {exc}") from exc
+    result = RunResult(new_checkpoints=[new["configurable"]["checkpoint_id"]])
+    return _outcome("fork", store, thread_id, result, sent=update, replayed_from=checkpoint_id)
+
+
+def thread_status(store: Store, thread_id: str) -> ThreadStatus:
+    """The thread's status as stored now."""
+    return store.source.thread(thread_id).status

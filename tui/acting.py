@@ -1,0 +1,114 @@
+"""``agent-debug resume`` and ``agent-debug replay``: the headless acting verbs (they append)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from agent_debug.inspector.exceptions import UsageError
+from agent_debug.inspector.model import ActionOutcome
+
+
+def parse_json_arg(text: str, flag: str) -> Any:
+    """A JSON value from the command line, or from a file with ``@FILE``; exit 2 on bad JSON."""
+    if text.startswith("@"):
+        try:
+            text = Path(text[1:]).read_text()
+        except OSError as exc:
+            raise UsageError(f"{flag}: cannot read {text[1:]}: {exc.strerror}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{flag} is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno}); nothing was sent") from None
+
+
+def _graph(args: argparse.Namespace) -> Any:
+    if not args.graph:
+        raise UsageError(f"{args.command} runs the workflow, so it needs its graph: --graph GRAPH_REF")
+    from agent_debug.tui.attach import load_graph_ref
+
+    return load_graph_ref(args.graph, args.config)
+
+
+def _short(value: Any, width: int = 100) -> str:
+    text = json.dumps(value, default=repr, ensure_ascii=False)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _report(outcome: ActionOutcome, as_json: bool) -> int:
+    if as_json:
+        sys.stdout.write(outcome.model_dump_json(indent=2) + "\n")
+    else:
+        out = sys.stdout
+        if outcome.action == "resume" and isinstance(outcome.sent, dict):
+            out.write(f"sent to thread {outcome.thread_id}:\n")
+            for interrupt_id, value in outcome.sent.items():
+                out.write(f"  interrupt {interrupt_id}: {_short(value)}\n")
+        if outcome.action == "replay":
+            out.write(f"replayed {', '.join(outcome.phases)} from checkpoint {outcome.replayed_from}")
+            out.write(f" with update {_short(outcome.sent)}\n" if outcome.sent is not None else "\n")
+            out.write("  original writes:\n")
+            for w in outcome.original_writes:
+                out.write(f"    {w.node}.{w.channel} = {_short(w.value)}\n")
+            out.write("  replay writes:\n")
+            for w in outcome.replay_writes:
+                out.write(f"    {w.node}.{w.channel} = {_short(w.value)}\n")
+        out.write(f"appended {len(outcome.new_checkpoints)} checkpoint(s) to {outcome.target}: {', '.join(outcome.new_checkpoints) or '-'}\n")
+        if outcome.diff is not None:
+            for c in outcome.diff.changes:
+                out.write(f"  {'+-~'[('added', 'removed', 'changed').index(c.kind)]} {c.path}: {_short(c.after if c.kind != 'removed' else c.before, 80)}\n")
+            for m in outcome.diff.messages:
+                out.write(f"  + {m.channel}[{m.index}] {m.message.role}: {_short(m.message.text, 80)}\n")
+        where = f"; next: {', '.join(outcome.next)}" if outcome.next else ""
+        out.write(f"thread {outcome.thread_id} is now {outcome.status.value} at {outcome.head}{where}\n")
+        for i in outcome.interrupts:
+            out.write(f"  waiting: interrupt {i.id} in {i.node}: {_short(i.value, 80)}\n")
+    if outcome.error is not None:
+        print(
+            f"agent-debug: error: the workflow failed in {outcome.error.node or '?'}: {outcome.error.type}: {outcome.error.message}",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def run_resume(args: argparse.Namespace) -> int:
+    """Answer the pending interrupt(s) of a thread and run on."""
+    from agent_debug.inspector.control import check_graph_matches, open_store, plan_resume, resume
+    from agent_debug.inspector.diff import diff_checkpoint
+
+    value = parse_json_arg(args.value, "--value") if args.value is not None else None
+    graph = _graph(args)
+    with open_store(args.target) as store:
+        summary = store.source.thread(args.thread)
+        plan = plan_resume(
+            summary.interrupts,
+            thread_id=args.thread,
+            interrupt_id=args.interrupt,
+            value=value,
+            has_value=args.value is not None,
+            approve=args.approve,
+            reject=args.reject,
+            message=args.message,
+        )
+        check_graph_matches(store.source, graph, args.thread)
+        outcome = resume(store, graph, args.thread, plan)
+        diff = diff_checkpoint(store.source, args.thread, outcome.head, parent_id=summary.checkpoint_id)
+        outcome = outcome.model_copy(update={"diff": diff})
+    return _report(outcome, args.json)
+
+
+def run_replay(args: argparse.Namespace) -> int:
+    """Run one phase again from a checkpoint, on a new branch."""
+    from agent_debug.inspector.control import open_store, replay
+
+    update = parse_json_arg(args.update, "--update") if args.update is not None else None
+    if update is not None and not isinstance(update, dict):
+        raise UsageError("--update must be a JSON object of state keys to change")
+    graph = _graph(args)
+    with open_store(args.target) as store:
+        outcome = replay(store, graph, args.thread, args.checkpoint, node=args.node, update=update, as_node=args.as_node)
+    return _report(outcome, args.json)
