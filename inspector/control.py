@@ -43,18 +43,15 @@ class Store:
     _closers: list[Callable[[], None]] = field(default_factory=list)
 
     def close(self) -> None:
-        self.source.close()
-        for close in reversed(self._closers):
+        """Close the reader, then the writer (once)."""
+        closers, self._closers = self._closers, []
+        if closers:
+            self.source.close()
+        for close in reversed(closers):
             close()
 
 
-@contextmanager
-def open_store(target: str, *, create: bool = False) -> Iterator[Store]:
-    """Open TARGET for writing (append-only) and reading.
-
-    ``memory`` is a private SQLite file removed on exit, so it reads like any store.
-    An existing store is never created: a missing file is an error unless ``create``.
-    """
+def _open(target: str, create: bool) -> Store:
     closers: list[Callable[[], None]] = []
     if target == "memory":
         tmp = tempfile.TemporaryDirectory(prefix="agent-debug-")
@@ -79,11 +76,21 @@ def open_store(target: str, *, create: bool = False) -> Iterator[Store]:
             # An existing store is set up by LangGraph on first use; an action refused
             # before running never touches the saver, so not even a WAL file appears.
             target = str(path)
-        store = Store(target, checkpointer, open_source(target), closers)
+        return Store(target, checkpointer, open_source(target), closers)
     except BaseException:
         for close in reversed(closers):
             close()
         raise
+
+
+@contextmanager
+def open_store(target: str, *, create: bool = False) -> Iterator[Store]:
+    """Open TARGET for writing (append-only) and reading.
+
+    ``memory`` is a private SQLite file removed on exit, so it reads like any store.
+    An existing store is never created: a missing file is an error unless ``create``.
+    """
+    store = _open(target, create)
     try:
         yield store
     finally:
@@ -405,3 +412,133 @@ def fork(store: Store, graph: Any, thread_id: str, checkpoint_id: str, update: d
 def thread_status(store: Store, thread_id: str) -> ThreadStatus:
     """The thread's status as stored now."""
     return store.source.thread(thread_id).status
+
+
+# -- a controller for the interactive debugger ----------------------------------------------
+
+
+def open_store_for_app(target: str, *, create: bool = False) -> Store:
+    """Like :func:`open_store`, but kept open by the caller (the TUI) until ``close()``."""
+    return _open(target, create)
+
+
+class Controller:
+    """Runs the user's graph on a store for the debugger: one action at a time."""
+
+    def __init__(self, graph: Any, store: Store) -> None:
+        self.graph = bind(graph, store.checkpointer)
+        self.store = store
+        self.break_before: set[str] = set()
+        self.break_after: set[str] = set()
+        self._runner: Runner | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def nodes(self) -> set[str]:
+        """The graph's node names (breakpoints must name one)."""
+        return graph_nodes(self.graph) - {"__start__"}
+
+    def toggle_breakpoint(self, node: str, *, after: bool = False) -> bool:
+        """Set or clear a breakpoint; returns whether it is now set."""
+        if node not in self.nodes:
+            raise ControlError(f"no node '{node}' in the graph; it has {', '.join(sorted(self.nodes))}")
+        points = self.break_after if after else self.break_before
+        if node in points:
+            points.discard(node)
+            return False
+        points.add(node)
+        return True
+
+    def pause(self) -> None:
+        """Stop the running action at the next step boundary."""
+        runner = self._runner
+        if runner is not None:
+            runner.pause()
+
+    @property
+    def running(self) -> bool:
+        """Whether an action is running now."""
+        return self._runner is not None
+
+    def _run(
+        self,
+        action: Literal["step", "continue", "run"],
+        thread_id: str,
+        payload: Any,
+        *,
+        step: bool,
+        on_event: Callable[[str, Any, Any], None] | None = None,
+    ) -> ActionOutcome:
+        with self._lock:
+            runner = Runner(self.graph, thread_id)
+            self._runner = runner
+            try:
+                existing = self._head(thread_id)
+                result = runner.run(
+                    payload,
+                    interrupt_before=None if step else sorted(self.break_before) or None,
+                    interrupt_after="*" if step else sorted(self.break_after) or None,
+                    on_event=on_event,
+                    existing={existing} if existing else frozenset(),
+                )
+            finally:
+                self._runner = None
+        return _outcome(action, self.store, thread_id, result)
+
+    def _head(self, thread_id: str) -> str | None:
+        try:
+            return self.store.source.thread(thread_id).checkpoint_id
+        except InspectorError:
+            return None
+
+    def start(self, thread_id: str, payload: Any, *, step: bool = False, on_event: Callable[[str, Any, Any], None] | None = None) -> ActionOutcome:
+        """Start a run with ``payload`` as input (to the first breakpoint, or one step)."""
+        return self._run("run", thread_id, payload, step=step, on_event=on_event)
+
+    def _check_runnable(self, thread_id: str) -> None:
+        check_graph_matches(self.store.source, self.graph, thread_id)
+        summary = self.store.source.thread(thread_id)
+        if summary.status is ThreadStatus.INTERRUPTED:
+            raise ControlError(f"thread '{thread_id}' waits at an interrupt: answer it first (a)")
+        if summary.status is ThreadStatus.DONE:
+            raise ControlError(f"thread '{thread_id}' is done: nothing left to run (replay a phase with r)")
+
+    def step(self, thread_id: str, on_event: Callable[[str, Any, Any], None] | None = None) -> ActionOutcome:
+        """Run the next super-step and pause."""
+        self._check_runnable(thread_id)
+        return self._run("step", thread_id, None, step=True, on_event=on_event)
+
+    def cont(self, thread_id: str, on_event: Callable[[str, Any, Any], None] | None = None) -> ActionOutcome:
+        """Run to the next breakpoint, interrupt, error or the end."""
+        self._check_runnable(thread_id)
+        return self._run("continue", thread_id, None, step=False, on_event=on_event)
+
+    def resume(self, thread_id: str, plan: dict[str, Any]) -> ActionOutcome:
+        """Answer interrupts by id and run on (to breakpoints)."""
+        from langgraph.types import Command
+
+        check_graph_matches(self.store.source, self.graph, thread_id)
+        with self._lock:
+            runner = Runner(self.graph, thread_id)
+            self._runner = runner
+            try:
+                head = self._head(thread_id)
+                result = runner.run(
+                    Command(resume=plan),
+                    interrupt_before=sorted(self.break_before) or None,
+                    interrupt_after=sorted(self.break_after) or None,
+                    existing={head} if head else frozenset(),
+                )
+            finally:
+                self._runner = None
+        return _outcome("resume", self.store, thread_id, result, sent=plan)
+
+    def replay(self, thread_id: str, checkpoint_id: str, node: str | None = None, update: dict[str, Any] | None = None) -> ActionOutcome:
+        """Replay one phase from a checkpoint on a new branch."""
+        with self._lock:
+            return replay(self.store, self.graph, thread_id, checkpoint_id, node=node, update=update)
+
+    def fork(self, thread_id: str, checkpoint_id: str, update: dict[str, Any], as_node: str | None = None) -> ActionOutcome:
+        """A new branch from a checkpoint with edited values."""
+        with self._lock:
+            return fork(self.store, self.graph, thread_id, checkpoint_id, update, as_node)

@@ -25,9 +25,20 @@ from textual.widgets import Footer, Header, TabbedContent, TabPane
 
 from agent_debug.inspector.diff import diff_checkpoint
 from agent_debug.inspector.exceptions import InspectorError
-from agent_debug.inspector.model import CheckpointState, HistoryPage, StateDiff, ThreadList, ThreadSummary
+from agent_debug.inspector.model import (
+    ActionOutcome,
+    CheckpointState,
+    CheckpointSummary,
+    HistoryPage,
+    StateDiff,
+    ThreadList,
+    ThreadStatus,
+)
 from agent_debug.inspector.sources.base import Source
+from agent_debug.tui.screens.edit_screen import EditStateScreen
 from agent_debug.tui.screens.help_screen import HelpScreen
+from agent_debug.tui.screens.interrupt_screen import InterruptScreen
+from agent_debug.tui.screens.replay_screen import ReplayResultScreen, ReplayScreen
 from agent_debug.tui.widgets.graph.graph_view import GraphView
 from agent_debug.tui.widgets.history.history_tree import HistoryTree
 from agent_debug.tui.widgets.state.diff_view import DiffView
@@ -89,6 +100,23 @@ class ValueRendered(Message):
         self.is_json = is_json
 
 
+class ActionDone(Message):
+    """A control action (step, continue, resume, replay, fork) finished."""
+
+    def __init__(self, label: str, outcome: ActionOutcome) -> None:
+        super().__init__()
+        self.label = label
+        self.outcome = outcome
+
+
+class ActionFailed(Message):
+    """A control action was refused or could not run."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
 class StoreChanged(Message):
     """The change token moved: another process wrote checkpoints."""
 
@@ -130,6 +158,14 @@ class AgentDebugApp(App[None]):
         Binding("d", "show_tab('diff')", "Diff", id="tab.diff"),
         Binding("m", "show_tab('messages')", "Messages", id="tab.messages"),
         Binding("x", "show_tab('pending')", "Errors", id="tab.pending", tooltip="Errors and interrupts"),
+        Binding("n", "step", "Step", id="control.step", tooltip="Run the next super-step and pause"),
+        Binding("c", "continue", "Continue", id="control.continue", tooltip="Run to a breakpoint, interrupt, error or the end"),
+        Binding("p", "pause", "Pause", id="control.pause", show=False, tooltip="Stop at the next step boundary"),
+        Binding("a", "answer", "Approve", id="control.answer", tooltip="Answer the pending interrupt(s)"),
+        Binding("b", "breakpoint", "Break", id="control.break", show=False, tooltip="Toggle a breakpoint before the selected phase"),
+        Binding("B", "breakpoint_after", "Break after", id="control.break_after", show=False, tooltip="Toggle a breakpoint after the selected phase"),
+        Binding("r", "replay", "Replay", id="control.replay", show=False, tooltip="Replay the selected phase on a new branch"),
+        Binding("e", "edit", "Edit+fork", id="control.edit", show=False, tooltip="Edit the selected state value and fork"),
         Binding("z", "focus_graph", "Focus graph", id="graph.focus", show=False, tooltip="Draw only the current node and its neighbours"),
         Binding("y", "copy_value", "Copy value", id="copy.value", show=False),
         Binding("Y", "copy_path", "Copy path", id="copy.path", show=False),
@@ -146,8 +182,17 @@ class AgentDebugApp(App[None]):
         poll_interval: float = 0.5,
         clock: Callable[[], datetime] | None = None,
         follow: bool = True,
+        controller: Any = None,
+        start: tuple[str, Any, bool] | None = None,
     ) -> None:
+        """``controller`` (inspector.control.Controller) enables the acting verbs;
+        ``start`` = (thread id, input, step?) begins a run when the app opens."""
         super().__init__()
+        self.controller = controller
+        self._start = start
+        self.row: CheckpointSummary | None = None
+        self.state: CheckpointState | None = None
+        self.tracebacks: dict[str, str] = {}
         self.source = source
         self.compiled_graph = graph
         self.initial_thread = thread_id
@@ -202,10 +247,20 @@ class AgentDebugApp(App[None]):
         if self.poll_interval > 0:
             self.set_interval(self.poll_interval, self.check_changes, name="poll")
         self._update_status_line()
+        if self._start is not None and self.controller is not None:
+            thread_id, payload, step = self._start
+            self.initial_thread = thread_id
+            self.act("run" if not step else "first step", lambda: self.controller.start(thread_id, payload, step=step))
 
     def _update_status_line(self) -> None:
         """Target, thread count, follow mode and any store problem, in the header."""
         parts = [self.source.target, f"{self._threads_total} threads", "follow on" if self.follow else "follow off"]
+        if self.controller is not None:
+            parts.append("running…" if self.controller.running else "control on")
+            points = [f"before {n}" for n in sorted(self.controller.break_before)]
+            points += [f"after {n}" for n in sorted(self.controller.break_after)]
+            if points:
+                parts.append("break " + ", ".join(points))
         if self.problem:
             parts.append(f"⚠ {self.problem}")
         self.sub_title = " · ".join(parts)
@@ -251,7 +306,7 @@ class AgentDebugApp(App[None]):
             from agent_debug.inspector.run_status import node_status
 
             if self._graph_model is not None:
-                model, caption = self._graph_model, "graph from --graph"
+                model, caption = self._breakpoints_marked(self._graph_model), "graph from --graph"
             else:
                 from agent_debug.graphviz_export.observed import observed_model
                 from agent_debug.inspector.reconstruct import observed_graph
@@ -268,6 +323,30 @@ class AgentDebugApp(App[None]):
             return GraphDrawn(drawing, caption)
 
         self._guard(draw)
+
+    def _breakpoints_marked(self, model: Any) -> Any:
+        """A copy of the model whose breakpoint nodes read '⏺ name' (before) / 'name ⏺' (after)."""
+        if self.controller is None or not (self.controller.break_before or self.controller.break_after):
+            return model
+        marked = model.copy()
+        for node in self.controller.break_before & set(marked.nodes):
+            marked.nodes[node]["label"] = f"⏺ {marked.nodes[node]['label']}"
+        for node in self.controller.break_after & set(marked.nodes):
+            marked.nodes[node]["label"] = f"{marked.nodes[node]['label']} ⏺"
+        return marked
+
+    @work(thread=True, group="control", exit_on_error=False)
+    def act(self, label: str, action: Callable[[], ActionOutcome]) -> None:
+        """Run one control action off the UI thread (never cancelled by a new selection)."""
+        try:
+            outcome = action()
+        except InspectorError as exc:
+            self.post_message(ActionFailed(exc.message))
+            return
+        except Exception as exc:  # a debugger bug must not take the app down
+            self.post_message(ActionFailed(f"{label} failed: {type(exc).__name__}: {exc}"))
+            return
+        self.post_message(ActionDone(label, outcome))
 
     @work(thread=True, exclusive=True, group="prepare-graph", exit_on_error=False)
     def prepare_graph(self) -> None:
@@ -328,12 +407,14 @@ class AgentDebugApp(App[None]):
         if message.state.checkpoint_id != self.checkpoint_id:
             return
         state = message.state
+        self.state = state
         nodes = [i.node for i in state.interrupts] + [e.node for e in state.errors] + list(state.next)
         self._focus_candidate = next((n for n in nodes if n), None)
         self.query_one(StateTree).show_values(message.state.values)
         self.query_one(DiffView).show(message.diff)
         self.query_one(MessagesView).show(message.state.messages)
-        self.query_one(PendingView).show(message.state)
+        traceback = self.tracebacks.get(state.thread_id) if state.errors else None
+        self.query_one(PendingView).show(message.state, traceback)
 
     @on(GraphDrawn)
     def _graph_drawn(self, message: GraphDrawn) -> None:
@@ -383,6 +464,7 @@ class AgentDebugApp(App[None]):
             # Moving away from the newest checkpoint is asking to stay put.
             self.follow = False
             self._update_status_line()
+        self.row = message.checkpoint
         if message.checkpoint.checkpoint_id == self.checkpoint_id:
             return
         self.checkpoint_id = message.checkpoint.checkpoint_id
@@ -400,6 +482,164 @@ class AgentDebugApp(App[None]):
         self.value_path = message.path
         self.value = message.value
         self.render_value(message.path, message.value)
+
+    @on(ActionDone)
+    def _action_done(self, message: ActionDone) -> None:
+        o = message.outcome
+        text = f"{message.label}: {len(o.new_checkpoints)} new checkpoint(s); thread {o.thread_id} is {o.status.value}"
+        if o.next and o.status is not ThreadStatus.DONE:
+            text += f", next {', '.join(o.next)}"
+        if o.action == "resume" and o.sent is not None:
+            text += f"\nsent {json.dumps(o.sent, default=repr)[:300]}"
+        if o.error is not None:
+            if o.traceback:
+                self.tracebacks[o.thread_id] = o.traceback
+            self.notify(f"{o.error.node or '?'} failed: {o.error.type}: {o.error.message}", title="workflow error", severity="error", timeout=10)
+        self.notify(text, title=message.label, timeout=6)
+        self.follow = True
+        self.thread_id = o.thread_id
+        self.query_one(ThreadListWidget).selected = o.thread_id
+        self.load_threads()
+        self.load_history(o.thread_id, "first")
+        self._update_status_line()
+        if o.action == "replay":
+            self.push_screen(ReplayResultScreen(o))
+        elif o.status is ThreadStatus.INTERRUPTED and o.interrupts:
+            self._open_interrupts(o.thread_id, o.interrupts)
+
+    @on(ActionFailed)
+    def _action_failed(self, message: ActionFailed) -> None:
+        self.notify(message.text, title="not done", severity="warning", timeout=8)
+        self._update_status_line()
+
+    # -- control actions ------------------------------------------------------------------
+
+    _CONTROL_ACTIONS = frozenset(("step", "continue", "pause", "answer", "breakpoint", "breakpoint_after", "replay", "edit"))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Acting verbs exist only with a graph to run; read-only sessions do not show them."""
+        if action in self._CONTROL_ACTIONS and self.controller is None:
+            return False
+        return True
+
+    def _can_act(self) -> bool:
+        if self.controller is None:
+            self.notify("read-only: open with --graph GRAPH_REF (or use agent-debug run) to act", severity="warning", timeout=5)
+            return False
+        if self.controller.running:
+            self.notify("an action is running; p pauses it", severity="warning", timeout=3)
+            return False
+        if self.thread_id is None:
+            self.notify("select a thread first", severity="warning", timeout=3)
+            return False
+        return True
+
+    def action_step(self) -> None:
+        """Run the next super-step of the selected thread and pause."""
+        if self._can_act():
+            thread = self.thread_id
+            self.act("step", lambda: self.controller.step(thread))
+            self._update_status_line()
+
+    def action_continue(self) -> None:
+        """Run the selected thread to a breakpoint, interrupt, error or the end."""
+        if self._can_act():
+            thread = self.thread_id
+            self.act("continue", lambda: self.controller.cont(thread))
+            self._update_status_line()
+
+    def action_pause(self) -> None:
+        """Pause the running action at the next step boundary."""
+        if self.controller is not None and self.controller.running:
+            self.controller.pause()
+            self.notify("pausing at the next step boundary", timeout=3)
+
+    def _selected_phase(self) -> str | None:
+        if self.row is not None and self.row.nodes:
+            return self.row.nodes[0]
+        if self.state is not None and self.state.next:
+            return self.state.next[0]
+        return None
+
+    def _toggle_breakpoint(self, after: bool) -> None:
+        if self.controller is None:
+            self._can_act()
+            return
+        node = self._selected_phase()
+        if node is None or node == "__start__":
+            self.notify("select a history row whose phase to break on", severity="warning", timeout=3)
+            return
+        try:
+            on_ = self.controller.toggle_breakpoint(node, after=after)
+        except InspectorError as exc:
+            self.notify(exc.message, severity="warning", timeout=5)
+            return
+        where = "after" if after else "before"
+        self.notify(f"breakpoint {where} {node} {'set' if on_ else 'cleared'}", timeout=3)
+        self._update_status_line()
+        if self.thread_id:
+            self.draw_graph(self.thread_id, self.checkpoint_id)
+
+    def action_breakpoint(self) -> None:
+        """Toggle a breakpoint before the selected phase."""
+        self._toggle_breakpoint(after=False)
+
+    def action_breakpoint_after(self) -> None:
+        """Toggle a breakpoint after the selected phase."""
+        self._toggle_breakpoint(after=True)
+
+    def _open_interrupts(self, thread_id: str, interrupts: list[Any]) -> None:
+        def answered(plan: dict[str, Any] | None) -> None:
+            if plan:
+                self.act("resume", lambda: self.controller.resume(thread_id, plan))
+
+        self.push_screen(InterruptScreen(thread_id, interrupts), answered)
+
+    def action_answer(self) -> None:
+        """Answer the interrupts the selected thread waits at."""
+        if not self._can_act():
+            return
+        summary = next((t for t in self.query_one(ThreadListWidget).threads if t.thread_id == self.thread_id), None)
+        if summary is None or not summary.interrupts:
+            self.notify(f"thread {self.thread_id} is not waiting at an interrupt", severity="warning", timeout=4)
+            return
+        self._open_interrupts(summary.thread_id, summary.interrupts)
+
+    def action_replay(self) -> None:
+        """Replay the selected row's phase from the checkpoint before it."""
+        if not self._can_act():
+            return
+        row = self.row
+        if row is None or not row.nodes or not row.parent_id or row.source != "loop":
+            self.notify("select a history row made by a phase (not an input, update or fork)", severity="warning", timeout=4)
+            return
+        thread, phase, start = self.thread_id, row.nodes[0], row.parent_id
+
+        def confirmed(choice: dict[str, Any] | None | bool) -> None:
+            if choice is None:
+                return
+            update = choice if isinstance(choice, dict) else None
+            self.act("replay", lambda: self.controller.replay(thread, start, node=phase, update=update))
+
+        self.push_screen(ReplayScreen(phase, start), confirmed)
+
+    def action_edit(self) -> None:
+        """Edit the highlighted state value at this checkpoint and fork."""
+        if not self._can_act() or self.checkpoint_id is None:
+            return
+        key = (self.value_path or "").split(".")[0]
+        if not key or self.state is None or key not in self.state.values:
+            self.notify("highlight a state value (State tab) to edit", severity="warning", timeout=4)
+            return
+        thread, checkpoint = self.thread_id, self.checkpoint_id
+        as_node = self.row.nodes[0] if self.row is not None and self.row.nodes else None
+
+        def edited(result: tuple[dict[str, Any], str | None] | None) -> None:
+            if result is not None:
+                update, node = result
+                self.act("fork", lambda: self.controller.fork(thread, checkpoint, update, node))
+
+        self.push_screen(EditStateScreen(checkpoint, key, self.state.values[key], as_node), edited)
 
     # -- actions ----------------------------------------------------------------------
 
@@ -479,4 +719,8 @@ class AgentDebugApp(App[None]):
         return lambda: self.run_action(action)
 
     def on_unmount(self) -> None:
-        self.source.close()
+        if self.controller is not None:
+            self.controller.pause()
+            self.controller.store.close()
+        else:
+            self.source.close()

@@ -33,19 +33,32 @@ def open_for_ui(target: str, thread: str | None) -> Source:
     return source
 
 
-def run_app(source: Source, *, graph: Any = None, thread: str | None = None, poll: float = 0.5) -> int:
-    """Run the Textual app on an opened source."""
+def require_terminal(close: Any = None) -> None:
+    """The app needs a terminal on both ends; scripts get the headless commands."""
     if not sys.stdout.isatty() or not sys.stdin.isatty():
-        source.close()
-        raise UsageError("the debugger needs a terminal; use the headless commands (threads, history, state) in scripts")
+        if close is not None:
+            close()
+        raise UsageError("the debugger needs a terminal; use the headless commands (threads, history, state, resume, replay) in scripts")
+
+
+def run_app(source: Source, *, graph: Any = None, thread: str | None = None, poll: float = 0.5, **kw: Any) -> int:
+    """Run the Textual app on an opened source."""
+    require_terminal(source.close)
     from agent_debug.tui.app import AgentDebugApp
 
-    AgentDebugApp(source, graph=graph, thread_id=thread, poll_interval=poll).run()
+    AgentDebugApp(source, graph=graph, thread_id=thread, poll_interval=poll, **kw).run()
     return 0
 
 
 def run_attach(args: argparse.Namespace) -> int:
-    """Validate everything, then open the app."""
+    """Validate everything, then open the app; with --graph the acting verbs are on."""
     graph = load_graph_ref(args.graph, args.config) if args.graph else None
     source = open_for_ui(args.target, args.thread)
-    return run_app(source, graph=graph, thread=args.thread, poll=args.poll)
+    if graph is None:
+        return run_app(source, thread=args.thread, poll=args.poll)
+    source.close()
+    require_terminal()
+    from agent_debug.inspector.control import Controller, open_store_for_app
+
+    store = open_store_for_app(args.target)
+    return run_app(store.source, graph=graph, thread=args.thread, poll=args.poll, controller=Controller(graph, store))

@@ -61,6 +61,19 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=_positive_or_zero, default=24, metavar="N", help="threads to seed (default 24)")
     p.add_argument("--print", action="store_true", help="print the thread table instead of opening the debugger")
 
+    p = command("run", "run a workflow under the debugger (writes)",
+                "Run a LangGraph graph in-process inside the debugger: step, continue, breakpoints, interrupts. "
+                "Checkpoints go to the embedded SQLite store unless --checkpointer says otherwise.")
+    p.add_argument("graph_ref", metavar="GRAPH_REF", help="pkg.module:attr, path/to/file.py:attr, or a graph id from langgraph.json")
+    p.add_argument("--input", metavar="JSON", help="the run's input as JSON, or @FILE (default: {})")
+    p.add_argument("--thread", metavar="ID", help="thread id (default: run-<date>-<time>)")
+    p.add_argument("--checkpointer", metavar="URI", help="memory, a SQLite path or sqlite:///PATH, or postgresql://... (default: the embedded store)")
+    p.add_argument("--break", dest="breakpoints", action="append", metavar="NODE", help="pause before NODE (repeatable)")
+    p.add_argument("--break-after", dest="breakpoints_after", action="append", metavar="NODE", help="pause after NODE (repeatable)")
+    p.add_argument("--step", action="store_true", help="pause after the first step")
+    p.add_argument("--config", metavar="FILE", help="langgraph.json to resolve a graph id with")
+    p.add_argument("--poll", type=float, default=0.5, metavar="SECONDS", help=argparse.SUPPRESS)
+
     p = command(
         "attach",
         "open the debugger on a checkpoint store",
@@ -68,7 +81,7 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("target", metavar="TARGET", help=_TARGET_HELP)
     p.add_argument("--thread", metavar="ID", help="select this thread at start")
-    p.add_argument("--graph", metavar="GRAPH_REF", help="the workflow's graph (pkg.mod:attr, path/file.py:attr or a langgraph.json id), to draw it")
+    p.add_argument("--graph", metavar="GRAPH_REF", help="the workflow's graph (pkg.mod:attr, path/file.py:attr or a langgraph.json id): draws it and turns on step, resume, replay and fork, which append checkpoints to TARGET")
     p.add_argument("--config", metavar="FILE", help="langgraph.json to resolve a graph id with")
     p.add_argument("--poll", type=float, default=0.5, metavar="SECONDS", help="how often to look for new checkpoints (default 0.5; 0 = never)")
 
@@ -152,6 +165,10 @@ def _handler(command: str) -> Callable[[argparse.Namespace], int]:
         from agent_debug.tui.demo import run_demo
 
         return run_demo
+    if command == "run":
+        from agent_debug.tui.run_command import run_run
+
+        return run_run
     if command in ("resume", "replay"):
         from agent_debug.tui import acting
 

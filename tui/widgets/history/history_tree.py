@@ -183,7 +183,15 @@ class HistoryTree(Tree[RowData]):
     @on(Tree.NodeHighlighted)
     def _highlighted(self, event: Tree.NodeHighlighted[RowData]) -> None:
         event.stop()
-        self._announce(event.node)
+        if self._is_current(event.node):
+            self._announce(event.node)
+
+    def _is_current(self, node: TreeNode[RowData]) -> bool:
+        # A highlight queued before a rebuild names a node of the old tree: ignore it,
+        # or it would re-select what the rebuild moved away from.
+        while node.parent is not None:
+            node = node.parent
+        return node is self.root
 
     def _announce(self, node: TreeNode[RowData]) -> None:
         data = node.data

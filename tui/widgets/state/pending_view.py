@@ -11,7 +11,7 @@ from textual.widgets import Static
 from agent_debug.inspector.model import CheckpointState
 
 
-def pending_renderable(state: CheckpointState) -> Group:
+def pending_renderable(state: CheckpointState, traceback: str | None = None) -> Group:
     """Errors (type, message, node) and interrupts (id, node, value), and what runs next."""
     parts: list[object] = []
     if state.next:
@@ -19,7 +19,10 @@ def pending_renderable(state: CheckpointState) -> Group:
     for e in state.errors:
         parts.append(Text.assemble(("✖ error ", "bold red"), (f"in {e.node}", "bold"), f"  task {e.task_id}"))
         parts.append(Text(f"  {e.type}: {e.message}", style="red"))
-        parts.append(Text("  (LangGraph stores the exception, not its traceback)", style="dim"))
+        if traceback:
+            parts.append(Text(traceback.rstrip(), style="red dim"))
+        else:
+            parts.append(Text("  (LangGraph stores the exception, not its traceback; runs under the debugger show it)", style="dim"))
     for i in state.interrupts:
         where = f" ns {i.namespace}" if i.namespace else ""
         parts.append(Text.assemble(("⏸ interrupt ", "bold yellow"), (f"in {i.node}", "bold"), f"  id {i.id}{where}"))
@@ -35,6 +38,6 @@ class PendingView(VerticalScroll):
     def compose(self):  # type: ignore[override]
         yield Static("select a checkpoint", id="pending-body")
 
-    def show(self, state: CheckpointState) -> None:
-        """Show what is pending at a checkpoint."""
-        self.query_one("#pending-body", Static).update(pending_renderable(state))
+    def show(self, state: CheckpointState, traceback: str | None = None) -> None:
+        """Show what is pending at a checkpoint (with the traceback when the debugger ran it)."""
+        self.query_one("#pending-body", Static).update(pending_renderable(state, traceback))

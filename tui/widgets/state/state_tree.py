@@ -144,6 +144,11 @@ class StateTree(Tree[ValueRef | MoreRef]):
     @on(Tree.NodeHighlighted)
     def _highlighted(self, event: Tree.NodeHighlighted[ValueRef | MoreRef]) -> None:
         event.stop()
+        node = event.node
+        while node.parent is not None:
+            node = node.parent
+        if node is not self.root:
+            return  # queued before the tree was rebuilt for another checkpoint
         data = event.node.data
         if isinstance(data, ValueRef):
             self.post_message(self.ValueChosen(data.path, data.value))

@@ -1,0 +1,1029 @@
+"""Live events of a run: one typed model that every source emits and every consumer reads.
+
+LangGraph streams parts ``(namespace, mode, chunk)``; ``EventExtractor`` turns them into
+``Event``s (pydantic, discriminated on ``kind``), together with the log records that
+``logcapture.LogCapture`` hands it from the threads LangGraph runs nodes in. Every event
+carries the thread, the namespace (subgraph path, '' for the root graph), the step,
+the node and the task id of the phase it belongs to.
+
+Values taken from the run (writes, tool arguments, custom payloads, interrupt values)
+are converted to plain JSON values when the event is made, so an event read back from a
+recording equals the event that was recorded.
+
+``RunStats`` (durations, tokens, cost) and ``StuckWatch`` (phases running too long)
+read events only, so they work the same live and on a recording.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+import traceback
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal
+
+import pydantic_core
+from pydantic import Field, TypeAdapter
+
+from agent_debug.inspector.errors import ErrorClass, classify
+from agent_debug.inspector.model import _Record
+
+#: The stream modes the extractor understands, in the order to pass to ``graph.stream``.
+STREAM_MODES: tuple[str, ...] = ("tasks", "messages", "custom", "updates", "checkpoints")
+
+ThinkingFormat = Literal["reasoning", "thinking", "reasoning_content"]
+#: paused: stopped at a step boundary (a breakpoint, or the runner paused it)
+RunStatus = Literal["done", "interrupted", "error", "paused"]
+PhaseStatus = Literal["done", "error", "interrupted", "cancelled"]
+
+
+# -- the event model ---------------------------------------------------------------------
+
+
+class _Event(_Record):
+    seq: int = Field(description="Position in the session, from 1, no gaps.")
+    time: float = Field(description="Seconds since the epoch.")
+    thread_id: str | None = None
+    namespace: str = Field("", description="Checkpoint namespace of the graph the phase ran in ('' is the root).")
+    step: int | None = None
+    node: str | None = None
+    task_id: str | None = None
+
+
+class RunStartedEvent(_Event):
+    """A run (invoke, resume, replay) began."""
+
+    kind: Literal["run_started"] = "run_started"
+    run_id: str
+    graph: str | None = None
+    input: Any = None
+
+
+class RunFinishedEvent(_Event):
+    """A run ended; totals over its phases."""
+
+    kind: Literal["run_finished"] = "run_finished"
+    run_id: str
+    status: RunStatus
+    duration_ms: float
+    phases: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    total_tokens: int = 0
+    error_type: str | None = None
+
+
+class PhaseStartedEvent(_Event):
+    """A node run (a task) began."""
+
+    kind: Literal["phase_started"] = "phase_started"
+    triggers: list[str] = Field(default_factory=list)
+
+
+class PhaseFinishedEvent(_Event):
+    """A node run ended, with what it wrote and what it cost."""
+
+    kind: Literal["phase_finished"] = "phase_finished"
+    status: PhaseStatus
+    duration_ms: float | None = None
+    writes: dict[str, Any] = Field(default_factory=dict)
+    error: str | None = Field(None, description="Exception type name when the phase failed.")
+    attempts: int = 1
+    input_tokens: int = 0
+    output_tokens: int = 0
+    total_tokens: int = 0
+
+
+class ThinkingEvent(_Event):
+    """Reasoning of a model, streamed piece by piece or whole from a finished message."""
+
+    kind: Literal["thinking"] = "thinking"
+    text: str
+    format: ThinkingFormat
+    streamed: bool = True
+    message_id: str | None = None
+
+
+class TokenEvent(_Event):
+    """Text of a model's answer: a streamed chunk, or the whole text of an unstreamed message."""
+
+    kind: Literal["token"] = "token"
+    text: str
+    streamed: bool = True
+    message_id: str | None = None
+
+
+class LogEvent(_Event):
+    """A Python ``logging`` record emitted inside a node."""
+
+    kind: Literal["log"] = "log"
+    level: str
+    levelno: int
+    logger: str
+    message: str
+    thread_name: str | None = None
+    exc_text: str | None = None
+
+
+class CustomEvent(_Event):
+    """A value a node sent with ``get_stream_writer()``."""
+
+    kind: Literal["custom"] = "custom"
+    payload: Any = None
+
+
+class ToolCallEvent(_Event):
+    """A model asked for a tool."""
+
+    kind: Literal["tool_call"] = "tool_call"
+    tool_call_id: str | None
+    name: str
+    args: Any = None
+
+
+class ToolResultEvent(_Event):
+    """A tool answered (a ToolMessage was written)."""
+
+    kind: Literal["tool_result"] = "tool_result"
+    tool_call_id: str | None
+    name: str | None = None
+    content: Any = None
+    status: str = "success"
+
+
+class ErrorEvent(_Event):
+    """A failure: a failed attempt under a RetryPolicy (``will_retry``), a failed phase, or a failed run."""
+
+    kind: Literal["error"] = "error"
+    type: str
+    message: str
+    traceback: str | None = None
+    classification: ErrorClass
+    suggestion: str
+    confidence: float
+    attempt: int | None = Field(None, description="1-based attempt of the phase that failed.")
+    will_retry: bool = False
+    retry_after_s: float | None = Field(None, description="Backoff LangGraph waited before the next attempt.")
+
+
+class InterruptEvent(_Event):
+    """A phase called ``interrupt()`` and the run waits for a resume value."""
+
+    kind: Literal["interrupt"] = "interrupt"
+    interrupt_id: str | None
+    value: Any = None
+
+
+class CheckpointEvent(_Event):
+    """A checkpoint announced by the run (``new`` is False when it existed before the run)."""
+
+    kind: Literal["checkpoint"] = "checkpoint"
+    checkpoint_id: str
+    parent_id: str | None = None
+    source: str | None = None
+    next: list[str] = Field(default_factory=list)
+    new: bool = True
+
+
+class UsageEvent(_Event):
+    """Tokens a model call reported in ``usage_metadata``."""
+
+    kind: Literal["usage"] = "usage"
+    input_tokens: int = 0
+    output_tokens: int = 0
+    total_tokens: int = 0
+    model: str | None = None
+    message_id: str | None = None
+
+
+Event = Annotated[
+    RunStartedEvent
+    | RunFinishedEvent
+    | PhaseStartedEvent
+    | PhaseFinishedEvent
+    | ThinkingEvent
+    | TokenEvent
+    | LogEvent
+    | CustomEvent
+    | ToolCallEvent
+    | ToolResultEvent
+    | ErrorEvent
+    | InterruptEvent
+    | CheckpointEvent
+    | UsageEvent,
+    Field(discriminator="kind"),
+]
+"""Any event; ``kind`` says which."""
+
+_adapter: TypeAdapter[Any] | None = None
+
+
+def event_adapter() -> TypeAdapter[Any]:
+    """The validator of the ``Event`` union (built on first use)."""
+    global _adapter
+    if _adapter is None:
+        _adapter = TypeAdapter(Event)
+    return _adapter
+
+
+def parse_event(data: str | bytes | Mapping[str, Any]) -> Any:
+    """An ``Event`` from its JSON text or dict; raises pydantic's ValidationError."""
+    if isinstance(data, (str, bytes)):
+        return event_adapter().validate_json(data)
+    return event_adapter().validate_python(data)
+
+
+def jsonable(value: Any) -> Any:
+    """A plain JSON copy of a value: messages, models and dataclasses become dicts, tuples lists."""
+    # A real JSON round trip, so the event in memory equals the one read from a recording.
+    return json.loads(pydantic_core.to_json(value, fallback=repr, bytes_mode="base64", inf_nan_mode="null"))
+
+
+# -- where an event belongs ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NodeContext:
+    """The phase a piece of work belongs to, as LangGraph's run metadata names it."""
+
+    node: str | None
+    step: int | None
+    namespace: str
+    task_id: str | None
+    thread_id: str | None = None
+
+
+def context_from_metadata(metadata: Mapping[str, Any], task_id: str | None = None) -> NodeContext | None:
+    """The phase from LangGraph's run metadata (``langgraph_node``, ``langgraph_checkpoint_ns``...)."""
+    node = metadata.get("langgraph_node")
+    if node is None:
+        return None
+    ns = str(metadata.get("langgraph_checkpoint_ns") or metadata.get("checkpoint_ns") or "")
+    parts = ns.split("|") if ns else []
+    # The last segment is this task's own 'node:task_id'; the rest is the graph it runs in.
+    if parts and parts[-1].partition(":")[0] == node:
+        own = parts.pop()
+        task_id = task_id or own.partition(":")[2] or None
+    step = metadata.get("langgraph_step")
+    thread_id = metadata.get("thread_id")
+    return NodeContext(
+        str(node), step if isinstance(step, int) else None, "|".join(parts), task_id, str(thread_id) if thread_id is not None else None
+    )
+
+
+def context_from_config(config: Mapping[str, Any]) -> NodeContext | None:
+    """The phase from a runnable config (what ``langgraph.config.get_config()`` returns in a node)."""
+    configurable = config.get("configurable") or {}
+    task_id = configurable.get("__pregel_task_id")
+    context = context_from_metadata(config.get("metadata") or {}, task_id if isinstance(task_id, str) else None)
+    if context is not None and context.thread_id is None and configurable.get("thread_id") is not None:
+        context = NodeContext(context.node, context.step, context.namespace, context.task_id, str(configurable["thread_id"]))
+    return context
+
+
+# -- reading messages ---------------------------------------------------------------------
+
+
+def split_content(content: Any, additional_kwargs: Mapping[str, Any] | None = None) -> tuple[str, list[tuple[ThinkingFormat, str]]]:
+    """The answer text and the thinking pieces (with their format) of a message or chunk."""
+    texts: list[str] = []
+    thoughts: list[tuple[ThinkingFormat, str]] = []
+    extra = additional_kwargs or {}
+    if isinstance(extra.get("reasoning_content"), str) and extra["reasoning_content"]:
+        thoughts.append(("reasoning_content", extra["reasoning_content"]))
+    if isinstance(content, str):
+        texts.append(content)
+    elif isinstance(content, list):
+        for block in content:
+            if isinstance(block, str):
+                texts.append(block)
+                continue
+            if not isinstance(block, dict):
+                continue
+            kind = block.get("type")
+            if kind == "text" and isinstance(block.get("text"), str):
+                texts.append(block["text"])
+            elif kind == "thinking" and isinstance(block.get("thinking"), str) and block["thinking"]:
+                thoughts.append(("thinking", block["thinking"]))
+            elif kind == "reasoning":
+                if isinstance(block.get("reasoning"), str) and block["reasoning"]:
+                    thoughts.append(("reasoning", block["reasoning"]))
+                # OpenAI Responses-style reasoning carries summaries instead.
+                for part in block.get("summary") or []:
+                    if isinstance(part, dict) and isinstance(part.get("text"), str) and part["text"]:
+                        thoughts.append(("reasoning", part["text"]))
+    return "".join(texts), thoughts
+
+
+def _messages_in(value: Any) -> Iterable[Any]:
+    """LangChain messages in a channel write (a message, a list of them, or LangGraph's ``$writes``)."""
+    if _is_message(value):
+        yield value
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            if _is_message(item):
+                yield item
+    elif isinstance(value, dict) and isinstance(value.get("$writes"), list):
+        for item in value["$writes"]:
+            yield from _messages_in(item)
+
+
+def _is_message(value: Any) -> bool:
+    # Imported here: reading a recording must not pay for importing langchain-core.
+    from langchain_core.messages import BaseMessage
+
+    return isinstance(value, BaseMessage)
+
+
+def _message_key(message: Any) -> str:
+    if message.id:
+        return str(message.id)
+    # Messages made without an id (by hand, in a node) are told apart by their content.
+    return f"anon:{message.type}:{hash(repr(message.content))}"
+
+
+# -- failures -----------------------------------------------------------------------------
+
+_TASK_NOTE = re.compile(r"During task with name '([^']*)' and id '([^']*)'")
+_RETRY = re.compile(r"^Retrying task (\S+) after ([\d.]+) seconds \(attempt (\d+)\) after (\w+)")
+RETRY_LOGGER = "langgraph.pregel._retry"
+
+
+def failing_task(exc: BaseException) -> tuple[str, str] | None:
+    """(node, task id) from the note LangGraph adds to an exception raised in a task."""
+    for note in reversed(getattr(exc, "__notes__", None) or []):
+        found = _TASK_NOTE.search(str(note))
+        if found:
+            return found.group(1), found.group(2)
+    return None
+
+
+def format_traceback(exc: BaseException) -> str:
+    """The full traceback of an exception, notes and causes included."""
+    return "".join(traceback.format_exception(exc))
+
+
+# -- the extractor -------------------------------------------------------------------------
+
+
+@dataclass
+class _Phase:
+    task_id: str | None
+    node: str | None
+    namespace: str
+    step: int | None
+    started: float
+    finished: bool = False
+    failures: int = 0
+    #: messages the task received as input: written back (a subgraph returns its whole
+    #: state), they are not news
+    known: set[str] = field(default_factory=set)
+
+    def where(self) -> dict[str, Any]:
+        return {"namespace": self.namespace, "step": self.step, "node": self.node, "task_id": self.task_id}
+
+
+EventCallback = Callable[[Any], None]
+
+
+class EventExtractor:
+    """Turns LangGraph stream parts and node log records of a session into ``Event``s.
+
+    Feed it what ``graph.stream(..., stream_mode=STREAM_MODES, subgraphs=True)`` yields
+    with ``feed(namespace, mode, chunk)``; wrap each run in ``start_run()`` / ``finish_run()``.
+    Each call returns the new events and also passes them to ``on_event`` in ``seq``
+    order. Thread-safe: log records arrive from LangGraph's worker threads, so
+    ``on_event`` may be called from them too and must be thread-safe itself.
+
+    ``stream_modes``: what the run streams. Without ``tasks`` (or ``debug``) there are
+    no phase events; node writes are then read from ``updates``.
+    """
+
+    def __init__(
+        self,
+        thread_id: str | None = None,
+        *,
+        on_event: EventCallback | None = None,
+        stream_modes: Sequence[str] = STREAM_MODES,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.thread_id = thread_id
+        self.on_event = on_event
+        self.stats = RunStats()
+        self._phases_streamed = "tasks" in stream_modes or "debug" in stream_modes
+        self._clock = clock
+        self._lock = threading.RLock()
+        self._local = threading.local()
+        self._seq = 0
+        # Messages and tool calls are reported once per session, whichever run writes them again.
+        self._seen_messages: set[str] = set()
+        self._counted_usage: set[str] = set()
+        self._seen_tool_calls: set[str] = set()
+        self._reset_run(None, ())
+
+    def _reset_run(self, run_id: str | None, existing: Iterable[str]) -> None:
+        self._run_id = run_id
+        self._run_started = self._clock()
+        self._phases: dict[str, _Phase] = {}
+        self._task_steps: dict[str, int] = {}
+        self._seen_interrupts: set[str] = set()
+        self._seen_checkpoints: set[tuple[str, str]] = set()
+        self._existing = set(existing)
+        self._reported: list[BaseException] = []
+        self._interrupted = False
+        self._breakpoint = False
+
+    @property
+    def delivering(self) -> bool:
+        """True inside ``on_event`` on this thread (log records made there are not the workflow's)."""
+        return bool(getattr(self._local, "delivering", False))
+
+    # -- runs ---------------------------------------------------------------------------
+
+    def start_run(self, *, graph: str | None = None, input: Any = None, existing_checkpoints: Iterable[str] = ()) -> list[Any]:
+        """Begin a run. ``existing_checkpoints``: ids there before it (LangGraph re-announces the one it resumes from)."""
+        with self._lock:
+            self._reset_run(uuid.uuid4().hex, existing_checkpoints)
+            out: list[Any] = []
+            self._make(out, RunStartedEvent, run_id=self._run_id, graph=graph, input=jsonable(input))
+            return self._deliver(out)
+
+    def finish_run(self, error: BaseException | None = None, *, status: RunStatus | None = None) -> list[Any]:
+        """End the run: close phases left open, report ``error`` unless a phase already did, add totals."""
+        with self._lock:
+            out: list[Any] = []
+            for phase in self._phases.values() if self._phases_streamed else ():
+                if not phase.finished and phase.task_id is not None:
+                    phase.finished = True
+                    self._make(
+                        out,
+                        PhaseFinishedEvent,
+                        status="cancelled",
+                        duration_ms=self._ms(phase),
+                        attempts=phase.failures + 1,
+                        **phase.where(),
+                        **self._tokens(phase),
+                    )
+            if error is not None and not any(error is seen for seen in self._reported):
+                self._error(out, error, self._phase_of_exception(error), will_retry=False, attempt=None)
+            if status is None:
+                status = "error" if error is not None else "interrupted" if self._interrupted else "done"
+                if status == "done" and self._breakpoint:
+                    status = "paused"
+            stats = self.stats
+            self._make(
+                out,
+                RunFinishedEvent,
+                run_id=self._run_id or "",
+                status=status,
+                duration_ms=(self._clock() - self._run_started) * 1000,
+                phases=len(self._phases) if self._phases_streamed else 0,
+                input_tokens=stats.input_tokens,
+                output_tokens=stats.output_tokens,
+                total_tokens=stats.total_tokens,
+                error_type=type(error).__name__ if error is not None else None,
+            )
+            return self._deliver(out)
+
+    # -- stream parts -------------------------------------------------------------------
+
+    def feed(self, namespace: Sequence[str] | str, mode: str, chunk: Any) -> list[Any]:
+        """The events for one stream part (``graph.stream(..., subgraphs=True)`` yields ``(namespace, mode, chunk)``)."""
+        ns = namespace if isinstance(namespace, str) else "|".join(namespace)
+        with self._lock:
+            out: list[Any] = []
+            if mode == "tasks":
+                self._task_part(out, ns, chunk, None)
+            elif mode == "debug":
+                self._debug_part(out, ns, chunk)
+            elif mode == "checkpoints":
+                self._checkpoint_part(out, ns, chunk)
+            elif mode == "messages":
+                self._message_part(out, ns, chunk)
+            elif mode == "custom":
+                self._custom_part(out, ns, chunk)
+            elif mode == "updates":
+                if not ns and isinstance(chunk, Mapping) and chunk.get("__interrupt__") == ():
+                    self._breakpoint = True  # interrupt_before/after stopped the run: no interrupt() value
+                if not self._phases_streamed:
+                    self._updates_part(out, ns, chunk)
+            return self._deliver(out)
+
+    def on_stream_part(self, mode: str, namespace: Sequence[str] | str, chunk: Any) -> None:
+        """``feed`` in the argument order of ``Runner.run(on_event=...)``; events go to ``on_event``."""
+        self.feed(namespace, mode, chunk)
+
+    def _task_part(self, out: list[Any], ns: str, chunk: Mapping[str, Any], step: int | None) -> None:
+        task_id = str(chunk["id"])
+        if "input" in chunk:  # a task starting
+            phase = self._phases.get(task_id)
+            if phase is None or phase.finished:
+                phase = self._start_phase(out, task_id, str(chunk["name"]), ns, step, list(chunk.get("triggers") or ()))
+            task_input = chunk.get("input")
+            for value in task_input.values() if isinstance(task_input, Mapping) else (task_input,):
+                phase.known.update(_message_key(m) for m in _messages_in(value))
+            return
+        phase = self._phases.get(task_id) or self._start_phase(out, task_id, str(chunk["name"]), ns, step, [])
+        if phase.finished:
+            return  # streamed twice (tasks and debug modes)
+        writes = chunk.get("result") or {}
+        self._from_writes(out, phase, writes)
+        for intr in chunk.get("interrupts") or ():
+            self._interrupt(out, phase, intr.get("id"), intr.get("value"))
+        error = chunk.get("error")
+        if isinstance(error, BaseException):
+            self._error(out, error, phase, will_retry=False, attempt=phase.failures + 1)
+        phase.finished = True
+        status: PhaseStatus = "error" if error is not None else "interrupted" if chunk.get("interrupts") else "done"
+        self._make(
+            out,
+            PhaseFinishedEvent,
+            status=status,
+            duration_ms=self._ms(phase),
+            writes=jsonable(writes),
+            error=type(error).__name__ if error is not None else None,
+            attempts=phase.failures + 1,
+            **phase.where(),
+            **self._tokens(phase),
+        )
+
+    def _debug_part(self, out: list[Any], ns: str, chunk: Mapping[str, Any]) -> None:
+        kind, payload, step = chunk.get("type"), chunk.get("payload") or {}, chunk.get("step")
+        if kind in ("task", "task_result"):
+            self._task_part(out, ns, payload, step if isinstance(step, int) else None)
+        elif kind == "checkpoint":
+            self._checkpoint_part(out, ns, payload)
+
+    def _checkpoint_part(self, out: list[Any], ns: str, chunk: Mapping[str, Any]) -> None:
+        configurable = (chunk.get("config") or {}).get("configurable") or {}
+        checkpoint_id = configurable.get("checkpoint_id")
+        if not checkpoint_id:
+            return
+        if self.thread_id is None and configurable.get("thread_id"):
+            self.thread_id = str(configurable["thread_id"])
+        metadata = chunk.get("metadata") or {}
+        step = metadata.get("step")
+        for task in chunk.get("tasks") or ():
+            # The tasks listed at a checkpoint run in the next step.
+            if isinstance(step, int) and task.get("id"):
+                self._task_steps[str(task["id"])] = step + 1
+        if (ns, checkpoint_id) in self._seen_checkpoints:
+            return
+        self._seen_checkpoints.add((ns, checkpoint_id))
+        parent = ((chunk.get("parent_config") or {}).get("configurable") or {}).get("checkpoint_id")
+        self._make(
+            out,
+            CheckpointEvent,
+            namespace=ns,
+            step=step if isinstance(step, int) else None,
+            checkpoint_id=str(checkpoint_id),
+            parent_id=parent,
+            source=metadata.get("source"),
+            next=[str(n) for n in chunk.get("next") or ()],
+            new=checkpoint_id not in self._existing,
+        )
+
+    def _message_part(self, out: list[Any], ns: str, chunk: Any) -> None:
+        message, metadata = chunk
+        if getattr(message, "type", None) not in ("ai", "AIMessageChunk"):
+            return  # human and tool messages are read from the writes, attributed to their task
+        context = context_from_metadata(metadata or {})
+        phase = self._phase_for(out, context, ns)
+        from langchain_core.messages import AIMessageChunk
+
+        streamed = isinstance(message, AIMessageChunk)
+        key = _message_key(message)
+        if not streamed and key in self._seen_messages:
+            return
+        model = (metadata or {}).get("ls_model_name")
+        self._message_events(out, phase, message, streamed=streamed, model=model)
+
+    def _custom_part(self, out: list[Any], ns: str, chunk: Any) -> None:
+        # Custom chunks carry no task; the phase is known when one node runs in that graph.
+        running = [p for p in self._phases.values() if not p.finished and p.namespace == ns]
+        where: dict[str, Any] = {"namespace": ns}
+        if len(running) == 1:
+            where = running[0].where()
+        elif running and len({p.node for p in running}) == 1:
+            where.update(node=running[0].node, step=running[0].step)
+        self._make(out, CustomEvent, payload=jsonable(chunk), **where)
+
+    def _updates_part(self, out: list[Any], ns: str, chunk: Any) -> None:
+        if not isinstance(chunk, Mapping):
+            return
+        for node, writes in chunk.items():
+            if node == "__interrupt__":
+                nowhere = _Phase(None, None, ns, None, self._clock())
+                for intr in writes or ():
+                    self._interrupt(out, nowhere, getattr(intr, "id", None), getattr(intr, "value", None))
+                continue
+            phase = _Phase(None, str(node), ns, None, self._clock(), finished=True)
+            if isinstance(writes, Mapping):
+                self._from_writes(out, phase, writes)
+
+    # -- log records (from logcapture, on the thread that logged) ------------------------------
+
+    def feed_log(self, record: Any, context: NodeContext | None, *, outside_nodes: bool = False) -> list[Any]:
+        """The events for a ``logging.LogRecord``: a log event in its phase, or an error event for a LangGraph retry."""
+        with self._lock:
+            out: list[Any] = []
+            message = record.getMessage()
+            retry = _RETRY.match(message) if record.name == RETRY_LOGGER else None
+            if context is not None and context.thread_id and self.thread_id and context.thread_id != self.thread_id:
+                pass  # a node of another thread's run in this process
+            elif retry is not None:
+                self._retry(out, record, retry)
+            elif context is not None or outside_nodes:
+                phase = self._phase_for(out, context, context.namespace) if context is not None else None
+                exc_text = None
+                if record.exc_info and record.exc_info[1] is not None:
+                    exc_text = format_traceback(record.exc_info[1])
+                self._make(
+                    out,
+                    LogEvent,
+                    time=record.created,
+                    level=record.levelname,
+                    levelno=record.levelno,
+                    logger=record.name,
+                    message=message,
+                    thread_name=record.threadName,
+                    exc_text=exc_text,
+                    **(phase.where() if phase else {}),
+                )
+            return self._deliver(out)
+
+    def _retry(self, out: list[Any], record: Any, found: re.Match[str]) -> None:
+        exc = record.exc_info[1] if record.exc_info else None
+        attempt, backoff = int(found.group(3)), float(found.group(2))
+        phase = self._phase_of_exception(exc) if exc is not None else None
+        if phase is None:
+            phase = _Phase(None, found.group(1), "", None, self._clock())
+        # LangGraph counts failed attempts; its log line comes after the backoff sleep.
+        phase.failures = max(phase.failures, attempt)
+        if exc is not None:
+            self._error(out, exc, phase, will_retry=True, attempt=attempt, time=record.created, retry_after_s=backoff)
+            return
+        message = record.getMessage()
+        classification = classify(found.group(4), message, node=phase.node)
+        self._make(
+            out,
+            ErrorEvent,
+            time=record.created,
+            type=found.group(4),
+            message=message,
+            classification=classification.kind,
+            suggestion=classification.suggestion,
+            confidence=classification.confidence,
+            attempt=attempt,
+            will_retry=True,
+            retry_after_s=backoff,
+            **phase.where(),
+        )
+
+    # -- shared pieces -------------------------------------------------------------------
+
+    def _start_phase(self, out: list[Any], task_id: str, node: str, ns: str, step: int | None, triggers: list[str]) -> _Phase:
+        phase = _Phase(task_id, node, ns, step if step is not None else self._task_steps.get(task_id), self._clock())
+        self._phases[task_id] = phase
+        if self._phases_streamed:
+            self._make(out, PhaseStartedEvent, time=phase.started, triggers=triggers, **phase.where())
+        return phase
+
+    def _phase_for(self, out: list[Any], context: NodeContext | None, ns: str) -> _Phase:
+        """The phase a message or log record belongs to; a phase not yet announced is started now."""
+        if context is None:
+            return _Phase(None, None, ns, None, self._clock())
+        if context.task_id is not None and self._phases_streamed:
+            phase = self._phases.get(context.task_id)
+            if phase is None:
+                # The worker logged before the stream delivered the task's start: start it
+                # here so that a phase's events never precede its phase_started.
+                phase = self._start_phase(out, context.task_id, context.node or "", context.namespace, context.step, [])
+            if phase.step is None and context.step is not None:
+                phase.step = context.step
+            return phase
+        return _Phase(context.task_id, context.node, context.namespace, context.step, self._clock())
+
+    def _phase_of_exception(self, exc: BaseException) -> _Phase | None:
+        found = failing_task(exc)
+        if found is None:
+            return None
+        node, task_id = found
+        return self._phases.get(task_id) or _Phase(task_id, node, "", self._task_steps.get(task_id), self._clock(), finished=True)
+
+    def _from_writes(self, out: list[Any], phase: _Phase, writes: Mapping[str, Any]) -> None:
+        for value in writes.values():
+            for message in _messages_in(value):
+                if _message_key(message) in phase.known:
+                    continue
+                if message.type == "ai":
+                    if _message_key(message) not in self._seen_messages:
+                        model = (message.response_metadata or {}).get("model_name")
+                        self._message_events(out, phase, message, streamed=False, model=model)
+                    for call in getattr(message, "tool_calls", None) or ():
+                        call_id = call.get("id")
+                        key = call_id or f"{call.get('name')}:{json.dumps(jsonable(call.get('args')), sort_keys=True)}"
+                        if key in self._seen_tool_calls:
+                            continue
+                        self._seen_tool_calls.add(key)
+                        self._make(
+                            out,
+                            ToolCallEvent,
+                            tool_call_id=call_id,
+                            name=str(call.get("name")),
+                            args=jsonable(call.get("args")),
+                            **phase.where(),
+                        )
+                elif message.type == "tool":
+                    key = _message_key(message)
+                    if key in self._seen_messages:
+                        continue
+                    self._seen_messages.add(key)
+                    self._make(
+                        out,
+                        ToolResultEvent,
+                        tool_call_id=getattr(message, "tool_call_id", None),
+                        name=message.name,
+                        content=jsonable(message.content),
+                        status=str(getattr(message, "status", "success") or "success"),
+                        **phase.where(),
+                    )
+
+    def _message_events(self, out: list[Any], phase: _Phase, message: Any, *, streamed: bool, model: Any) -> None:
+        key = _message_key(message)
+        text, thoughts = split_content(message.content, message.additional_kwargs)
+        for fmt, thought in thoughts:
+            self._make(out, ThinkingEvent, text=thought, format=fmt, streamed=streamed, message_id=message.id, **phase.where())
+        if text:
+            self._make(out, TokenEvent, text=text, streamed=streamed, message_id=message.id, **phase.where())
+        usage = getattr(message, "usage_metadata", None)
+        # Streamed chunks each carry their share of the usage; a whole message carries it all
+        # and is counted only if none of its chunks were.
+        if usage and (streamed or key not in self._counted_usage):
+            if model is None:
+                model = (message.response_metadata or {}).get("model_name")
+            self._counted_usage.add(key)
+            self._make(
+                out,
+                UsageEvent,
+                input_tokens=int(usage.get("input_tokens") or 0),
+                output_tokens=int(usage.get("output_tokens") or 0),
+                total_tokens=int(usage.get("total_tokens") or 0),
+                model=str(model) if model else None,
+                message_id=message.id,
+                **phase.where(),
+            )
+        self._seen_messages.add(key)
+
+    def _interrupt(self, out: list[Any], phase: _Phase, interrupt_id: Any, value: Any) -> None:
+        # A subgraph's interrupt is reported by its task and again by the parent's task: keep the first.
+        if interrupt_id is not None:
+            interrupt_id = str(interrupt_id)
+            if interrupt_id in self._seen_interrupts:
+                return
+            self._seen_interrupts.add(interrupt_id)
+        self._interrupted = True
+        self._make(out, InterruptEvent, interrupt_id=interrupt_id, value=jsonable(value), **phase.where())
+
+    def _error(
+        self,
+        out: list[Any],
+        exc: BaseException,
+        phase: _Phase | None,
+        *,
+        will_retry: bool,
+        attempt: int | None,
+        time: float | None = None,
+        retry_after_s: float | None = None,
+    ) -> None:
+        self._reported.append(exc)
+        node = phase.node if phase else None
+        classification = classify(type(exc).__name__, str(exc), exc, node=node)
+        self._make(
+            out,
+            ErrorEvent,
+            time=time,
+            type=type(exc).__name__,
+            message=str(exc),
+            traceback=format_traceback(exc),
+            classification=classification.kind,
+            suggestion=classification.suggestion,
+            confidence=classification.confidence,
+            attempt=attempt,
+            will_retry=will_retry,
+            retry_after_s=retry_after_s,
+            **(phase.where() if phase else {}),
+        )
+
+    def _tokens(self, phase: _Phase) -> dict[str, int]:
+        stats = self.stats.phases.get(phase.task_id or "")
+        if stats is None:
+            return {}
+        return {"input_tokens": stats.input_tokens, "output_tokens": stats.output_tokens, "total_tokens": stats.total_tokens}
+
+    def _ms(self, phase: _Phase) -> float:
+        return (self._clock() - phase.started) * 1000
+
+    def _make(self, out: list[Any], cls: type[_Event], *, time: float | None = None, **fields: Any) -> None:
+        self._seq += 1
+        fields.setdefault("thread_id", self.thread_id)
+        event = cls(seq=self._seq, time=time if time is not None else self._clock(), **fields)
+        self.stats.observe(event)
+        out.append(event)
+
+    def _deliver(self, out: list[Any]) -> list[Any]:
+        # Still under the lock: consumers see events in seq order, whichever thread made them.
+        if self.on_event is not None and out:
+            self._local.delivering = True
+            try:
+                for event in out:
+                    self.on_event(event)
+            finally:
+                self._local.delivering = False
+        return out
+
+
+# -- timings, tokens, cost -------------------------------------------------------------------
+
+PriceTable = Mapping[str, Mapping[str, float]]
+"""``{model_name: {"input": price per 1k tokens, "output": price per 1k tokens}}``, supplied by the user."""
+
+
+@dataclass
+class PhaseStats:
+    """Duration and tokens of one phase (one task)."""
+
+    task_id: str | None
+    node: str | None
+    namespace: str
+    step: int | None
+    status: str = "running"
+    started: float | None = None
+    duration_ms: float | None = None
+    attempts: int = 1
+    input_tokens: int = 0
+    output_tokens: int = 0
+    total_tokens: int = 0
+    #: tokens per model: model → [input, output]
+    by_model: dict[str | None, list[int]] = field(default_factory=dict)
+
+    def cost(self, prices: PriceTable) -> float | None:
+        """Cost from the user's price table; None when no model it used has a price."""
+        return _cost(self.by_model, prices)
+
+
+def _cost(by_model: Mapping[str | None, Sequence[int]], prices: PriceTable) -> float | None:
+    total, priced = 0.0, False
+    for model, (tokens_in, tokens_out) in by_model.items():
+        price = prices.get(model) if model is not None else None
+        if price is None:
+            continue
+        priced = True
+        total += tokens_in / 1000 * float(price.get("input", 0.0)) + tokens_out / 1000 * float(price.get("output", 0.0))
+    return total if priced else None
+
+
+class RunStats:
+    """Per-phase durations and tokens of the latest run, and its totals, built from events."""
+
+    def __init__(self) -> None:
+        self._reset()
+
+    def _reset(self) -> None:
+        self.phases: dict[str, PhaseStats] = {}
+        self.input_tokens = 0
+        self.output_tokens = 0
+        self.total_tokens = 0
+        self.started: float | None = None
+        self.duration_ms: float | None = None
+        self.status: str | None = None
+
+    @classmethod
+    def from_events(cls, events: Iterable[Any]) -> RunStats:
+        """Stats of the last run in ``events`` (a recording, say)."""
+        stats = cls()
+        for event in events:
+            stats.observe(event)
+        return stats
+
+    def observe(self, event: Any) -> None:
+        """Account for one event."""
+        kind = event.kind
+        if kind == "run_started":
+            self._reset()  # stats are per run
+            self.started = event.time
+        elif kind == "run_finished":
+            self.duration_ms, self.status = event.duration_ms, event.status
+        elif kind == "phase_started":
+            phase = self._phase(event)
+            phase.started, phase.status = event.time, "running"
+        elif kind == "phase_finished":
+            phase = self._phase(event)
+            phase.status, phase.duration_ms, phase.attempts = event.status, event.duration_ms, event.attempts
+        elif kind == "usage":
+            phase = self._phase(event)
+            phase.input_tokens += event.input_tokens
+            phase.output_tokens += event.output_tokens
+            phase.total_tokens += event.total_tokens
+            per_model = phase.by_model.setdefault(event.model, [0, 0])
+            per_model[0] += event.input_tokens
+            per_model[1] += event.output_tokens
+            self.input_tokens += event.input_tokens
+            self.output_tokens += event.output_tokens
+            self.total_tokens += event.total_tokens
+
+    def _phase(self, event: Any) -> PhaseStats:
+        # Usage outside a known task (no tasks stream mode) is kept per node.
+        key = event.task_id or f"{event.namespace}/{event.node}"
+        phase = self.phases.get(key)
+        if phase is None:
+            phase = self.phases[key] = PhaseStats(event.task_id, event.node, event.namespace, event.step)
+        return phase
+
+    def slowest(self, n: int = 3) -> list[PhaseStats]:
+        """The ``n`` finished phases that took longest, slowest first."""
+        timed = [p for p in self.phases.values() if p.duration_ms is not None]
+        return sorted(timed, key=lambda p: p.duration_ms or 0.0, reverse=True)[:n]
+
+    def cost(self, prices: PriceTable) -> float | None:
+        """Cost of the run from the user's price table; None when no model used has a price."""
+        by_model: dict[str | None, list[int]] = {}
+        for phase in self.phases.values():
+            for model, (tokens_in, tokens_out) in phase.by_model.items():
+                acc = by_model.setdefault(model, [0, 0])
+                acc[0] += tokens_in
+                acc[1] += tokens_out
+        return _cost(by_model, prices)
+
+    def unpriced_models(self, prices: PriceTable) -> set[str | None]:
+        """Models that reported usage but have no price in the table."""
+        return {m for p in self.phases.values() for m in p.by_model if m is None or m not in prices}
+
+
+# -- stuck phases --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StuckPhase:
+    """A phase running longer than its threshold."""
+
+    task_id: str | None
+    node: str | None
+    namespace: str
+    step: int | None
+    started: float
+    elapsed_s: float
+    threshold_s: float
+
+
+class StuckWatch:
+    """Flags phases running longer than a threshold (default 60 s; per-node overrides, None turns a node off).
+
+    Feed it events with ``observe``; ask ``check()`` on a timer. Thread-safe.
+    """
+
+    def __init__(
+        self,
+        threshold_s: float = 60.0,
+        per_node: Mapping[str, float | None] | None = None,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.threshold_s = threshold_s
+        self.per_node = dict(per_node or {})
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._running: dict[str, Any] = {}
+
+    def threshold_for(self, node: str | None) -> float | None:
+        """The threshold that applies to ``node`` (None: never flagged)."""
+        if node is not None and node in self.per_node:
+            return self.per_node[node]
+        return self.threshold_s
+
+    def observe(self, event: Any) -> None:
+        """Track phase_started / phase_finished; a run's end clears everything."""
+        with self._lock:
+            if event.kind == "phase_started" and event.task_id:
+                self._running[event.task_id] = event
+            elif event.kind == "phase_finished" and event.task_id:
+                self._running.pop(event.task_id, None)
+            elif event.kind in ("run_started", "run_finished"):
+                self._running.clear()
+
+    def check(self, now: float | None = None) -> list[StuckPhase]:
+        """Phases over their threshold now, longest running first."""
+        now = self._clock() if now is None else now
+        stuck: list[StuckPhase] = []
+        with self._lock:
+            running = list(self._running.values())
+        for started in running:
+            threshold = self.threshold_for(started.node)
+            elapsed = now - started.time
+            if threshold is not None and elapsed > threshold:
+                stuck.append(StuckPhase(started.task_id, started.node, started.namespace, started.step, started.time, elapsed, threshold))
+        return sorted(stuck, key=lambda s: s.elapsed_s, reverse=True)

@@ -1,0 +1,239 @@
+"""Pilot flows for the acting verbs: step, continue, breakpoints, interrupts, replay, fork."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from textual.widgets import TextArea
+
+from agent_debug.inspector.control import Controller, open_store_for_app
+from agent_debug.tui.app import AgentDebugApp
+from agent_debug.tui.screens.edit_screen import EditStateScreen
+from agent_debug.tui.screens.interrupt_screen import InterruptScreen
+from agent_debug.tui.screens.replay_screen import ReplayResultScreen, ReplayScreen
+from agent_debug.tui.widgets.history.history_tree import HistoryTree
+from agent_debug.tui.widgets.state.state_tree import StateTree, ValueRef
+from tests.tui.conftest import SNAPSHOT_DB, settle
+
+SIZE = (140, 45)
+FEATURE_INPUT = {"request": "Add a --json flag to the `report` command", "max_iterations": 3}
+
+
+def control_app(target: str, graph, *, create: bool = False, start=None, thread=None) -> AgentDebugApp:
+    store = open_store_for_app(target, create=create)
+    return AgentDebugApp(store.source, graph=graph, controller=Controller(graph, store), poll_interval=0, start=start, thread_id=thread)
+
+
+async def wait_for_screen(pilot, kind, tries: int = 100):
+    for _ in range(tries):
+        await settle(pilot)
+        if isinstance(pilot.app.screen, kind):
+            return pilot.app.screen
+        await pilot.pause(0.05)
+    raise AssertionError(f"{kind.__name__} did not open; screen is {type(pilot.app.screen).__name__}")
+
+
+def phases(app: AgentDebugApp) -> list[list[str]]:
+    """Nodes of the trunk, oldest first."""
+    rows = app.query_one(HistoryTree).rows
+    return [r.nodes for r in reversed(rows) if r.nodes]
+
+
+async def test_step_through_the_whole_feature_run_then_approve():
+    from agent_debug.fixtures.feature_request import graph
+
+    app = control_app("memory", graph, create=True, start=("t1", FEATURE_INPUT, True))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        # --step pauses after the first phase (LangGraph does not stop after __start__).
+        assert phases(app) == [["__start__"], ["analyze"]]
+        expected = ["plan", "synthesize", "sandbox_test", "synthesize", "sandbox_test"]
+        for n, phase in enumerate(expected, start=3):
+            await pilot.press("n")
+            await settle(pilot)
+            assert [p[0] for p in phases(app)][-1] == phase, (n, phases(app))
+            assert len(phases(app)) == n  # one super-step per key press
+        await pilot.press("n")  # into review, which waits at its interrupt: the modal opens
+        screen = await wait_for_screen(pilot, InterruptScreen)
+        assert [i.node for i in screen.interrupts] == ["review"]
+        await pilot.press("ctrl+a")
+        await settle(pilot)
+        for _ in range(50):
+            if app.controller and not app.controller.running and app.state and not app.state.next:
+                break
+            await pilot.pause(0.05)
+            await settle(pilot)
+        assert app.state is not None and app.state.values.get("approved") is True
+        assert app.state.next == []
+
+
+async def test_breakpoint_and_continue():
+    from agent_debug.fixtures.feature_request import graph
+
+    app = control_app("memory", graph, create=True, start=("t2", FEATURE_INPUT, True))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.controller.toggle_breakpoint("sandbox_test")
+        await pilot.press("c")
+        await settle(pilot)
+        assert app.state is not None and app.state.next == ["sandbox_test"]  # stopped before it
+        assert "break before sandbox_test" in app.sub_title
+        drawing = app.query_one("#graph-drawing").content
+        assert "⏺ sandbox_test" in str(drawing)
+        await pilot.press("c")
+        await settle(pilot)
+        assert app.state.next == ["sandbox_test"] and [p[0] for p in phases(app)][-1] == "synthesize"  # the loop came back
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Path:
+    copy = tmp_path / "runs.db"
+    shutil.copy(SNAPSHOT_DB, copy)
+    return copy
+
+
+async def _open_review(pilot, app) -> InterruptScreen:
+    await settle(pilot)
+    await pilot.press("slash", *"feature-002-interrupted", "enter")
+    await settle(pilot)
+    await pilot.press("a")
+    return await wait_for_screen(pilot, InterruptScreen)
+
+
+async def test_reject_at_the_review_loops_back(store):
+    from agent_debug.fixtures.feature_request import graph
+
+    app = control_app(str(store), graph)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_review(pilot, app)
+        await pilot.press("ctrl+r")
+        screen = await wait_for_screen(pilot, InterruptScreen)  # rejected, re-synthesised, reviewed again
+        assert screen.interrupts[0].node == "review"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert any(m.text.startswith("Rejected") for m in app.state.messages)
+
+
+async def test_edited_resume_value_is_validated_and_sent(store):
+    from agent_debug.fixtures.feature_request import graph
+
+    app = control_app(str(store), graph)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open_review(pilot, app)
+        editor = screen.query_one("#value-0", TextArea)
+        editor.text = "{not json"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, InterruptScreen)  # refused, nothing sent
+        assert "not valid JSON" in str(screen.query_one("#problem-0").content)
+        editor.text = json.dumps({"approved": False, "feedback": "add a test for unicode names"})
+        await pilot.press("ctrl+s")
+        await wait_for_screen(pilot, InterruptScreen)  # the rejection loops back to a new review
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "unicode names" in app.state.values["code"]
+
+
+async def test_two_interrupts_answered_by_id(tmp_path: Path):
+    from langgraph.checkpoint.sqlite import SqliteSaver
+    import sqlite3
+
+    from tests.graphs import two_questions
+
+    db = tmp_path / "two.db"
+    conn = sqlite3.connect(db, check_same_thread=False)
+    two_questions.copy(update={"checkpointer": SqliteSaver(conn)}).invoke({"acc": []}, {"configurable": {"thread_id": "q"}})
+    conn.close()
+    app = control_app(str(db), two_questions, thread="q")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        screen = await wait_for_screen(pilot, InterruptScreen)
+        assert sorted(i.value for i in screen.interrupts) == ["first?", "second?"]
+        for n, intr in enumerate(screen.interrupts):
+            screen.query_one(f"#value-{n}", TextArea).text = json.dumps(f"answer to {intr.value}")
+        await pilot.press("ctrl+s")
+        for _ in range(50):
+            await settle(pilot)
+            if app.state is not None and app.state.values.get("acc") and len(app.state.values["acc"]) == 2:
+                break
+            await pilot.pause(0.05)
+        assert sorted(app.state.values["acc"]) == ["one:answer to first?", "two:answer to second?"]
+
+
+async def test_replay_synthesize_runs_one_phase_on_a_branch(store):
+    from agent_debug.fixtures.feature_request import graph
+    from agent_debug.inspector.targets import open_source
+
+    with open_source(str(store)) as source:
+        before = {c.checkpoint_id: c.parent_id for c in source.history("feature-001-done", limit=None).checkpoints}
+    app = control_app(str(store), graph)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"feature-001-done", "enter")
+        await settle(pilot)
+        tree = app.query_one(HistoryTree)
+        target = next(r for r in tree.rows if r.nodes == ["synthesize"])
+        assert tree.select_checkpoint(target.checkpoint_id)
+        await settle(pilot)
+        await pilot.press("r")
+        await wait_for_screen(pilot, ReplayScreen)
+        await pilot.press("ctrl+s")
+        result = await wait_for_screen(pilot, ReplayResultScreen)
+        outcome = result.outcome
+        assert outcome.phases == ["synthesize"] and outcome.replayed_from == target.parent_id
+        assert {w.channel for w in outcome.replay_writes} == {w.channel for w in outcome.original_writes}
+    with open_source(str(store)) as source:
+        after = {c.checkpoint_id: c for c in source.history("feature-001-done", limit=None).checkpoints}
+    assert {k: after[k].parent_id for k in before} == before
+    new = [after[c] for c in outcome.new_checkpoints]
+    assert [c.nodes for c in new if c.source == "loop"] == [["synthesize"]]
+
+
+async def test_edit_state_and_fork_then_continue(store):
+    from agent_debug.fixtures.feature_request import graph
+
+    app = control_app(str(store), graph)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"feature-001-done", "enter")
+        await settle(pilot)
+        tree = app.query_one(HistoryTree)
+        plan_row = next(r for r in tree.rows if r.nodes == ["plan"])
+        tree.select_checkpoint(plan_row.checkpoint_id)
+        await settle(pilot)
+        await pilot.press("v")
+        state_tree = app.query_one(StateTree)
+        feedback = next(n for n in state_tree.root.children if isinstance(n.data, ValueRef) and n.data.path == "request")
+        state_tree.move_cursor(feedback)
+        await settle(pilot)
+        await pilot.press("e")
+        screen = await wait_for_screen(pilot, EditStateScreen)
+        assert screen.key == "request" and screen.as_node == "plan"
+        screen.query_one("#edit-value", TextArea).text = json.dumps("Add a --yaml flag instead")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        for _ in range(40):
+            await settle(pilot)
+            if app.state is not None and app.state.source == "update":
+                break
+            await pilot.pause(0.05)
+        assert app.state.source == "update"
+        assert app.state.values["request"] == "Add a --yaml flag instead"
+        assert app.state.next == ["synthesize"]
+        await pilot.press("c")  # continue from the fork to the review
+        await wait_for_screen(pilot, InterruptScreen)
+
+
+async def test_read_only_without_a_graph(store):
+    from agent_debug.inspector.targets import open_source
+
+    app = AgentDebugApp(open_source(str(store)), poll_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        assert not isinstance(app.screen, InterruptScreen)
