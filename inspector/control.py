@@ -433,21 +433,40 @@ class Controller:
         self._runner: Runner | None = None
         self._lock = threading.Lock()
 
+    def _subgraphs(self) -> dict[str, Any]:
+        """Compiled subgraphs by path, ``writer`` or ``outer:inner`` (LangGraph joins with ``|``)."""
+        return {path.replace("|", ":"): sub for path, sub in self.graph.get_subgraphs(recurse=True)}
+
     @property
     def nodes(self) -> set[str]:
-        """The graph's node names (breakpoints must name one)."""
-        return graph_nodes(self.graph) - {"__start__"}
+        """Nodes a breakpoint can name: root nodes, and subgraph nodes as ``subgraph:node``."""
+        names = graph_nodes(self.graph) - {"__start__"}
+        for path, sub in self._subgraphs().items():
+            names |= {f"{path}:{n}" for n in sub.nodes if n != "__start__"}
+        return names
 
     def toggle_breakpoint(self, node: str, *, after: bool = False) -> bool:
-        """Set or clear a breakpoint; returns whether it is now set."""
+        """Set or clear a breakpoint; returns whether it is now set.
+
+        A root node's breakpoint is passed to each run; LangGraph does not pass those
+        into subgraphs, so a ``subgraph:node`` breakpoint is set on the compiled
+        subgraph itself (this process runs the user's graph only for the debugger).
+        """
         if node not in self.nodes:
             raise ControlError(f"no node '{node}' in the graph; it has {', '.join(sorted(self.nodes))}")
         points = self.break_after if after else self.break_before
-        if node in points:
-            points.discard(node)
-            return False
-        points.add(node)
-        return True
+        now_set = node not in points
+        (points.add if now_set else points.discard)(node)
+        if ":" in node:
+            path, inner = node.rsplit(":", 1)
+            sub = self._subgraphs()[path]
+            attr = "interrupt_after_nodes" if after else "interrupt_before_nodes"
+            current = [n for n in getattr(sub, attr) if n != inner]
+            setattr(sub, attr, current + [inner] if now_set else current)
+        return now_set
+
+    def _root_points(self, points: set[str]) -> list[str] | None:
+        return sorted(p for p in points if ":" not in p) or None
 
     def pause(self) -> None:
         """Stop the running action at the next step boundary."""
@@ -476,8 +495,8 @@ class Controller:
                 existing = self._head(thread_id)
                 result = runner.run(
                     payload,
-                    interrupt_before=None if step else sorted(self.break_before) or None,
-                    interrupt_after="*" if step else sorted(self.break_after) or None,
+                    interrupt_before=None if step else self._root_points(self.break_before),
+                    interrupt_after="*" if step else self._root_points(self.break_after),
                     on_event=on_event,
                     existing={existing} if existing else frozenset(),
                 )
@@ -525,8 +544,8 @@ class Controller:
                 head = self._head(thread_id)
                 result = runner.run(
                     Command(resume=plan),
-                    interrupt_before=sorted(self.break_before) or None,
-                    interrupt_after=sorted(self.break_after) or None,
+                    interrupt_before=self._root_points(self.break_before),
+                    interrupt_after=self._root_points(self.break_after),
                     existing={head} if head else frozenset(),
                 )
             finally:

@@ -196,3 +196,29 @@ linear = linear_builder().compile()
 fanout = fanout_builder().compile()
 two_questions = two_questions_builder().compile()
 schema = schema_builder().compile()
+
+
+class _Ticks(TypedDict, total=False):
+    count: int
+    delay: float
+    until: int
+
+
+def _slow_tick(state: _Ticks) -> dict[str, Any]:
+    import time
+
+    time.sleep(state.get("delay", 0.05))
+    return {"count": state.get("count", 0) + 1}
+
+
+def _more(state: _Ticks) -> str:
+    return "tick" if state.get("count", 0) < state.get("until", 200) else END
+
+
+def slow_loop_builder() -> StateGraph:
+    """One node looping with a delay per step: something to pause."""
+    g = StateGraph(_Ticks)
+    g.add_node("tick", _slow_tick)
+    g.add_edge(START, "tick")
+    g.add_conditional_edges("tick", _more, ["tick", END])
+    return g

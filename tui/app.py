@@ -20,6 +20,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
@@ -35,6 +36,7 @@ from agent_debug.inspector.model import (
     ThreadStatus,
 )
 from agent_debug.inspector.sources.base import Source
+from agent_debug.tui.screens.breakpoint_screen import BreakpointScreen
 from agent_debug.tui.screens.edit_screen import EditStateScreen
 from agent_debug.tui.screens.help_screen import HelpScreen
 from agent_debug.tui.screens.interrupt_screen import InterruptScreen
@@ -139,6 +141,21 @@ def load_keymap() -> dict[str, str]:
     except (OSError, ValueError):
         return {}
     return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def _while_mounted(handler: Callable[..., None]) -> Callable[..., None]:
+    """Drop a worker's result that arrives while the app is shutting down (its widgets are gone)."""
+
+    def guarded(self: Any, message: Any) -> None:
+        try:
+            handler(self, message)
+        except NoMatches:
+            if self.is_running and not self._exit:
+                raise
+
+    guarded.__name__ = handler.__name__
+    guarded.__doc__ = handler.__doc__
+    return guarded
 
 
 class AgentDebugApp(App[None]):
@@ -329,9 +346,12 @@ class AgentDebugApp(App[None]):
         if self.controller is None or not (self.controller.break_before or self.controller.break_after):
             return model
         marked = model.copy()
-        for node in self.controller.break_before & set(marked.nodes):
+        # A breakpoint inside a subgraph marks the subgraph's node (drawn collapsed).
+        before = {p.split(":")[0] for p in self.controller.break_before}
+        after = {p.split(":")[0] for p in self.controller.break_after}
+        for node in before & set(marked.nodes):
             marked.nodes[node]["label"] = f"⏺ {marked.nodes[node]['label']}"
-        for node in self.controller.break_after & set(marked.nodes):
+        for node in after & set(marked.nodes):
             marked.nodes[node]["label"] = f"{marked.nodes[node]['label']} ⏺"
         return marked
 
@@ -377,6 +397,7 @@ class AgentDebugApp(App[None]):
     # -- messages from workers --------------------------------------------------------
 
     @on(ThreadsLoaded)
+    @_while_mounted
     def _threads_loaded(self, message: ThreadsLoaded) -> None:
         self._clear_problem()
         self._threads_total = message.doc.total
@@ -391,6 +412,7 @@ class AgentDebugApp(App[None]):
         self._update_status_line()
 
     @on(HistoryLoaded)
+    @_while_mounted
     def _history_loaded(self, message: HistoryLoaded) -> None:
         if message.page.thread_id != self.thread_id:
             return
@@ -403,6 +425,7 @@ class AgentDebugApp(App[None]):
             tree.show_page(message.page, older=message.mode == "older", now=self.clock(), keep=self.checkpoint_id if message.mode == "older" else None)
 
     @on(CheckpointLoaded)
+    @_while_mounted
     def _checkpoint_loaded(self, message: CheckpointLoaded) -> None:
         if message.state.checkpoint_id != self.checkpoint_id:
             return
@@ -417,10 +440,12 @@ class AgentDebugApp(App[None]):
         self.query_one(PendingView).show(message.state, traceback)
 
     @on(GraphDrawn)
+    @_while_mounted
     def _graph_drawn(self, message: GraphDrawn) -> None:
         self.query_one(GraphView).show(message.drawing, message.caption)
 
     @on(ValueRendered)
+    @_while_mounted
     def _value_rendered(self, message: ValueRendered) -> None:
         if message.path == self.value_path:
             self.query_one(ValueDetail).show(message.path, message.text, message.is_json)
@@ -484,6 +509,7 @@ class AgentDebugApp(App[None]):
         self.render_value(message.path, message.value)
 
     @on(ActionDone)
+    @_while_mounted
     def _action_done(self, message: ActionDone) -> None:
         o = message.outcome
         text = f"{message.label}: {len(o.new_checkpoints)} new checkpoint(s); thread {o.thread_id} is {o.status.value}"
@@ -565,9 +591,16 @@ class AgentDebugApp(App[None]):
         if self.controller is None:
             self._can_act()
             return
-        node = self._selected_phase()
-        if node is None or node == "__start__":
-            self.notify("select a history row whose phase to break on", severity="warning", timeout=3)
+        suggested = self._selected_phase()
+        current = self.controller.break_after if after else self.controller.break_before
+        screen = BreakpointScreen(
+            sorted(self.controller.nodes), after=after, suggested=None if suggested == "__start__" else suggested, current=set(current)
+        )
+        self.push_screen(screen, lambda node: self.set_breakpoint(node, after) if node else None)
+
+    def set_breakpoint(self, node: str, after: bool) -> None:
+        """Toggle a breakpoint before (or after) ``node`` (``subgraph:node`` inside a subgraph)."""
+        if self.controller is None:
             return
         try:
             on_ = self.controller.toggle_breakpoint(node, after=after)
@@ -719,6 +752,7 @@ class AgentDebugApp(App[None]):
         return lambda: self.run_action(action)
 
     def on_unmount(self) -> None:
+        self.workers.cancel_all()
         if self.controller is not None:
             self.controller.pause()
             self.controller.store.close()

@@ -237,3 +237,54 @@ async def test_read_only_without_a_graph(store):
         await pilot.press("n")
         await settle(pilot)
         assert not isinstance(app.screen, InterruptScreen)
+
+
+async def test_breakpoint_inside_a_supervisor_subgraph():
+    from agent_debug.fixtures.supervisor import graph
+    from agent_debug.tui.screens.breakpoint_screen import BreakpointScreen
+
+    app = control_app("memory", graph, create=True, start=("s1", {"topic": "checkpoint stores"}, True))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "writer:draft" in app.controller.nodes
+        await pilot.press("b")
+        screen = await wait_for_screen(pilot, BreakpointScreen)
+        screen.query_one("#breakpoint-node").value = "writer:draft"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "writer:draft" in app.controller.break_before
+        await pilot.press("c")
+        for _ in range(60):
+            await settle(pilot)
+            if not app.controller.running and app.state is not None and app.state.next == ["writer"]:
+                break
+            await pilot.pause(0.05)
+        source = app.controller.store.source
+        assert source.thread("s1").status.value == "pending"  # stopped, not at an interrupt
+        writer_ns = next(n.namespace for n in source.namespaces("s1") if n.namespace.startswith("writer:"))
+        assert source.state("s1", namespace=writer_ns).next == ["draft"]  # inside the subgraph, before draft
+        assert "⏺ writer" in str(app.query_one("#graph-drawing").content)
+        app.controller.toggle_breakpoint("writer:draft")  # clear it, then run on to the sign-off
+        await pilot.press("c")
+        screen = await wait_for_screen(pilot, InterruptScreen)
+        assert screen.interrupts[0].node == "writer" and "Sign off" in str(screen.interrupts[0].value)
+
+
+async def test_pause_stops_at_a_step_boundary():
+    from tests.graphs import slow_loop_builder
+
+    app = control_app("memory", slow_loop_builder().compile(), create=True, start=("p1", {"count": 0, "delay": 0.05}, True))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await pilot.pause(0.4)
+        assert app.controller.running
+        await pilot.press("p")
+        for _ in range(60):
+            await pilot.pause(0.05)
+            if not app.controller.running:
+                break
+        await settle(pilot)
+        summary = app.controller.store.source.thread("p1")
+        assert summary.status.value == "pending" and summary.next == ["tick"]
+        assert 3 < summary.last_step < 150  # it ran a while and stopped cleanly between steps
