@@ -177,40 +177,56 @@ class Runner:
         config: dict[str, Any] | None = None,
         interrupt_before: Sequence[str] | str | None = None,
         interrupt_after: Sequence[str] | str | None = None,
-        on_event: Callable[[str, Any, Any], None] | None = None,
+        sink: Callable[[Any], None] | None = None,
         existing: set[str] | frozenset[str] = frozenset(),
     ) -> RunResult:
         """Stream until the graph stops (end, interrupt, breakpoint, error or pause).
 
+        ``sink`` receives typed events (``inspector.events``): phases, thinking, tokens,
+        logs from inside nodes, custom events, tool calls, errors with each retry.
         ``existing``: checkpoint ids there before the run (LangGraph re-announces the one
         it starts from); they are not counted as new.
         """
+        from contextlib import nullcontext
+
+        from agent_debug.inspector.events import STREAM_MODES, EventExtractor
+        from agent_debug.inspector.logcapture import LogCapture
+
         self._pause.clear()
         result = RunResult()
         config = config or _config(self.thread_id)
-        try:
-            for namespace, mode, chunk in self.graph.stream(
-                payload,
-                config,
-                stream_mode=["checkpoints", "tasks", "updates"],
-                subgraphs=True,
-                interrupt_before=interrupt_before,
-                interrupt_after=interrupt_after,
-            ):
-                if on_event is not None:
-                    on_event(mode, namespace, chunk)
-                if mode == "checkpoints" and not namespace:
-                    checkpoint_id = chunk["config"]["configurable"]["checkpoint_id"]
-                    if checkpoint_id not in existing:
-                        result.new_checkpoints.append(checkpoint_id)
-                    if self._pause.is_set():
-                        # Leaving the stream here is a step boundary: the checkpoint is saved
-                        # and the next step's tasks have not started.
-                        result.paused = True
-                        break
-        except Exception as exc:  # the workflow failed, not the debugger
-            result.error = ErrorInfo(type=type(exc).__name__, message=str(exc), node=_failing_node(exc), task_id="", namespace="")
-            result.traceback = "".join(traceback.format_exception(exc))
+        extractor = EventExtractor(self.thread_id, on_event=sink) if sink is not None else None
+        failure: BaseException | None = None
+        if extractor is not None:
+            extractor.start_run(graph=getattr(self.graph, "name", None), input=payload, existing_checkpoints=existing)
+        modes = list(STREAM_MODES) if extractor is not None else ["checkpoints"]
+        with LogCapture(extractor) if extractor is not None else nullcontext():
+            try:
+                for namespace, mode, chunk in self.graph.stream(
+                    payload,
+                    config,
+                    stream_mode=modes,
+                    subgraphs=True,
+                    interrupt_before=interrupt_before,
+                    interrupt_after=interrupt_after,
+                ):
+                    if extractor is not None:
+                        extractor.on_stream_part(mode, namespace, chunk)
+                    if mode == "checkpoints" and not namespace:
+                        checkpoint_id = chunk["config"]["configurable"]["checkpoint_id"]
+                        if checkpoint_id not in existing:
+                            result.new_checkpoints.append(checkpoint_id)
+                        if self._pause.is_set():
+                            # Leaving the stream here is a step boundary: the checkpoint is
+                            # saved and the next step's tasks have not started.
+                            result.paused = True
+                            break
+            except Exception as exc:  # the workflow failed, not the debugger
+                failure = exc
+                result.error = ErrorInfo(type=type(exc).__name__, message=str(exc), node=_failing_node(exc), task_id="", namespace="")
+                result.traceback = "".join(traceback.format_exception(exc))
+        if extractor is not None:
+            extractor.finish_run(failure, status="paused" if result.paused else None)
         return result
 
 
@@ -430,6 +446,8 @@ class Controller:
         self.store = store
         self.break_before: set[str] = set()
         self.break_after: set[str] = set()
+        self.sink: Callable[[Any], None] | None = None
+        """Where typed events of every run go (the TUI's buffer, a recording)."""
         self._runner: Runner | None = None
         self._lock = threading.Lock()
 
@@ -486,7 +504,7 @@ class Controller:
         payload: Any,
         *,
         step: bool,
-        on_event: Callable[[str, Any, Any], None] | None = None,
+        sink: Callable[[Any], None] | None = None,
     ) -> ActionOutcome:
         with self._lock:
             runner = Runner(self.graph, thread_id)
@@ -497,7 +515,7 @@ class Controller:
                     payload,
                     interrupt_before=None if step else self._root_points(self.break_before),
                     interrupt_after="*" if step else self._root_points(self.break_after),
-                    on_event=on_event,
+                    sink=sink if sink is not None else self.sink,
                     existing={existing} if existing else frozenset(),
                 )
             finally:
@@ -510,9 +528,9 @@ class Controller:
         except InspectorError:
             return None
 
-    def start(self, thread_id: str, payload: Any, *, step: bool = False, on_event: Callable[[str, Any, Any], None] | None = None) -> ActionOutcome:
+    def start(self, thread_id: str, payload: Any, *, step: bool = False, sink: Callable[[Any], None] | None = None) -> ActionOutcome:
         """Start a run with ``payload`` as input (to the first breakpoint, or one step)."""
-        return self._run("run", thread_id, payload, step=step, on_event=on_event)
+        return self._run("run", thread_id, payload, step=step, sink=sink)
 
     def _check_runnable(self, thread_id: str) -> None:
         check_graph_matches(self.store.source, self.graph, thread_id)
@@ -522,15 +540,15 @@ class Controller:
         if summary.status is ThreadStatus.DONE:
             raise ControlError(f"thread '{thread_id}' is done: nothing left to run (replay a phase with r)")
 
-    def step(self, thread_id: str, on_event: Callable[[str, Any, Any], None] | None = None) -> ActionOutcome:
+    def step(self, thread_id: str) -> ActionOutcome:
         """Run the next super-step and pause."""
         self._check_runnable(thread_id)
-        return self._run("step", thread_id, None, step=True, on_event=on_event)
+        return self._run("step", thread_id, None, step=True)
 
-    def cont(self, thread_id: str, on_event: Callable[[str, Any, Any], None] | None = None) -> ActionOutcome:
+    def cont(self, thread_id: str) -> ActionOutcome:
         """Run to the next breakpoint, interrupt, error or the end."""
         self._check_runnable(thread_id)
-        return self._run("continue", thread_id, None, step=False, on_event=on_event)
+        return self._run("continue", thread_id, None, step=False)
 
     def resume(self, thread_id: str, plan: dict[str, Any]) -> ActionOutcome:
         """Answer interrupts by id and run on (to breakpoints)."""
@@ -546,6 +564,7 @@ class Controller:
                     Command(resume=plan),
                     interrupt_before=self._root_points(self.break_before),
                     interrupt_after=self._root_points(self.break_after),
+                    sink=self.sink,
                     existing={head} if head else frozenset(),
                 )
             finally:

@@ -71,6 +71,9 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--break", dest="breakpoints", action="append", metavar="NODE", help="pause before NODE (repeatable)")
     p.add_argument("--break-after", dest="breakpoints_after", action="append", metavar="NODE", help="pause after NODE (repeatable)")
     p.add_argument("--step", action="store_true", help="pause after the first step")
+    p.add_argument("--no-ui", action="store_true", help="run headless, printing events as lines (for CI); exit 1 if the run fails")
+    p.add_argument("--json", action="store_true", help="with --no-ui: print events as NDJSON")
+    p.add_argument("--record", metavar="FILE.ndjson", help="write every event to FILE.ndjson")
     p.add_argument("--config", metavar="FILE", help="langgraph.json to resolve a graph id with")
     p.add_argument("--poll", type=float, default=0.5, metavar="SECONDS", help=argparse.SUPPRESS)
 
