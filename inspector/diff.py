@@ -6,7 +6,7 @@ from typing import Any
 
 from agent_debug.inspector.decode import TYPE_KEY
 from agent_debug.inspector.messages import is_message, message_view
-from agent_debug.inspector.model import MessageChange, StateDiff, ValueChange
+from agent_debug.inspector.model import CheckpointState, MessageChange, StateDiff, ValueChange
 from agent_debug.inspector.sources.base import Source
 
 # Nested dicts are compared key by key down to this depth; deeper, a change is
@@ -84,10 +84,20 @@ def diff_states(before: dict[str, Any], after: dict[str, Any]) -> tuple[list[Val
 
 
 def diff_checkpoint(
-    source: Source, thread_id: str, checkpoint_id: str | None = None, namespace: str = "", parent_id: str | None = None
+    source: Source,
+    thread_id: str,
+    checkpoint_id: str | None = None,
+    namespace: str = "",
+    parent_id: str | None = None,
+    *,
+    state: CheckpointState | None = None,
 ) -> StateDiff:
-    """What the checkpoint changed relative to its parent (or to ``parent_id``)."""
-    state = source.state(thread_id, checkpoint_id=checkpoint_id, namespace=namespace)
+    """What the checkpoint changed relative to its parent (or to ``parent_id``).
+
+    ``state``: the checkpoint's state when the caller has decoded it already.
+    """
+    if state is None:
+        state = source.state(thread_id, checkpoint_id=checkpoint_id, namespace=namespace)
     against = parent_id or state.parent_id
     before = source.state(thread_id, checkpoint_id=against, namespace=namespace).values if against else {}
     changes, messages = diff_states(before, state.values)

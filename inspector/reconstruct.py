@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from agent_debug.inspector.model import ThreadStatus
+from collections.abc import Sequence
+
+from agent_debug.inspector.model import CheckpointSummary, ThreadStatus
 from agent_debug.inspector.sources.base import Source
 
 START = "__start__"
@@ -33,9 +35,12 @@ class ObservedGraph:
         self.edges[(source, target)] = self.edges.get((source, target), 0) + 1
 
 
-def observed_graph(source: Source, thread_id: str, namespace: str = "") -> ObservedGraph:
+def observed_graph(
+    source: Source, thread_id: str, namespace: str = "", *, rows: Sequence[CheckpointSummary] | None = None
+) -> ObservedGraph:
     """Reconstruct the graph of one thread from its whole history (all branches)."""
-    rows = source.history(thread_id, namespace=namespace, limit=None).checkpoints
+    if rows is None:
+        rows = source.history(thread_id, namespace=namespace, limit=None).checkpoints
     by_id = {r.checkpoint_id: r for r in rows}
     graph = ObservedGraph()
     graph.add_node(START)

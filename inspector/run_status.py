@@ -5,6 +5,9 @@ The graph writers and the TUI colour nodes with this; it needs only the inspecto
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from agent_debug.inspector.model import CheckpointState, CheckpointSummary
 from agent_debug.inspector.sources.base import Source
 
 VISITED = "visited"
@@ -13,16 +16,27 @@ FAILED = "failed"
 INTERRUPTED = "interrupted"
 
 
-def node_status(source: Source, thread_id: str, checkpoint_id: str | None = None, namespace: str = "") -> dict[str, str]:
+def node_status(
+    source: Source,
+    thread_id: str,
+    checkpoint_id: str | None = None,
+    namespace: str = "",
+    *,
+    state: CheckpointState | None = None,
+    rows: Sequence[CheckpointSummary] | None = None,
+) -> dict[str, str]:
     """Status per node name at a checkpoint (the latest by default).
 
     Visited nodes are those that ran on the checkpoint's own branch (its ancestors),
     so a fork does not count what another branch did. A later status wins:
-    visited < next < interrupted < failed.
+    visited < next < interrupted < failed. ``state`` and ``rows`` (the whole history)
+    spare decoding and reading again what the caller already has.
     """
-    state = source.state(thread_id, checkpoint_id=checkpoint_id, namespace=namespace)
-    page = source.history(thread_id, namespace=namespace, limit=None)
-    by_id = {c.checkpoint_id: c for c in page.checkpoints}
+    if state is None:
+        state = source.state(thread_id, checkpoint_id=checkpoint_id, namespace=namespace)
+    if rows is None:
+        rows = source.history(thread_id, namespace=namespace, limit=None).checkpoints
+    by_id = {c.checkpoint_id: c for c in rows}
     status: dict[str, str] = {}
     current = by_id.get(state.checkpoint_id)
     while current is not None:

@@ -41,6 +41,8 @@ from agent_debug.tui.screens.edit_screen import EditStateScreen
 from agent_debug.tui.screens.help_screen import HelpScreen
 from agent_debug.tui.screens.interrupt_screen import InterruptScreen
 from agent_debug.tui.screens.replay_screen import ReplayResultScreen, ReplayScreen
+from agent_debug.tui.event_buffer import EventBuffer
+from agent_debug.tui.widgets.events.events_view import EventsView
 from agent_debug.tui.widgets.graph.graph_view import GraphView
 from agent_debug.tui.widgets.history.history_tree import HistoryTree
 from agent_debug.tui.widgets.state.diff_view import DiffView
@@ -51,7 +53,8 @@ from agent_debug.tui.widgets.state.value_detail import ValueDetail, value_text
 from agent_debug.tui.widgets.threads.thread_list import ThreadList as ThreadListWidget
 
 HISTORY_PAGE = 50
-TABS = ("graph", "state", "diff", "messages", "pending")
+TABS = ("graph", "state", "diff", "messages", "pending", "events")
+EVENT_FLUSH_S = 0.05  # ≤ 20 UI updates a second, however fast events arrive
 
 
 # -- messages from the workers ------------------------------------------------------
@@ -175,6 +178,7 @@ class AgentDebugApp(App[None]):
         Binding("d", "show_tab('diff')", "Diff", id="tab.diff"),
         Binding("m", "show_tab('messages')", "Messages", id="tab.messages"),
         Binding("x", "show_tab('pending')", "Errors", id="tab.pending", tooltip="Errors and interrupts"),
+        Binding("l", "show_tab('events')", "Events", id="tab.events", tooltip="Live events of runs: thinking, logs, errors"),
         Binding("n", "step", "Step", id="control.step", tooltip="Run the next super-step and pause"),
         Binding("c", "continue", "Continue", id="control.continue", tooltip="Run to a breakpoint, interrupt, error or the end"),
         Binding("p", "pause", "Pause", id="control.pause", show=False, tooltip="Stop at the next step boundary"),
@@ -210,6 +214,21 @@ class AgentDebugApp(App[None]):
         self.row: CheckpointSummary | None = None
         self.state: CheckpointState | None = None
         self.tracebacks: dict[str, str] = {}
+        self.events = EventBuffer()
+        self._stuck_seen: set[str | None] = set()
+        from agent_debug.inspector.events import RunStats, StuckWatch
+
+        self.run_stats = RunStats()
+        self.stuck = StuckWatch()
+        if controller is not None:
+            record = controller.sink
+
+            def sink(event: Any) -> None:
+                self.events.append(event)
+                if record is not None:
+                    record(event)
+
+            controller.sink = sink
         self.source = source
         self.compiled_graph = graph
         self.initial_thread = thread_id
@@ -223,6 +242,7 @@ class AgentDebugApp(App[None]):
         self.problem: str | None = None
         self._token: Any = None
         self._graph_model: Any = None
+        self._rows_cache: dict[str, tuple[str, list[CheckpointSummary]]] = {}
         self._threads_total = 0
         self.graph_focus: str | None = None
         self._focus_candidate: str | None = None
@@ -251,6 +271,8 @@ class AgentDebugApp(App[None]):
                 yield MessagesView(id="messages-view")
             with TabPane("Errors & interrupts", id="pending"):
                 yield PendingView(id="pending-view")
+            with TabPane("Events", id="events"):
+                yield EventsView(id="events-view")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -263,6 +285,7 @@ class AgentDebugApp(App[None]):
             self.prepare_graph()
         if self.poll_interval > 0:
             self.set_interval(self.poll_interval, self.check_changes, name="poll")
+        self.set_interval(EVENT_FLUSH_S, self.flush_events, name="events")
         self._update_status_line()
         if self._start is not None and self.controller is not None:
             thread_id, payload, step = self._start
@@ -309,12 +332,21 @@ class AgentDebugApp(App[None]):
 
         def read() -> Message:
             state = self.source.state(thread_id, checkpoint_id=checkpoint_id)
-            return CheckpointLoaded(state, diff_checkpoint(self.source, thread_id, checkpoint_id))
+            return CheckpointLoaded(state, diff_checkpoint(self.source, thread_id, checkpoint_id, state=state))
 
         self._guard(read)
 
+    def _all_rows(self, thread_id: str) -> list[CheckpointSummary]:
+        """The thread's whole history, read once per head (worker threads only)."""
+        head = self.source.thread(thread_id).checkpoint_id
+        cached = self._rows_cache.get(thread_id)
+        if cached is None or cached[0] != head:
+            cached = (head, self.source.history(thread_id, limit=None).checkpoints)
+            self._rows_cache[thread_id] = cached
+        return cached[1]
+
     @work(thread=True, exclusive=True, group="graph", exit_on_error=False)
-    def draw_graph(self, thread_id: str, checkpoint_id: str | None) -> None:
+    def draw_graph(self, thread_id: str, checkpoint_id: str | None, state: CheckpointState | None = None) -> None:
         """Lay out the graph with each node's status at the checkpoint."""
 
         def draw() -> Message:
@@ -328,10 +360,14 @@ class AgentDebugApp(App[None]):
                 from agent_debug.graphviz_export.observed import observed_model
                 from agent_debug.inspector.reconstruct import observed_graph
 
-                seen = observed_graph(self.source, thread_id)
+                seen = observed_graph(self.source, thread_id, rows=self._all_rows(thread_id))
                 model = observed_model(seen.nodes, seen.edges)
                 caption = "reconstructed from this thread's checkpoints (pass --graph for the real graph)"
-            status = node_status(self.source, thread_id, checkpoint_id)
+            if state is not None and state.checkpoint_id != checkpoint_id:
+                given = None
+            else:
+                given = state
+            status = node_status(self.source, thread_id, checkpoint_id, state=given, rows=self._all_rows(thread_id))
             focus = self.graph_focus if self.graph_focus in model else None
             if focus:
                 caption += f" · focus on {focus} (z for all)"
@@ -408,7 +444,8 @@ class AgentDebugApp(App[None]):
         if self.thread_id is None:
             chosen = widget.thread_at_cursor()
             if chosen:
-                self._choose_thread(chosen)
+                # Paint the thread list first; the thread's loads compete for the GIL.
+                self.call_after_refresh(self._choose_thread, chosen)
         self._update_status_line()
 
     @on(HistoryLoaded)
@@ -438,6 +475,7 @@ class AgentDebugApp(App[None]):
         self.query_one(MessagesView).show(message.state.messages)
         traceback = self.tracebacks.get(state.thread_id) if state.errors else None
         self.query_one(PendingView).show(message.state, traceback)
+        self.draw_graph(state.thread_id, state.checkpoint_id, state)
 
     @on(GraphDrawn)
     @_while_mounted
@@ -468,6 +506,26 @@ class AgentDebugApp(App[None]):
             self.problem = None
             self.notify("store readable again", title="store", timeout=3)
 
+    def flush_events(self) -> None:
+        """Move new run events into the events pane: one batch per tick."""
+        fresh = self.events.drain()
+        if fresh:
+            for event in fresh:
+                self.run_stats.observe(event)
+                self.stuck.observe(event)
+            self.query_one(EventsView).add(fresh)
+        stuck = self.stuck.check()
+        for s in stuck:
+            if s.task_id not in self._stuck_seen:
+                self._stuck_seen.add(s.task_id)
+                self.notify(f"{s.node} has been running for {s.elapsed_s:.0f}s", title="stuck phase?", severity="warning", timeout=8)
+        if fresh or stuck:
+            self.query_one(EventsView).show_stats(self.run_stats, stuck)
+
+    @on(EventsView.FilterChanged)
+    def _events_filter(self, _: EventsView.FilterChanged) -> None:
+        self.query_one(EventsView).rebuild(self.events.snapshot())
+
     # -- messages from widgets ----------------------------------------------------------
 
     def _choose_thread(self, thread_id: str) -> None:
@@ -494,8 +552,8 @@ class AgentDebugApp(App[None]):
             return
         self.checkpoint_id = message.checkpoint.checkpoint_id
         if self.thread_id:
+            # The graph is drawn once the state is decoded, reusing it (one decode per move).
             self.load_checkpoint(self.thread_id, self.checkpoint_id)
-            self.draw_graph(self.thread_id, self.checkpoint_id)
 
     @on(HistoryTree.OlderWanted)
     def _older_wanted(self, message: HistoryTree.OlderWanted) -> None:

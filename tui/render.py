@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import reprlib
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -50,9 +51,15 @@ def age(when: datetime | None, now: datetime | None = None) -> str:
     return f"{seconds}s ago"
 
 
+_REPR = reprlib.Repr()
+_REPR.maxstring = _REPR.maxother = 200
+_REPR.maxlist = _REPR.maxdict = _REPR.maxtuple = _REPR.maxset = 8
+_REPR.maxlevel = 3
+
+
 def short(value: Any, width: int = 60) -> str:
-    """One line of at most ``width`` characters."""
-    text = value if isinstance(value, str) else repr(value)
+    """One line of at most ``width`` characters; never builds the repr of a huge value."""
+    text = value[: width * 4] if isinstance(value, str) else _REPR.repr(value)
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
 

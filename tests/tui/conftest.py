@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
 
 from agent_debug.inspector.sources.checkpoints import checkpoint_time
 from agent_debug.inspector.targets import open_source
@@ -25,7 +26,10 @@ async def settle(pilot: Pilot, rounds: int = 3) -> None:
         await pilot.pause()
         busy = any(w.is_running for w in app.workers)
         if busy:
-            await app.workers.wait_for_complete()
+            try:
+                await app.workers.wait_for_complete()
+            except WorkerCancelled:
+                pass  # a newer selection replaced that load: exactly what exclusive workers do
             quiet = 0
         else:
             quiet += 1

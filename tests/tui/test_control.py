@@ -288,3 +288,33 @@ async def test_pause_stops_at_a_step_boundary():
         summary = app.controller.store.source.thread("p1")
         assert summary.status.value == "pending" and summary.next == ["tick"]
         assert 3 < summary.last_step < 150  # it ran a while and stopped cleanly between steps
+
+
+async def test_events_pane_under_a_run():
+    from agent_debug.fixtures.feature_request import graph
+    from agent_debug.tui.widgets.events.events_view import EventsView
+
+    app = control_app("memory", graph, create=True, start=("e1", FEATURE_INPUT, False))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_screen(pilot, InterruptScreen)  # ran to the review
+        await pilot.press("escape")
+        await pilot.press("l")
+        await pilot.pause(0.2)
+        view = app.query_one(EventsView)
+        log = app.query_one("#events-log")
+        text = "\n".join(str(line.text) for line in log.lines)
+        for fragment in ("run started", "thinking:", "RateLimitError", "will retry", "transient", "custom", "⏸ interrupt", "■ done"):
+            assert fragment in text, fragment
+        stats = str(app.query_one("#events-phases").content.title)
+        assert "slowest" in stats
+        assert set(app.run_stats.phases) and sum(p.output_tokens for p in app.run_stats.phases.values()) == app.run_stats.output_tokens
+        # The errors tab shows only errors; a text filter narrows further.
+        view.query_one("#events-kind").active = "events-errors"
+        await pilot.pause(0.2)
+        errors = "\n".join(str(line.text) for line in log.lines)
+        assert "RateLimitError" in errors and "thinking:" not in errors
+        view.query_one("#events-kind").active = "events-all"
+        view.query_one("#events-filter").value = "sandbox_test"
+        await pilot.pause(0.2)
+        only = [str(line.text) for line in log.lines if str(line.text).strip() and str(line.text)[0].isdigit()]
+        assert only and all("sandbox_test" in line for line in only)

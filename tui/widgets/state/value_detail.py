@@ -10,19 +10,26 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-# Beyond this many characters the detail is cut: a 10 MB value would take the
-# event loop longer to lay out than a person can read anyway.
-MAX_CHARS = 200_000
+# The detail pane shows a preview: Textual lays out (and Rich highlights) a Static's
+# whole text on every layout pass, so a 10 MB value would freeze the UI for seconds.
+# y copies the whole value.
+MAX_CHARS = 30_000
+MAX_LINES = 600
+HIGHLIGHT_UP_TO = 8_000
 
 
 def value_text(value: Any) -> str:
-    """A value as indented JSON (types kept by their __type__ field), cut at MAX_CHARS."""
+    """A value as indented JSON (types kept by their __type__ field), cut to a preview."""
     if isinstance(value, str):
-        text = value
+        text = value[: MAX_CHARS * 2]
+        total = len(value)
     else:
         text = json.dumps(value, indent=2, ensure_ascii=False, default=repr)
-    if len(text) > MAX_CHARS:
-        text = text[:MAX_CHARS] + f"\n… cut at {MAX_CHARS:,} of {len(text):,} characters (copy with y for all)"
+        total = len(text)
+    lines = text.splitlines()
+    if len(text) > MAX_CHARS or len(lines) > MAX_LINES:
+        text = "\n".join(lines[:MAX_LINES])[:MAX_CHARS]
+        text += f"\n… a preview of {total:,} characters; y copies the whole value"
     return text
 
 
@@ -41,6 +48,9 @@ class ValueDetail(VerticalScroll):
     def show(self, path: str, text: str, is_json: bool) -> None:
         """Show a value already turned into text (that work runs off the UI thread)."""
         self.query_one("#value-path", Static).update(Text(path or "(state)"))
-        body = Syntax(text, "json", word_wrap=True, theme="ansi_dark") if is_json else Text(text)
+        if is_json and len(text) <= HIGHLIGHT_UP_TO:
+            body = Syntax(text, "json", word_wrap=True, theme="ansi_dark")
+        else:
+            body = Text(text)
         self.query_one("#value-body", Static).update(body)
         self.scroll_home(animate=False)

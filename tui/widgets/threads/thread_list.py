@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -21,6 +22,7 @@ STATUS_GLYPH = {
     ThreadStatus.PENDING: "▶",
 }
 FILTERS: tuple[str | None, ...] = (None, "interrupted", "error", "pending", "done")
+FIRST_BATCH = 120
 
 
 class ThreadList(Vertical):
@@ -80,6 +82,7 @@ class ThreadList(Vertical):
     def _refill(self) -> None:
         table = self.table
         table.clear(columns=True)
+        self._pending_rows: list[tuple[str, tuple[object, ...]]] = []
         now = self._now
         visible = self._visible()
         if self.inbox:
@@ -94,21 +97,38 @@ class ThreadList(Vertical):
                         key=f"{t.thread_id}\x00{n}",
                     )
         else:
-            table.add_columns("thread", "status", "last node", "updated", "ckpts")
-            for t in visible:
-                style = STATUS_STYLE[t.status]
-                table.add_row(
+            # Widths from the data: a DataTable measures columns lazily, and a frame drawn
+            # before that cuts ids to the header's width.
+            rows = [
+                (
                     t.thread_id,
-                    Text(f"{STATUS_GLYPH[t.status]} {t.status.value}", style=style),
+                    Text(f"{STATUS_GLYPH[t.status]} {t.status.value}", style=STATUS_STYLE[t.status]),
                     t.last_node or (f"({t.last_source})" if t.last_source else "-"),
                     age(t.updated_at, now),
                     Text(str(t.checkpoint_count), justify="right"),
-                    key=t.thread_id,
                 )
+                for t in visible
+            ]
+            for n, name in enumerate(("thread", "status", "last node", "updated", "ckpts")):
+                table.add_column(name, width=max([len(name)] + [cell_len(str(row[n])) for row in rows]))
+            # One screenful now, the rest after the first frame: a long store paints sooner.
+            keyed = [(t.thread_id, row) for t, row in zip(visible, rows)]
+            for key, row in keyed[:FIRST_BATCH]:
+                table.add_row(*row, key=key)
+            if len(keyed) > FIRST_BATCH:
+                self._pending_rows = keyed[FIRST_BATCH:]
+                self.call_after_refresh(self._add_rest)
         mode = "interrupt inbox" if self.inbox else (f"{self.status_filter} threads" if self.status_filter else "threads")
         search = f" matching '{self.search}'" if self.search else ""
         count = sum(len(t.interrupts) for t in visible) if self.inbox else len(visible)
         self.query_one("#thread-caption", Static).update(f"{mode}{search}: {count} of {self._total}")
+        self._restore_cursor()
+
+    def _add_rest(self) -> None:
+        rows, self._pending_rows = self._pending_rows, []
+        table = self.table
+        for key, row in rows:
+            table.add_row(*row, key=key)
         self._restore_cursor()
 
     def _restore_cursor(self) -> None:

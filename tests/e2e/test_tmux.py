@@ -1,0 +1,391 @@
+"""The installed ``agent-debug attach`` in a real terminal: tmux runs it, types, and reads the screen.
+
+Each test starts a private tmux server (its own socket, 160×48, TERM=xterm-256color),
+types with ``send-keys`` and polls ``capture-pane`` until what a user would see shows
+up. The live test runs a real LangGraph graph on ``SqliteSaver`` in a second process
+that writes to the store the debugger is attached to.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import select
+import shlex
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+AGENT_DEBUG = str(Path(sys.executable).with_name("agent-debug"))
+WIDTH, HEIGHT = 160, 48
+EXIT = re.compile(r"\[exit (\d+)\]")
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")
+
+
+def terminal_env() -> dict[str, str]:
+    """The environment of the terminal: fixed size and TERM, no user keymap, not nested in tmux."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TMUX", "TEXTUAL"))}
+    env.update(
+        TERM="xterm-256color",
+        COLUMNS=str(WIDTH),
+        LINES=str(HEIGHT),
+        AGENT_DEBUG_KEYMAP=os.devnull,
+    )
+    return env
+
+
+class Terminal:
+    """One private tmux server running one command in a 160×48 window."""
+
+    def __init__(self) -> None:
+        # A short directory of our own: unix socket paths are limited to ~100 bytes.
+        self._dir = Path(tempfile.mkdtemp(prefix="ad-e2e-"))
+        self.socket = self._dir / "tmux.sock"
+        self.env = terminal_env()
+        self.started = False
+
+    def tmux(self, *args: str) -> str:
+        """Run a tmux command on this server; its output."""
+        done = subprocess.run(
+            ["tmux", "-S", str(self.socket), *args], capture_output=True, text=True, env=self.env, timeout=10
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"tmux {' '.join(args)} failed: {done.stderr.strip()}")
+        return done.stdout
+
+    def start(self, argv: list[str]) -> None:
+        """Run ``argv`` in the window; when it ends, its exit status is printed as ``[exit N]``."""
+        command = f'{shlex.join(argv)}; echo "[exit $?]"; sleep 600'
+        self.started = True  # from here on, close() kills the server
+        self.tmux(
+            "-f", os.devnull,
+            "start-server", ";",
+            "set-option", "-g", "default-terminal", "xterm-256color", ";",
+            "new-session", "-d", "-s", "e2e", "-x", str(WIDTH), "-y", str(HEIGHT),
+            "-e", f"COLUMNS={WIDTH}", "-e", f"LINES={HEIGHT}", command,
+        )  # fmt: skip
+
+    def screen(self) -> str:
+        """What the window shows now, as text."""
+        return self.tmux("capture-pane", "-p", "-t", "e2e")
+
+    def wait_for(self, text: str | re.Pattern[str], timeout: float = 10.0) -> str:
+        """Poll the screen until ``text`` (or a regex) is on it; returns that screen."""
+        deadline = time.monotonic() + timeout
+        while True:
+            screen = self.screen()
+            found = text.search(screen) if isinstance(text, re.Pattern) else text in screen
+            if found:
+                return screen
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{text!r} not on screen after {timeout:.0f} s; the screen was:\n{screen}")
+            time.sleep(0.05)
+
+    def wait_match(self, pattern: str, timeout: float = 10.0) -> re.Match[str]:
+        """Poll until the regex ``pattern`` is on screen; returns its match."""
+        regex = re.compile(pattern)
+        match = regex.search(self.wait_for(regex, timeout))
+        assert match is not None
+        return match
+
+    def wait_until(self, check: Callable[[], bool], what: str, timeout: float = 10.0) -> None:
+        """Poll until ``check()`` is true."""
+        deadline = time.monotonic() + timeout
+        while not check():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{what} did not happen in {timeout:.0f} s; the screen was:\n{self.screen()}")
+            time.sleep(0.05)
+
+    def search_box_style(self) -> str:
+        """The colours of the search box's border (focused and blurred differ), '' when it is hidden."""
+        for line in self.tmux("capture-pane", "-p", "-e", "-t", "e2e").splitlines():
+            if "▊" in line and "▔" in ANSI.sub("", line):
+                return line[: line.index("▊")]
+        return ""
+
+    def wait_number(self, pattern: str, ok: Callable[[int], bool], timeout: float = 10.0) -> int:
+        """Poll until the regex ``pattern`` shows a number (its group 1) that ``ok`` accepts."""
+        regex = re.compile(pattern, re.M)
+        deadline = time.monotonic() + timeout
+        while True:
+            screen = self.screen()
+            numbers = [int(m.group(1)) for m in regex.finditer(screen)]
+            if numbers and ok(numbers[0]):
+                return numbers[0]
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{pattern!r} showed {numbers} after {timeout:.0f} s; the screen was:\n{screen}")
+            time.sleep(0.05)
+
+    def press(self, *keys: str) -> None:
+        """Send tmux key names (``Enter``, ``Down``, ``C-u``, ``x``)."""
+        self.tmux("send-keys", "-t", "e2e", *keys)
+
+    def type(self, text: str) -> None:
+        """Type literal text."""
+        self.tmux("send-keys", "-t", "e2e", "-l", text)
+
+    def exit_status(self, timeout: float = 10.0) -> int:
+        """Wait for the command to end; its exit status."""
+        return int(self.wait_match(EXIT.pattern, timeout).group(1))
+
+    def close(self) -> None:
+        """Kill the server (and the command in it) and remove the socket."""
+        if self.started:
+            subprocess.run(
+                ["tmux", "-S", str(self.socket), "kill-server"], capture_output=True, env=self.env, timeout=10
+            )
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+
+@pytest.fixture
+def term() -> Iterator[Terminal]:
+    """A private tmux server, always killed afterwards."""
+    terminal = Terminal()
+    try:
+        yield terminal
+    finally:
+        terminal.close()
+
+
+def copy_store(src: Path, dst: Path) -> Path:
+    """A private copy of a store, in WAL mode as SqliteSaver leaves it, with no connection open."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(src) as a, sqlite3.connect(dst) as b:
+        a.backup(b)
+    b.close()
+    a.close()
+    conn = sqlite3.connect(dst)
+    conn.execute("PRAGMA journal_mode=WAL").fetchall()
+    conn.close()
+    return dst
+
+
+@pytest.fixture(scope="module")
+def store(seeded_db, tmp_path_factory: pytest.TempPathFactory):
+    """This module's copy of the seeded store (24 threads in every end state) and its SeedReport."""
+    src, report = seeded_db
+    return copy_store(src, tmp_path_factory.mktemp("e2e") / "runs.db"), report
+
+
+def files_of(directory: Path) -> dict[str, bytes]:
+    """Every file in a directory with its bytes."""
+    return {p.name: p.read_bytes() for p in sorted(directory.iterdir()) if p.is_file()}
+
+
+def search(term: Terminal, thread_id: str, total: int) -> None:
+    """Filter the thread list to one id the way a user does: ``/``, the id, Enter.
+
+    The search box must be empty (its placeholder showing). Clearing it first with
+    ctrl+u would race: Textual runs a bound key (ctrl+u, Enter) only after the key event
+    has bubbled back up to the App, while the focused Input inserts printable keys at
+    once, so on a busy app the clear can land after the id has been typed, and a key
+    pressed right after Enter can still go into the box. Hence the waits.
+    """
+    term.press("/")
+    term.wait_for("search thread ids…")
+    term.type(thread_id)
+    term.wait_for(f"threads matching '{thread_id}': 1 of {total}")
+    focused = term.search_box_style()  # it has just taken our keys, so it has focus
+    term.press("Enter")
+    # Enter hands focus back to the table; keys typed before that would land in the box.
+    term.wait_until(lambda: term.search_box_style() not in ("", focused), "the search box losing focus")
+
+
+# -- failing before the UI -------------------------------------------------------------
+
+
+def test_attach_missing_file_is_one_line_and_creates_nothing(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere" / "runs.db"
+    missing.parent.mkdir()
+    done = subprocess.run(
+        [AGENT_DEBUG, "attach", str(missing)], capture_output=True, text=True, env=terminal_env(), timeout=30
+    )
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr == f"agent-debug: error: no such checkpoint database: {missing}\n"
+    assert list(missing.parent.iterdir()) == []
+
+
+def test_attach_unknown_thread_fails_before_the_ui(term: Terminal, store) -> None:
+    db, _ = store
+    # In a real terminal: the process ends by itself (a started UI would wait for keys).
+    term.start([AGENT_DEBUG, "attach", str(db), "--thread", "nope"])
+    assert term.exit_status(timeout=15) == 1
+    screen = term.screen()
+    assert f"agent-debug: error: no thread 'nope' in {db}" in screen
+    assert "Traceback" not in screen
+    # And the message is exactly one line on stderr.
+    done = subprocess.run(
+        [AGENT_DEBUG, "attach", str(db), "--thread", "nope"],
+        capture_output=True, text=True, env=terminal_env(), timeout=30,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1
+    assert done.stderr.startswith("agent-debug: error: no thread 'nope' in ")
+
+
+# -- browsing ------------------------------------------------------------------------------
+
+
+def test_threads_error_state_and_interrupt_on_screen(term: Terminal, store) -> None:
+    db, report = store
+    before = files_of(db.parent)
+    total = len(report.threads)
+    term.start([AGENT_DEBUG, "attach", str(db)])
+
+    screen = term.wait_for(f"threads: {total} of {total}", timeout=15)
+    assert f"{total} threads" in screen  # the header's status line
+    newest = report.threads[-6:]  # the list is newest first; these fit on a 48-line screen
+    for thread_id in newest:
+        assert thread_id in screen
+
+    error_thread = next(t for t in report.error if t.startswith("feature-"))
+    search(term, error_thread, total)
+    term.press("x")
+    screen = term.wait_for("sandbox image 'python:9.9' not found")
+    assert "ValueError: sandbox image 'python:9.9' not found" in screen
+    assert "error in sandbox_test" in screen
+
+    term.press("v")
+    screen = term.wait_for("fail_permanently: True")
+    assert "request: 'Add a --json flag to the `report` command'" in screen
+
+    # Clear the filter: the cursor stays on the error thread; Down moves to the next older one.
+    blurred = term.search_box_style()
+    term.press("/")
+    term.wait_until(lambda: term.search_box_style() != blurred, "the search box taking focus")
+    term.press("C-u")
+    term.wait_for(f"threads: {total} of {total}")
+    term.press("Enter")
+    term.wait_until(lambda: "search thread ids…" not in term.screen(), "the search box closing")
+    screen = term.wait_for(error_thread)  # the table scrolls to it a frame later
+    lines = screen.splitlines()
+    row = next(i for i, line in enumerate(lines) if error_thread in line)
+    below = re.search(r"(feature-\d+-interrupted)", lines[row + 1])
+    assert below is not None, f"expected an interrupted feature thread below {error_thread}:\n{screen}"
+    term.press("Down", "x")
+    screen = term.wait_for("Approve this change?")
+    assert "interrupt in review" in screen
+
+    term.press("q")
+    assert term.exit_status() == 0
+    # Looking changes nothing: no WAL or shared-memory file, not one byte of the store.
+    assert files_of(db.parent) == before
+
+
+def test_attach_thread_option_opens_on_the_interrupt(term: Terminal, store) -> None:
+    db, report = store
+    interrupted = [t for t in report.interrupted if t.startswith("feature-")][-1]
+    term.start([AGENT_DEBUG, "attach", str(db), "--thread", interrupted])
+    term.wait_for(f"threads: {len(report.threads)} of {len(report.threads)}", timeout=15)
+    term.press("x")
+    screen = term.wait_for("'question': 'Approve this change?'")
+    assert "⏸ interrupt in review" in screen
+    assert "next: review" in screen
+    term.press("v")
+    term.wait_for(re.compile(r"iterations: \d+"))
+    term.press("q")
+    assert term.exit_status() == 0
+
+
+# -- live ----------------------------------------------------------------------------------
+
+# A real LangGraph run on SqliteSaver in another process: long_loop's counter, slowed down.
+WRITER = """
+import sqlite3, sys, time
+from langgraph.checkpoint.sqlite import SqliteSaver
+from langgraph.graph import START, StateGraph
+from agent_debug.fixtures.long_loop import LoopState, keep_going, tick
+
+db, thread_id, ticks, delay = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+
+def slow_tick(state):
+    time.sleep(delay)
+    return tick(state)
+
+builder = StateGraph(LoopState)
+builder.add_node("tick", slow_tick)
+builder.add_edge(START, "tick")
+builder.add_conditional_edges("tick", keep_going)
+conn = sqlite3.connect(db, check_same_thread=False)
+graph = builder.compile(checkpointer=SqliteSaver(conn))
+print("writing", flush=True)
+graph.invoke({"target": ticks}, {"configurable": {"thread_id": thread_id}, "recursion_limit": ticks + 10})
+conn.close()
+print("finished", flush=True)
+"""
+
+
+def read_line(proc: subprocess.Popen[str], timeout: float) -> str:
+    """The next line the writer prints, or a failure if it prints none in time."""
+    assert proc.stdout is not None
+    ready, _, _ = select.select([proc.stdout], [], [], timeout)
+    if not ready:
+        raise AssertionError(f"the writer printed nothing in {timeout:.0f} s")
+    return proc.stdout.readline().strip()
+
+
+def test_live_thread_and_checkpoints_appear_while_attached(term: Terminal, store, tmp_path: Path) -> None:
+    src, report = store
+    db = copy_store(src, tmp_path / "live" / "runs.db")
+    total = len(report.threads)
+    thread_id = "live-e2e-writer"
+    ticks, delay = 24, 0.25  # 26 checkpoints over ~6 s
+
+    term.start([AGENT_DEBUG, "attach", str(db), "--poll", "0.5"])
+    screen = term.wait_for(f"threads: {total} of {total}", timeout=15)
+    assert thread_id not in screen
+
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(db), thread_id, str(ticks), str(delay)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=terminal_env(),
+    )  # fmt: skip
+    try:
+        assert read_line(writer, timeout=30) == "writing"
+        started = time.monotonic()
+        screen = term.wait_for(thread_id, timeout=8)
+        seen_after = time.monotonic() - started
+        print(f"the new thread was on screen {seen_after:.2f} s after the writer started")
+        assert seen_after < 5, f"the new thread took {seen_after:.1f} s to appear"
+        term.wait_for(f"threads: {total + 1} of {total + 1}")
+        term.wait_for(f"{total + 1} threads")  # the header
+
+        search(term, thread_id, total + 1)
+        # thread, [glyph] status, last node, updated, checkpoints
+        row = re.escape(thread_id) + r"\s+(?:\S\s+)?pending\s+tick\s+\S+ ago\s+(\d+)"
+        history = r"history · (\d+) checkpoints"
+        head = r"^│\s+(\d+) tick "  # the history's top row: follow mode keeps the newest there
+        count = term.wait_number(row, lambda n: n > 0)
+        shown = term.wait_number(history, lambda n: n > 0)
+        assert count < ticks + 2, "the writer finished before we looked; slow it down"
+
+        # It grows while it runs: the thread row's count, the history's count and its head.
+        assert term.wait_number(row, lambda n: n >= count + 2, timeout=6) >= count + 2
+        assert term.wait_number(history, lambda n: n >= shown + 2, timeout=6) >= shown + 2
+        assert term.wait_number(head, lambda n: n >= shown - 1, timeout=6) >= shown - 1
+
+        assert read_line(writer, timeout=30) == "finished", writer.stderr.read() if writer.stderr else ""
+        assert writer.wait(timeout=10) == 0
+        # When the run ends the thread is done, with every checkpoint listed.
+        final = re.escape(thread_id) + r"\s+(?:\S\s+)?done\s+tick\s+\S+ ago\s+(\d+)"
+        assert term.wait_number(final, lambda n: n == ticks + 2) == ticks + 2
+        assert term.wait_number(history, lambda n: n == ticks + 2) == ticks + 2
+        assert term.wait_number(head, lambda n: n == ticks) == ticks
+    finally:
+        if writer.poll() is None:
+            writer.kill()
+        writer.wait(timeout=10)
+        for pipe in (writer.stdout, writer.stderr):
+            if pipe is not None:
+                pipe.close()
+    term.press("q")
+    assert term.exit_status() == 0
