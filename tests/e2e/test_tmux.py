@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pytest
 
+from agent_debug.inspector.targets import open_source
+
 AGENT_DEBUG = str(Path(sys.executable).with_name("agent-debug"))
 WIDTH, HEIGHT = 160, 48
 EXIT = re.compile(r"\[exit (\d+)\]")
@@ -389,3 +391,25 @@ def test_live_thread_and_checkpoints_appear_while_attached(term: Terminal, store
                 pipe.close()
     term.press("q")
     assert term.exit_status() == 0
+
+
+# -- acting ----------------------------------------------------------------------------------
+
+
+def test_approve_an_interrupt_in_a_real_terminal(term: Terminal, store, tmp_path: Path) -> None:
+    db, report = store
+    own = copy_store(db, tmp_path / "act" / "runs.db")
+    interrupted = [t for t in report.interrupted if t.startswith("feature-")][0]
+    term.start([AGENT_DEBUG, "attach", str(own), "--thread", interrupted, "--graph", "agent_debug.fixtures.feature_request:graph"])
+    term.wait_for("control on", timeout=15)
+    term.press("a")
+    screen = term.wait_for("Approve all (ctrl+a)")
+    assert f"thread {interrupted} waits at 1 interrupt(s)" in screen
+    assert "Approve this change?" in screen
+    term.press("C-a")
+    term.wait_for('"approve"}', timeout=20)  # the value actually sent, in the notification
+    term.wait_for(re.compile(rf"{interrupted}\s+✔ done"), timeout=20)
+    term.press("q")
+    assert term.exit_status() == 0
+    with open_source(str(own)) as source:
+        assert source.thread(interrupted).status.value == "done"
