@@ -188,7 +188,8 @@ HEAVY = ("langgraph", "langchain_core", "textual", "networkx", "rich", "pydantic
 
 @pytest.mark.parametrize(
     "argv",
-    [["--help"], ["threads", "--help"], ["history", "--help"], ["state", "--help"], ["demo", "--help"], ["attach", "--help"], ["graph", "--help"]],
+    [["--help"], ["threads", "--help"], ["history", "--help"], ["state", "--help"], ["demo", "--help"], ["attach", "--help"], ["graph", "--help"],
+     ["run", "--help"], ["resume", "--help"], ["replay", "--help"]],
 )
 def test_help_imports_nothing_heavy(argv: list[str]):
     probe = (
