@@ -29,13 +29,13 @@ from typing import Annotated, Any, Literal
 import pydantic_core
 from pydantic import Field, TypeAdapter
 
+from agent_debug.inspector.messages import ThinkingFormat, split_content
 from agent_debug.inspector.errors import ErrorClass, classify
 from agent_debug.inspector.model import _Record
 
 #: The stream modes the extractor understands, in the order to pass to ``graph.stream``.
 STREAM_MODES: tuple[str, ...] = ("tasks", "messages", "custom", "updates", "checkpoints")
 
-ThinkingFormat = Literal["reasoning", "thinking", "reasoning_content"]
 #: paused: stopped at a step boundary (a breakpoint, or the runner paused it)
 RunStatus = Literal["done", "interrupted", "error", "paused"]
 PhaseStatus = Literal["done", "error", "interrupted", "cancelled"]
@@ -286,37 +286,6 @@ def context_from_config(config: Mapping[str, Any]) -> NodeContext | None:
 
 
 # -- reading messages ---------------------------------------------------------------------
-
-
-def split_content(content: Any, additional_kwargs: Mapping[str, Any] | None = None) -> tuple[str, list[tuple[ThinkingFormat, str]]]:
-    """The answer text and the thinking pieces (with their format) of a message or chunk."""
-    texts: list[str] = []
-    thoughts: list[tuple[ThinkingFormat, str]] = []
-    extra = additional_kwargs or {}
-    if isinstance(extra.get("reasoning_content"), str) and extra["reasoning_content"]:
-        thoughts.append(("reasoning_content", extra["reasoning_content"]))
-    if isinstance(content, str):
-        texts.append(content)
-    elif isinstance(content, list):
-        for block in content:
-            if isinstance(block, str):
-                texts.append(block)
-                continue
-            if not isinstance(block, dict):
-                continue
-            kind = block.get("type")
-            if kind == "text" and isinstance(block.get("text"), str):
-                texts.append(block["text"])
-            elif kind == "thinking" and isinstance(block.get("thinking"), str) and block["thinking"]:
-                thoughts.append(("thinking", block["thinking"]))
-            elif kind == "reasoning":
-                if isinstance(block.get("reasoning"), str) and block["reasoning"]:
-                    thoughts.append(("reasoning", block["reasoning"]))
-                # OpenAI Responses-style reasoning carries summaries instead.
-                for part in block.get("summary") or []:
-                    if isinstance(part, dict) and isinstance(part.get("text"), str) and part["text"]:
-                        thoughts.append(("reasoning", part["text"]))
-    return "".join(texts), thoughts
 
 
 def _messages_in(value: Any) -> Iterable[Any]:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Literal
 
 from agent_debug.inspector.decode import TYPE_KEY
 from agent_debug.inspector.model import MessageView
+
+ThinkingFormat = Literal["reasoning", "thinking", "reasoning_content"]
+"""Where thinking came from: standard reasoning blocks, Anthropic thinking blocks, or
+``additional_kwargs["reasoning_content"]``."""
 
 _MESSAGE_MODULE = "langchain_core.messages."
 _ROLE_BY_TYPE = {
@@ -27,30 +32,35 @@ def is_message(value: Any) -> bool:
     return isinstance(t, str) and t.startswith(_MESSAGE_MODULE) and "Message" in t
 
 
-def _text_and_reasoning(content: Any) -> tuple[str, list[str]]:
-    if isinstance(content, str):
-        return content, []
+def split_content(content: Any, additional_kwargs: Mapping[str, Any] | None = None) -> tuple[str, list[tuple[ThinkingFormat, str]]]:
+    """The answer text and the thinking pieces (with their format) of a message or chunk."""
     texts: list[str] = []
-    reasoning: list[str] = []
-    for block in content if isinstance(content, list) else []:
-        if isinstance(block, str):
-            texts.append(block)
-            continue
-        if not isinstance(block, dict):
-            continue
-        kind = block.get("type")
-        if kind == "text" and isinstance(block.get("text"), str):
-            texts.append(block["text"])
-        elif kind == "thinking" and isinstance(block.get("thinking"), str):
-            reasoning.append(block["thinking"])
-        elif kind == "reasoning":
-            if isinstance(block.get("reasoning"), str):
-                reasoning.append(block["reasoning"])
-            # OpenAI Responses-style reasoning carries summaries instead.
-            for part in block.get("summary") or []:
-                if isinstance(part, dict) and isinstance(part.get("text"), str):
-                    reasoning.append(part["text"])
-    return "".join(texts), reasoning
+    thoughts: list[tuple[ThinkingFormat, str]] = []
+    extra = additional_kwargs or {}
+    if isinstance(extra.get("reasoning_content"), str) and extra["reasoning_content"]:
+        thoughts.append(("reasoning_content", extra["reasoning_content"]))
+    if isinstance(content, str):
+        texts.append(content)
+    elif isinstance(content, list):
+        for block in content:
+            if isinstance(block, str):
+                texts.append(block)
+                continue
+            if not isinstance(block, dict):
+                continue
+            kind = block.get("type")
+            if kind == "text" and isinstance(block.get("text"), str):
+                texts.append(block["text"])
+            elif kind == "thinking" and isinstance(block.get("thinking"), str) and block["thinking"]:
+                thoughts.append(("thinking", block["thinking"]))
+            elif kind == "reasoning":
+                if isinstance(block.get("reasoning"), str) and block["reasoning"]:
+                    thoughts.append(("reasoning", block["reasoning"]))
+                # OpenAI Responses-style reasoning carries summaries instead.
+                for part in block.get("summary") or []:
+                    if isinstance(part, dict) and isinstance(part.get("text"), str) and part["text"]:
+                        thoughts.append(("reasoning", part["text"]))
+    return "".join(texts), thoughts
 
 
 def message_view(value: dict[str, Any]) -> MessageView:
@@ -60,10 +70,9 @@ def message_view(value: dict[str, Any]) -> MessageView:
     role = _ROLE_BY_TYPE.get(str(raw_role), str(raw_role))
     if role == "chat" and value.get("role"):
         role = str(value["role"])
-    text, reasoning = _text_and_reasoning(value.get("content"))
-    extra = value.get("additional_kwargs") or {}
-    if isinstance(extra, dict) and isinstance(extra.get("reasoning_content"), str):
-        reasoning.insert(0, extra["reasoning_content"])
+    extra = value.get("additional_kwargs")
+    text, thoughts = split_content(value.get("content"), extra if isinstance(extra, dict) else None)
+    reasoning = [thought for _, thought in thoughts]
     response = value.get("response_metadata") or {}
     model = None
     if isinstance(response, dict):

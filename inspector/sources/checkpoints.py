@@ -234,6 +234,23 @@ def _task_node(task_path: str, sends: Sequence[str | None]) -> str | None:
     return node
 
 
+def group_task_paths(rows: Iterable[tuple[str, str, str]]) -> dict[tuple[str, str], list[str]]:
+    """(thread, checkpoint, task path) rows, one per task, by (thread, checkpoint)."""
+    out: dict[tuple[str, str], list[str]] = {}
+    for thread_id, checkpoint_id, path in rows:
+        out.setdefault((thread_id, checkpoint_id), []).append(path)
+    return out
+
+
+def group_sends(rows: Iterable[tuple[str, str, str | None, bytes | None]]) -> dict[tuple[str, str], list[str | None]]:
+    """(thread, checkpoint, type, value) rows of Send writes, in task order, as target nodes."""
+    out: dict[tuple[str, str], list[str | None]] = {}
+    for thread_id, checkpoint_id, type_, value in rows:
+        decoded = decode_safe(type_, value)
+        out.setdefault((thread_id, checkpoint_id), []).append(decoded.get("node") if isinstance(decoded, dict) else None)
+    return out
+
+
 def _is_push(task_path: str) -> bool:
     return task_path.lstrip("~").startswith(_PUSH)
 

@@ -20,10 +20,12 @@ from collections.abc import Callable, Collection, Hashable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
-from agent_debug.inspector.decode import decode_safe, decode_structure
+from agent_debug.inspector.decode import decode_structure
 from agent_debug.inspector.exceptions import StoreReadError, TargetError
 from agent_debug.inspector.model import NamespaceInfo
 from agent_debug.inspector.sources.checkpoints import (
+    group_sends,
+    group_task_paths,
     TASKS,
     CheckpointRow,
     Decoder,
@@ -420,29 +422,23 @@ class PostgresReader(StoreReader):
     def task_paths(self, namespace: str, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], list[str]]:
         if not keys:
             return {}
-        out: dict[tuple[str, str], list[str]] = {}
-        rows = self._keyed(
-            f"w.thread_id, w.checkpoint_id, min({self._task_path})", namespace, keys,
-            "GROUP BY w.thread_id, w.checkpoint_id, w.task_id",
+        return group_task_paths(
+            self._keyed(
+                f"w.thread_id, w.checkpoint_id, min({self._task_path})", namespace, keys,
+                "GROUP BY w.thread_id, w.checkpoint_id, w.task_id",
+            )
         )
-        for thread_id, checkpoint_id, path in rows:
-            out.setdefault((thread_id, checkpoint_id), []).append(path)
-        return out
 
     def sends(self, namespace: str, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], list[str | None]]:
         if not keys:
             return {}
-        out: dict[tuple[str, str], list[str | None]] = {}
-        rows = self._keyed(
-            "w.thread_id, w.checkpoint_id, w.type, w.blob", namespace, keys,
-            f"WHERE w.channel = %(tasks)s ORDER BY w.thread_id, w.checkpoint_id, {self._task_path}, w.task_id, w.idx",
-            tasks=TASKS,
+        return group_sends(
+            self._keyed(
+                "w.thread_id, w.checkpoint_id, w.type, w.blob", namespace, keys,
+                f"WHERE w.channel = %(tasks)s ORDER BY w.thread_id, w.checkpoint_id, {self._task_path}, w.task_id, w.idx",
+                tasks=TASKS,
+            )
         )
-        for thread_id, checkpoint_id, type_, blob in rows:
-            decoded = decode_safe(type_, blob)
-            node = decoded.get("node") if isinstance(decoded, dict) else None
-            out.setdefault((thread_id, checkpoint_id), []).append(node)
-        return out
 
     def namespaces(self, thread_id: str) -> list[NamespaceInfo]:
         rows = self._query(

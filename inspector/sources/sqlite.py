@@ -17,10 +17,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from agent_debug.inspector.decode import decode_safe, decode_structure
+from agent_debug.inspector.decode import decode_structure
 from agent_debug.inspector.exceptions import StoreReadError, TargetError
 from agent_debug.inspector.model import NamespaceInfo
 from agent_debug.inspector.sources.checkpoints import (
+    group_sends,
+    group_task_paths,
     TASKS,
     CheckpointRow,
     Decoder,
@@ -257,28 +259,22 @@ class SqliteReader(StoreReader):
     def task_paths(self, namespace: str, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], list[str]]:
         if not keys:
             return {}
-        out: dict[tuple[str, str], list[str]] = {}
-        rows = self._keyed(
-            f"w.thread_id, w.checkpoint_id, min({self._task_path})", namespace, keys,
-            "GROUP BY w.thread_id, w.checkpoint_id, w.task_id",
+        return group_task_paths(
+            self._keyed(
+                f"w.thread_id, w.checkpoint_id, min({self._task_path})", namespace, keys,
+                "GROUP BY w.thread_id, w.checkpoint_id, w.task_id",
+            )
         )
-        for thread_id, checkpoint_id, path in rows:
-            out.setdefault((thread_id, checkpoint_id), []).append(path)
-        return out
 
     def sends(self, namespace: str, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], list[str | None]]:
         if not keys:
             return {}
-        out: dict[tuple[str, str], list[str | None]] = {}
-        rows = self._keyed(
-            "w.thread_id, w.checkpoint_id, w.type, w.value", namespace, keys,
-            f"AND w.channel = '{TASKS}' ORDER BY w.thread_id, w.checkpoint_id, {self._task_path}, w.task_id, w.idx",
+        return group_sends(
+            self._keyed(
+                "w.thread_id, w.checkpoint_id, w.type, w.value", namespace, keys,
+                f"AND w.channel = '{TASKS}' ORDER BY w.thread_id, w.checkpoint_id, {self._task_path}, w.task_id, w.idx",
+            )
         )
-        for thread_id, checkpoint_id, type_, value in rows:
-            decoded = decode_safe(type_, value)
-            node = decoded.get("node") if isinstance(decoded, dict) else None
-            out.setdefault((thread_id, checkpoint_id), []).append(node)
-        return out
 
     def namespaces(self, thread_id: str) -> list[NamespaceInfo]:
         rows = self._query(
