@@ -48,6 +48,12 @@ def open_source(target: str) -> Source:
         from agent_debug.inspector.sources.checkpoints import CheckpointSource
 
         return CheckpointSource(PostgresReader(target))
+    if target.endswith(".ndjson"):
+        if not Path(target).exists():
+            raise TargetError(f"no such recording: {target}")
+        from agent_debug.inspector.sources.recording import RecordingSource
+
+        return RecordingSource(target)
     if target.startswith(("http://", "https://")):
         raise TargetError(f"LangGraph server targets are not supported yet: {target}")
     path = sqlite_path(target)

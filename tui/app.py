@@ -279,6 +279,11 @@ class AgentDebugApp(App[None]):
         keymap = load_keymap()
         if keymap:
             self.set_keymap(keymap)
+        recorded = getattr(self.source, "events", None)
+        if callable(recorded):
+            # A recording: its events fill the events pane for the post-mortem.
+            for event in recorded():
+                self.events.append(event)
         self.query_one("#thread-table").focus()
         self.load_threads()
         if self.compiled_graph is not None:

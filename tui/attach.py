@@ -61,4 +61,15 @@ def run_attach(args: argparse.Namespace) -> int:
     from agent_debug.inspector.control import Controller, open_store_for_app
 
     store = open_store_for_app(args.target)
-    return run_app(store.source, graph=graph, thread=args.thread, poll=args.poll, controller=Controller(graph, store))
+    controller = Controller(graph, store)
+    recorder = None
+    if args.record:
+        from agent_debug.inspector.recording import Recorder
+
+        recorder = Recorder(args.record)
+        controller.sink = recorder.write
+    try:
+        return run_app(store.source, graph=graph, thread=args.thread, poll=args.poll, controller=controller)
+    finally:
+        if recorder is not None:
+            recorder.close()

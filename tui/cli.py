@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 
 PROG = "agent-debug"
 
-_TARGET_HELP = "a SQLite checkpoint file (or sqlite:///PATH) or a postgresql:// DSN"
+_TARGET_HELP = "a SQLite checkpoint file (or sqlite:///PATH), a postgresql:// DSN, or a FILE.ndjson recording"
 _READ_ONLY = "Reads the store read-only: nothing is written, not even a WAL file."
 
 
@@ -87,6 +87,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--graph", metavar="GRAPH_REF", help="the workflow's graph (pkg.mod:attr, path/file.py:attr or a langgraph.json id): draws it and turns on step, resume, replay and fork, which append checkpoints to TARGET")
     p.add_argument("--config", metavar="FILE", help="langgraph.json to resolve a graph id with")
     p.add_argument("--poll", type=float, default=0.5, metavar="SECONDS", help="how often to look for new checkpoints (default 0.5; 0 = never)")
+    p.add_argument("--record", metavar="FILE.ndjson", help="with --graph: write every event of the runs you start to FILE.ndjson")
 
     p = command("graph", "draw a workflow's graph (terminal, DOT, Mermaid, JSON)",
                 "Draw a LangGraph graph in the terminal, or export it as DOT, Mermaid or JSON.")
