@@ -222,3 +222,51 @@ def slow_loop_builder() -> StateGraph:
     g.add_edge(START, "tick")
     g.add_conditional_edges("tick", _more, ["tick", END])
     return g
+
+
+class _FloodState(TypedDict, total=False):
+    messages: Annotated[list, add_messages]
+    customs: int
+    logs: int
+    words: int
+
+
+def _flood(state: _FloodState) -> dict[str, Any]:
+    """Floods the stream: custom events, log records and a long streamed answer."""
+    import logging
+
+    from langgraph.config import get_stream_writer
+
+    from agent_debug.fixtures.chat_model import ScriptedChatModel, ScriptedReply
+
+    write = get_stream_writer()
+    log = logging.getLogger("tests.flood")
+    for i in range(state.get("customs", 1000)):
+        write({"i": i})
+    for i in range(state.get("logs", 1000)):
+        log.info("record %d", i)
+    text = " ".join(f"w{i}" for i in range(state.get("words", 1000)))
+    model = ScriptedChatModel(script=lambda messages, tools: ScriptedReply(text=text, thinking="flooding"))
+    return {"messages": [model.invoke("go")]}
+
+
+def flood_builder() -> StateGraph:
+    """One phase that emits many events: tokens, logs and custom events."""
+    g = StateGraph(_FloodState)
+    g.add_node("flood", _flood)
+    g.add_edge(START, "flood")
+    g.add_edge("flood", END)
+    return g
+
+
+def _noop(state: _Ticks) -> dict[str, Any]:
+    return {"count": state.get("count", 0) + 1}
+
+
+def trivial_loop_builder() -> StateGraph:
+    """A node that loops without doing anything: the debugger's own overhead shows."""
+    g = StateGraph(_Ticks)
+    g.add_node("tick", _noop)
+    g.add_edge(START, "tick")
+    g.add_conditional_edges("tick", _more, ["tick", END])
+    return g

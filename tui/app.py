@@ -515,6 +515,7 @@ class AgentDebugApp(App[None]):
         """Move new run events into the events pane: one batch per tick."""
         fresh = self.events.drain()
         if fresh:
+            # Statistics are kept on the UI thread: the run thread only appends.
             for event in fresh:
                 self.run_stats.observe(event)
                 self.stuck.observe(event)

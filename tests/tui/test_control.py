@@ -318,3 +318,40 @@ async def test_events_pane_under_a_run():
         await pilot.pause(0.2)
         only = [str(line.text) for line in log.lines if str(line.text).strip() and str(line.text)[0].isdigit()]
         assert only and all("sandbox_test" in line for line in only)
+
+
+async def test_events_pane_under_a_flood_is_batched_and_bounded():
+    from tests.graphs import flood_builder
+
+    graph = flood_builder().compile()
+    app = control_app("memory", graph, create=True)
+    app.events.cap = 3_000  # a small cap, to see it hold
+    from collections import deque
+
+    app.events._events = deque(maxlen=3_000)
+    writes = 0
+    async with app.run_test(size=SIZE) as pilot:
+        log = app.query_one("#events-log")
+        original = log.write
+
+        def counting(content, *args, **kw):
+            nonlocal writes
+            writes += 1
+            return original(content, *args, **kw)
+
+        log.write = counting
+        await settle(pilot)
+        await pilot.press("l")  # a RichLog draws only once it is on screen
+        app.act("run", lambda: app.controller.start("f", {"customs": 3000, "logs": 2000, "words": 3000}))
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if not app.controller.running and app.events._drained == app.events._appended:
+                break
+        await settle(pilot)
+        produced = app.events._appended
+        assert produced > 8_000
+        assert len(app.events.snapshot()) == 3_000 and app.events.dropped == produced - 3_000  # memory bounded
+        assert writes < produced / 100  # batched: far fewer UI writes than events
+        text = "\n".join(str(line.text) for line in log.lines)
+        # The newest events always reach the pane; the oldest may have fallen out of the cap.
+        assert "custom {'i': 2999}" in text and "run finished done" in text

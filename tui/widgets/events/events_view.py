@@ -116,21 +116,19 @@ class EventsView(Vertical):
         return e
 
     def add(self, events: Iterable[Any]) -> None:
-        """Append a batch: one write to the log whatever its size."""
-        batch = Text()
+        """Append a batch: one write to the log whatever its size (only the newest
+        MAX_LINES of a huge batch are drawn; the log keeps no more than that anyway)."""
+        lines: list[Text] = []
         for raw in events:
             folded = self._gather(raw)
             for e in folded if isinstance(folded, list) else [folded] if folded is not None else []:
-                if not self._shown(e):
-                    continue
-                line = self._line(e)
-                if line is not None:
-                    if batch:
-                        batch.append("\n")
-                    batch.append_text(line)
-                    self.lines_written += 1
-        if batch:
-            self.query_one("#events-log", RichLog).write(batch)
+                if self._shown(e):
+                    line = self._line(e)
+                    if line is not None:
+                        lines.append(line)
+        self.lines_written += len(lines)
+        if lines:
+            self.query_one("#events-log", RichLog).write(Text("\n").join(lines[-MAX_LINES:]))
         live = next((("".join(parts), kind) for (task, kind), parts in reversed(self.streams.items())), None)
         self.query_one("#events-stream", Static).update(
             Text(f"streaming {live[1]}: …{live[0][-200:]}", style="italic") if live else ""
