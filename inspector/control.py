@@ -425,11 +425,6 @@ def fork(store: Store, graph: Any, thread_id: str, checkpoint_id: str, update: d
     return _outcome("fork", store, thread_id, result, sent=update, replayed_from=checkpoint_id)
 
 
-def thread_status(store: Store, thread_id: str) -> ThreadStatus:
-    """The thread's status as stored now."""
-    return store.source.thread(thread_id).status
-
-
 # -- a controller for the interactive debugger ----------------------------------------------
 
 

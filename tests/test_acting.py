@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any
 
 import ormsgpack
 import pytest

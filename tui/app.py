@@ -53,7 +53,6 @@ from agent_debug.tui.widgets.state.value_detail import ValueDetail, value_text
 from agent_debug.tui.widgets.threads.thread_list import ThreadList as ThreadListWidget
 
 HISTORY_PAGE = 50
-TABS = ("graph", "state", "diff", "messages", "pending", "events")
 EVENT_FLUSH_S = 0.05  # ≤ 20 UI updates a second, however fast events arrive
 
 

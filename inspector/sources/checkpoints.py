@@ -22,7 +22,6 @@ from agent_debug.inspector.exceptions import NotFoundError
 from agent_debug.inspector.messages import find_messages
 from agent_debug.inspector.model import (
     CheckpointState,
-    CheckpointSummary,
     ErrorInfo,
     HistoryPage,
     InterruptInfo,

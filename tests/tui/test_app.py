@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 import subprocess
 import sys
 import textwrap
 import time
 from pathlib import Path
 
-import pytest
 from textual.widgets import DataTable, Static
 
 from agent_debug.inspector.targets import open_source
