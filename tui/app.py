@@ -448,8 +448,7 @@ class AgentDebugApp(App[None]):
         if self.thread_id is None:
             chosen = widget.thread_at_cursor()
             if chosen:
-                # Paint the thread list first; the thread's loads compete for the GIL.
-                self.call_after_refresh(self._choose_thread, chosen)
+                self._choose_thread(chosen)
         self._update_status_line()
 
     @on(HistoryLoaded)

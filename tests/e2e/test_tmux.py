@@ -244,8 +244,8 @@ def test_threads_error_state_and_interrupt_on_screen(term: Terminal, store) -> N
     total = len(report.threads)
     term.start([AGENT_DEBUG, "attach", str(db)])
 
-    screen = term.wait_for(f"threads: {total} of {total}", timeout=15)
-    assert f"{total} threads" in screen  # the header's status line
+    term.wait_for(f"threads: {total} of {total}", timeout=15)
+    screen = term.wait_for(f"{total} threads")  # the header's status line (may repaint a frame later)
     newest = report.threads[-6:]  # the list is newest first; these fit on a 48-line screen
     for thread_id in newest:
         assert thread_id in screen
@@ -402,6 +402,9 @@ def test_approve_an_interrupt_in_a_real_terminal(term: Terminal, store, tmp_path
     interrupted = [t for t in report.interrupted if t.startswith("feature-")][0]
     term.start([AGENT_DEBUG, "attach", str(own), "--thread", interrupted, "--graph", "agent_debug.fixtures.feature_request:graph"])
     term.wait_for("control on", timeout=15)
+    total = len(report.threads)
+    term.wait_for(f"threads: {total} of {total}", timeout=15)
+    term.wait_for(re.compile(r"history · \d+ checkpoints"))  # the thread is loaded: its interrupt is known
     term.press("a")
     screen = term.wait_for("Approve all (ctrl+a)")
     assert f"thread {interrupted} waits at 1 interrupt(s)" in screen
