@@ -22,7 +22,7 @@ from typing import Any, Literal
 from agent_debug.inspector.decisions import approve_value, check_schema, reject_value
 from agent_debug.inspector.diff import diff_checkpoint
 from agent_debug.inspector.exceptions import InspectorError, TargetError, UsageError
-from agent_debug.inspector.model import ActionOutcome, ErrorInfo, InterruptInfo, PendingWrite, ThreadStatus
+from agent_debug.inspector.model import ActionOutcome, CheckpointState, ErrorInfo, InterruptInfo, PendingWrite, ThreadStatus
 from agent_debug.inspector.sources.checkpoints import CheckpointSource
 from agent_debug.inspector.targets import open_source, sqlite_path
 
@@ -326,13 +326,9 @@ def resume(store: Store, graph: Any, thread_id: str, plan: dict[str, Any]) -> Ac
 # -- replay and fork ----------------------------------------------------------------------
 
 
-def _writes_at(store: Store, thread_id: str, checkpoint_id: str, nodes: set[str] | None) -> list[PendingWrite]:
-    state = store.source.state(thread_id, checkpoint_id=checkpoint_id)
-    return [
-        w
-        for w in state.pending_writes
-        if not w.channel.startswith(("__", "branch:")) and (nodes is None or w.node in nodes)
-    ]
+def _phase_writes(state: CheckpointState, nodes: set[str]) -> list[PendingWrite]:
+    """The state writes the given phases made from this checkpoint."""
+    return [w for w in state.pending_writes if not w.channel.startswith(("__", "branch:")) and w.node in nodes]
 
 
 def replay(
@@ -366,7 +362,7 @@ def replay(
     if node is not None and node not in due:
         raise ControlError(f"'{node}' is not due at checkpoint '{checkpoint_id}'; due there: {', '.join(due)}")
     phases = [node] if node else due
-    original = _writes_at(store, thread_id, checkpoint_id, set(phases))
+    original = _phase_writes(at, set(phases))
     bound = bind(graph, store.checkpointer)
     start = _config(thread_id, checkpoint_id)
     forked_at = None
@@ -381,11 +377,10 @@ def replay(
     replayed: list[PendingWrite] = []
     diff = None
     if result.new_checkpoints:
-        newest = result.new_checkpoints[-1]
-        parent = source.state(thread_id, checkpoint_id=newest).parent_id
-        if parent:
-            replayed = _writes_at(store, thread_id, parent, set(phases))
-        diff = diff_checkpoint(source, thread_id, newest, parent_id=checkpoint_id)
+        newest = source.state(thread_id, checkpoint_id=result.new_checkpoints[-1])
+        if newest.parent_id:
+            replayed = _phase_writes(source.state(thread_id, checkpoint_id=newest.parent_id), set(phases))
+        diff = diff_checkpoint(source, thread_id, newest.checkpoint_id, parent_id=checkpoint_id, state=newest)
     return _outcome(
         "replay",
         store,

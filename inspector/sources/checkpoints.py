@@ -502,10 +502,10 @@ class CheckpointSource:
     def _require_namespace(self, thread_id: str, namespace: str) -> None:
         if self.reader.count(thread_id, namespace):
             return
-        if namespace == "" or not self.reader.count(thread_id, ""):
-            if not self.reader.namespaces(thread_id):
-                raise self._unknown_thread(thread_id)
-        known = ", ".join(repr(n.namespace) for n in self.reader.namespaces(thread_id))
+        spaces = self.reader.namespaces(thread_id)
+        if not spaces:
+            raise self._unknown_thread(thread_id)
+        known = ", ".join(repr(n.namespace) for n in spaces)
         raise NotFoundError(f"thread '{thread_id}' has no namespace '{namespace}'; it has: {known}")
 
     # -- history --------------------------------------------------------------------
