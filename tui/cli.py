@@ -185,6 +185,16 @@ def _handler(command: str) -> Callable[[argparse.Namespace], int]:
         from agent_debug.tui.attach import run_attach
 
         return run_attach
+    # The read-only commands are short-lived and build many small acyclic objects
+    # (10,000 history rows): reference counting frees them, and the cyclic collector
+    # would only rescan them again and again (a third of the run time on big threads).
+    # Pydantic's plugin discovery reads every installed package's metadata; the
+    # records need no plugins.
+    import gc
+    import os
+
+    gc.disable()
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     from agent_debug.tui import headless
 
     return {"threads": headless.run_threads, "history": headless.run_history, "state": headless.run_state}[command]

@@ -167,11 +167,12 @@ _UUID_EPOCH_100NS = 0x01B21DD213814000
 
 def checkpoint_time(checkpoint_id: str) -> datetime | None:
     """When a checkpoint was made, read from its id (LangGraph ids are time-ordered UUIDv6)."""
-    hex_ = checkpoint_id.replace("-", "")
-    if len(hex_) != 32 or hex_[12] != "6":
+    # time_high (8 hex) + time_mid (4) + time_low (3, after the version digit '6') are the
+    # 60-bit count of 100 ns ticks since 1582, in order.
+    if len(checkpoint_id) != 36 or checkpoint_id[14] != "6":
         return None
     try:
-        ticks = (int(hex_[0:8], 16) << 28) | (int(hex_[8:12], 16) << 12) | int(hex_[13:16], 16)
+        ticks = int(checkpoint_id[0:8] + checkpoint_id[9:13] + checkpoint_id[15:18], 16)
     except ValueError:
         return None
     return datetime.fromtimestamp((ticks - _UUID_EPOCH_100NS) / 1e7, tz=UTC)
@@ -420,31 +421,51 @@ class CheckpointSource:
         """
         loop = [(t, c, p) for t, c, p, source in rows if source == "loop" and p]
         paths = self.reader.task_paths(namespace, {(t, p) for t, _, p in loop})
-        pushed = {key for key, found in paths.items() if any(_is_push(x) for x in found)}
-        grand: dict[tuple[str, str], str | None] = {}
-        sends: dict[tuple[str, str], list[str | None]] = {}
-        if pushed:
-            known = known_parents or {}
-            by_thread: dict[str, set[str]] = {}
-            for t, p in pushed:
-                if p in known:
-                    grand[(t, p)] = known[p]
-                else:
-                    by_thread.setdefault(t, set()).add(p)
-            for t, ids in by_thread.items():
-                grand.update(((t, r.checkpoint_id), r.parent_id) for r in self.reader.rows_by_ids(t, namespace, ids))
-            sends = self.reader.sends(namespace, {(t, g) for (t, _), g in grand.items() if g})
-        out: dict[tuple[str, str], list[str]] = {}
-        for t, c, p in loop:
-            g = grand.get((t, p))
-            targets = sends.get((t, g), []) if g else []
+        # Pull tasks name their node; only the (rare) push tasks need the Sends looked up.
+        pulled: dict[tuple[str, str], list[str]] = {}
+        pushed: set[tuple[str, str]] = set()
+        for key, found in paths.items():
             names: list[str] = []
-            for path in paths.get((t, p), []):
-                node = _task_node(path, targets) or ("send" if _is_push(path) else None)
-                if node and node not in names:
+            for path in found:
+                node, index = _parse_task_path(path)
+                if index is not None:
+                    pushed.add(key)
+                elif node and node not in names:
                     names.append(node)
-            out[(t, c)] = names
-        return out
+            pulled[key] = names
+        if pushed:
+            self._name_sends(namespace, pushed, paths, pulled, known_parents or {})
+        empty: list[str] = []
+        return {(t, c): pulled.get((t, p), empty) for t, c, p in loop}
+
+    def _name_sends(
+        self,
+        namespace: str,
+        pushed: set[tuple[str, str]],
+        paths: dict[tuple[str, str], list[str]],
+        names: dict[tuple[str, str], list[str]],
+        known: dict[str, str | None],
+    ) -> None:
+        """Rename the tasks at ``pushed`` checkpoints in order, Send targets included."""
+        grand: dict[tuple[str, str], str | None] = {}
+        by_thread: dict[str, set[str]] = {}
+        for t, p in pushed:
+            if p in known:
+                grand[(t, p)] = known[p]
+            else:
+                by_thread.setdefault(t, set()).add(p)
+        for t, ids in by_thread.items():
+            grand.update(((t, r.checkpoint_id), r.parent_id) for r in self.reader.rows_by_ids(t, namespace, ids))
+        sends = self.reader.sends(namespace, {(t, g) for (t, _), g in grand.items() if g})
+        for key in pushed:
+            g = grand.get(key)
+            targets = sends.get((key[0], g), []) if g else []
+            ordered: list[str] = []
+            for path in paths[key]:
+                node = _task_node(path, targets) or ("send" if _is_push(path) else None)
+                if node and node not in ordered:
+                    ordered.append(node)
+            names[key] = ordered
 
     def _summaries(self, heads: list[HeadRow]) -> list[dict[str, Any]]:
         """Thread summaries as dicts, validated in bulk by the caller."""
@@ -525,18 +546,22 @@ class CheckpointSource:
         )
         # Validated in one call (pydantic's core), which is faster per row than
         # building 10,000 models one by one.
-        items = [
-            {
-                "checkpoint_id": r.checkpoint_id,
-                "parent_id": r.parent_id,
-                "step": _step(r.metadata),
-                "source": r.metadata.get("source"),
-                "nodes": ran.get((thread_id, r.checkpoint_id), []),
-                "created_at": checkpoint_time(r.checkpoint_id),
-                "metadata": _extra_metadata(r.metadata),
-            }
-            for r in rows
-        ]
+        empty: list[str] = []
+        items = []
+        for r in rows:
+            meta = r.metadata
+            step = meta.get("step")
+            items.append(
+                {
+                    "checkpoint_id": r.checkpoint_id,
+                    "parent_id": r.parent_id,
+                    "step": step if type(step) is int else None,
+                    "source": meta.get("source"),
+                    "nodes": ran.get((thread_id, r.checkpoint_id), empty),
+                    "created_at": checkpoint_time(r.checkpoint_id),
+                    "metadata": _extra_metadata(meta),
+                }
+            )
         more = bool(limit) and len(rows) == limit and self._has_older(thread_id, namespace, rows[-1].checkpoint_id)
         return HistoryPage(
             thread_id=thread_id,
