@@ -192,7 +192,8 @@ class ActionOutcome(_Record):
     thread_id: str
     target: str
     sent: Any = Field(None, description="The resume map (interrupt id → value) or the state update sent.")
-    new_checkpoints: list[str] = Field(default_factory=list, description="Root checkpoints appended, oldest first.")
+    namespace: str = Field("", description="The checkpoint namespace acted in: '' for the root graph, a subgraph's for a replay inside it.")
+    new_checkpoints: list[str] = Field(default_factory=list, description="Checkpoints appended in `namespace`, oldest first.")
     status: ThreadStatus
     head: str = Field(description="The thread's latest checkpoint now.")
     next: list[str] = Field(default_factory=list)

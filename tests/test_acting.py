@@ -6,7 +6,10 @@ import hashlib
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -233,18 +236,25 @@ def test_decisions_follow_the_interrupt_shape():
     assert check_schema(True, None) is None
 
 
-@pytest.mark.postgres
-def test_resume_and_replay_on_postgres(fresh_database):
+@contextmanager
+def postgres_saver(dsn: str) -> Iterator[Any]:
+    """LangGraph's own PostgresSaver on the test server, its tables set up."""
     from langgraph.checkpoint.postgres import PostgresSaver
     import psycopg
     from psycopg.rows import dict_row
 
-    from tests.graphs import linear_builder
-
-    dsn = fresh_database
     with psycopg.connect(dsn, autocommit=True, prepare_threshold=0, row_factory=dict_row) as conn:
         saver = PostgresSaver(conn)
         saver.setup()
+        yield saver
+
+
+@pytest.mark.postgres
+def test_resume_and_replay_on_postgres(fresh_database):
+    from tests.graphs import linear_builder
+
+    dsn = fresh_database
+    with postgres_saver(dsn) as saver:
         graph = linear_builder().compile(checkpointer=saver)
         graph.invoke({"x": 1}, {"configurable": {"thread_id": "pg"}})
     before = ids_and_parents(dsn, "pg")
@@ -259,3 +269,109 @@ def test_resume_and_replay_on_postgres(fresh_database):
     assert replay.returncode == 0, replay.stderr
     assert ActionOutcome.model_validate_json(replay.stdout).phases == ["finish"]
     assert {k: v for k, v in ids_and_parents(dsn, "pg").items() if k in after} == after
+
+
+SUPERVISOR = "fixtures/supervisor.py:graph"
+
+
+def _every_namespace(target: str, thread: str) -> dict[str, dict[str, str | None]]:
+    with open_source(target) as source:
+        return {
+            ns.namespace: {c.checkpoint_id: c.parent_id for c in source.history(thread, namespace=ns.namespace, limit=None).checkpoints}
+            for ns in source.namespaces(thread)
+        }
+
+
+def _subgraph_phase(target: str, thread: str, prefix: str, node: str) -> tuple[str, str]:
+    """(namespace, checkpoint before ``node`` ran) inside the subgraph whose namespace starts with ``prefix``."""
+    with open_source(target) as source:
+        ns = next(n.namespace for n in source.namespaces(thread) if n.namespace.startswith(prefix))
+        rows = source.history(thread, namespace=ns, limit=None).checkpoints
+    return ns, next(r.parent_id for r in rows if r.nodes == [node])
+
+
+def test_replay_inside_a_subgraph_stays_inside_it(store: Path):
+    thread = "supervisor-010-done"
+    before = _every_namespace(str(store), thread)
+    ns, start = _subgraph_phase(str(store), thread, "researcher:", "summarize")
+    out = run("replay", str(store), "--thread", thread, "--ns", ns, "--checkpoint", start, "--graph", SUPERVISOR, "--json")
+    assert out.returncode == 0, out.stderr
+    outcome = ActionOutcome.model_validate_json(out.stdout)
+    assert outcome.namespace == ns and outcome.phases == ["summarize"]
+    after = _every_namespace(str(store), thread)
+    # The parent graph did not move; no other subgraph ran; only this namespace grew.
+    assert set(after) == set(before)
+    for name, rows in before.items():
+        assert {k: after[name][k] for k in rows} == rows
+        if name != ns:
+            assert after[name] == rows
+    new = [c for c in after[ns] if c not in before[ns]]
+    assert set(new) == set(outcome.new_checkpoints) and new
+    with open_source(str(store)) as source:
+        rows = {c.checkpoint_id: c for c in source.history(thread, namespace=ns, limit=None).checkpoints}
+    assert [rows[c].nodes for c in new if rows[c].source == "loop"] == [["summarize"]]
+    walk = outcome.new_checkpoints[-1]
+    while walk in new:
+        walk = rows[walk].parent_id
+    assert walk == start  # a branch of the subgraph's own history
+    assert {w.channel for w in outcome.replay_writes} == {w.channel for w in outcome.original_writes} == {"findings", "messages"}
+    assert out.stderr == ""
+
+
+def test_replay_inside_a_subgraph_with_an_edited_state(store: Path):
+    thread = "supervisor-010-done"
+    ns, start = _subgraph_phase(str(store), thread, "researcher:", "summarize")
+    out = run(
+        "replay", str(store), "--thread", thread, "--ns", ns, "--checkpoint", start, "--graph", SUPERVISOR,
+        "--update", '{"notes": ["owls hunt at night"]}', "--as-node", "investigate", "--json",
+    )
+    assert out.returncode == 0, out.stderr
+    outcome = ActionOutcome.model_validate_json(out.stdout)
+    findings = next(w.value for w in outcome.replay_writes if w.channel == "findings")
+    original = next(w.value for w in outcome.original_writes if w.channel == "findings")
+    assert "owls hunt at night" in findings and "owls hunt at night" not in original
+    with open_source(str(store)) as source:
+        rows = {c.checkpoint_id: c for c in source.history(thread, namespace=ns, limit=None).checkpoints}
+    assert rows[outcome.new_checkpoints[0]].source == "update"
+
+
+def test_replay_inside_a_subgraph_refusals(store: Path):
+    thread = "supervisor-010-done"
+    before = digest(store)
+    ns, start = _subgraph_phase(str(store), thread, "researcher:", "summarize")
+    root_start = _parent_of_phase(str(store), thread, "researcher")
+    cases = [
+        (["--ns", ns, "--checkpoint", root_start], "does not belong to thread"),  # a root checkpoint, not the subgraph's
+        (["--ns", ns, "--checkpoint", start, "--node", "split_questions"], "'split_questions' is not due"),
+        (["--ns", "nowhere:1", "--checkpoint", start], "does not belong to thread"),
+    ]
+    for args, fragment in cases:
+        out = run("replay", str(store), "--thread", thread, *args, "--graph", SUPERVISOR)
+        assert out.returncode == 1, (args, out.stderr)
+        assert fragment in out.stderr and "Traceback" not in out.stderr
+    assert digest(store) == before
+
+
+def test_task_id_key_is_langgraphs():
+    from langgraph._internal._constants import CONFIG_KEY_TASK_ID
+
+    from agent_debug.inspector.control import TASK_ID_KEY
+
+    assert TASK_ID_KEY == CONFIG_KEY_TASK_ID
+
+
+@pytest.mark.postgres
+def test_replay_inside_a_subgraph_on_postgres(fresh_database):
+    from agent_debug.fixtures import seed, supervisor
+
+    dsn = fresh_database
+    with postgres_saver(dsn) as saver:
+        seed.supervisor_done(supervisor.graph.copy(update={"checkpointer": saver}), "sup")
+    before = _every_namespace(dsn, "sup")
+    ns, start = _subgraph_phase(dsn, "sup", "researcher:", "summarize")
+    out = run("replay", dsn, "--thread", "sup", "--ns", ns, "--checkpoint", start, "--graph", SUPERVISOR, "--json")
+    assert out.returncode == 0, out.stderr
+    outcome = ActionOutcome.model_validate_json(out.stdout)
+    after = _every_namespace(dsn, "sup")
+    assert outcome.phases == ["summarize"] and after[""] == before[""]
+    assert set(after[ns]) - set(before[ns]) == set(outcome.new_checkpoints)

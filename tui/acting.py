@@ -48,7 +48,8 @@ def _report(outcome: ActionOutcome, as_json: bool) -> int:
             for interrupt_id, value in outcome.sent.items():
                 out.write(f"  interrupt {interrupt_id}: {_short(value)}\n")
         if outcome.action == "replay":
-            out.write(f"replayed {', '.join(outcome.phases)} from checkpoint {outcome.replayed_from}")
+            inside = f" inside subgraph {outcome.namespace}" if outcome.namespace else ""
+            out.write(f"replayed {', '.join(outcome.phases)}{inside} from checkpoint {outcome.replayed_from}")
             out.write(f" with update {_short(outcome.sent)}\n" if outcome.sent is not None else "\n")
             out.write("  original writes:\n")
             for w in outcome.original_writes:
@@ -110,5 +111,7 @@ def run_replay(args: argparse.Namespace) -> int:
         raise UsageError("--update must be a JSON object of state keys to change")
     graph = _graph(args)
     with open_store(args.target) as store:
-        outcome = replay(store, graph, args.thread, args.checkpoint, node=args.node, update=update, as_node=args.as_node)
+        outcome = replay(
+            store, graph, args.thread, args.checkpoint, node=args.node, update=update, as_node=args.as_node, namespace=args.ns
+        )
     return _report(outcome, args.json)

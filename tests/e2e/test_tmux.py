@@ -416,3 +416,30 @@ def test_approve_an_interrupt_in_a_real_terminal(term: Terminal, store, tmp_path
     assert term.exit_status() == 0
     with open_source(str(own)) as source:
         assert source.thread(interrupted).status.value == "done"
+
+
+def test_replay_a_subgraph_phase_in_a_real_terminal(term: Terminal, store, tmp_path: Path) -> None:
+    """`]` into the researcher subgraph's history, `r` on its newest phase: the branch stays inside."""
+    db, report = store
+    own = copy_store(db, tmp_path / "sub" / "runs.db")
+    thread = next(t for t in report.threads if t.startswith("supervisor-") and t.endswith("-done"))
+    with open_source(str(own)) as source:
+        researcher = next(n for n in source.namespaces(thread) if n.namespace.startswith("researcher:"))
+        root_before = source.thread(thread).checkpoint_count
+    term.start([AGENT_DEBUG, "attach", str(own), "--thread", thread, "--graph", "agent_debug.fixtures.supervisor:graph"])
+    term.wait_for("control on", timeout=15)
+    term.wait_for(re.compile(r"history · \d+ checkpoints"))
+    term.press("]")
+    term.wait_for(f"history · {researcher.checkpoint_count} checkpoints · subgraph researcher:")
+    term.wait_for("summarize")  # the newest row (selected: follow is on)
+    term.press("r")
+    term.wait_for("Replay (ctrl+s)")
+    term.press("C-s")
+    screen = term.wait_for("replayed summarize", timeout=30)
+    assert "original run wrote" in screen and "replay wrote" in screen
+    term.press("Escape")
+    term.wait_for(f"history · {researcher.checkpoint_count + 2} checkpoints · subgraph researcher:", timeout=15)
+    term.press("q")
+    assert term.exit_status() == 0
+    with open_source(str(own)) as source:
+        assert source.thread(thread).checkpoint_count == root_before  # the parent graph did not move

@@ -193,6 +193,45 @@ async def test_replay_synthesize_runs_one_phase_on_a_branch(store):
     assert [c.nodes for c in new if c.source == "loop"] == [["synthesize"]]
 
 
+async def test_replay_inside_a_subgraph_from_its_own_history(store):
+    """`]` shows a subgraph's checkpoints; `r` there replays its phase inside the subgraph."""
+    from agent_debug.fixtures.supervisor import graph
+    from agent_debug.inspector.targets import open_source
+
+    thread = "supervisor-010-done"
+    with open_source(str(store)) as source:
+        spaces = [n.namespace for n in source.namespaces(thread)]
+        root_before = {c.checkpoint_id: c.parent_id for c in source.history(thread, limit=None).checkpoints}
+    researcher = next(n for n in spaces if n.startswith("researcher:"))
+    app = control_app(str(store), graph)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *thread, "enter")
+        await settle(pilot)
+        await pilot.press("escape")
+        for _ in range(len(spaces)):
+            if app.namespace == researcher:
+                break
+            await pilot.press("right_square_bracket")
+            await settle(pilot)
+        assert app.namespace == researcher
+        assert "subgraph researcher:" in str(app.query_one("#history-box").border_title)
+        tree = app.query_one(HistoryTree)
+        target = next(r for r in tree.rows if r.nodes == ["summarize"])
+        assert tree.select_checkpoint(target.checkpoint_id)
+        await settle(pilot)
+        assert app.state is not None and app.state.namespace == researcher and "notes" in app.state.values
+        await pilot.press("r")
+        await wait_for_screen(pilot, ReplayScreen)
+        await pilot.press("ctrl+s")
+        outcome = (await wait_for_screen(pilot, ReplayResultScreen)).outcome
+        assert outcome.namespace == researcher and outcome.phases == ["summarize"]
+    with open_source(str(store)) as source:
+        assert {c.checkpoint_id: c.parent_id for c in source.history(thread, limit=None).checkpoints} == root_before
+        inside = {c.checkpoint_id: c for c in source.history(thread, namespace=researcher, limit=None).checkpoints}
+    assert [inside[c].nodes for c in outcome.new_checkpoints if inside[c].source == "loop"] == [["summarize"]]
+
+
 async def test_edit_state_and_fork_then_continue(store):
     from agent_debug.fixtures.feature_request import graph
 

@@ -152,6 +152,11 @@ class ThreadList(Vertical):
     @on(DataTable.RowHighlighted, "#thread-table")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
+        if event.cursor_row != self.table.cursor_row:
+            # Stale: a refill clears the table (cursor to row 0) and then puts the cursor
+            # back on the selected thread; the highlight of row 0 arrives afterwards and
+            # must not choose that thread (it would reset the history being looked at).
+            return
         thread_id = str(event.row_key.value).split("\x00")[0]
         if thread_id != self.selected:
             self.selected = thread_id
