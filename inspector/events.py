@@ -35,6 +35,9 @@ from agent_debug.inspector.model import _Record
 
 #: The stream modes the extractor understands, in the order to pass to ``graph.stream``.
 STREAM_MODES: tuple[str, ...] = ("tasks", "messages", "custom", "updates", "checkpoints")
+#: What to stream once ``EventExtractor.attach`` has hooked the extractor into the run's
+#: config: custom events and chat-model messages then come from the node threads.
+ATTACHED_STREAM_MODES: tuple[str, ...] = ("tasks", "updates", "checkpoints")
 
 #: paused: stopped at a step boundary (a breakpoint, or the runner paused it)
 RunStatus = Literal["done", "interrupted", "error", "paused"]
@@ -255,6 +258,12 @@ class NodeContext:
     namespace: str
     task_id: str | None
     thread_id: str | None = None
+    triggers: tuple[str, ...] = ()
+
+
+# Contexts already read, by what they are read from: a node's every log record, custom
+# event and streamed token carries the same metadata.
+_contexts: dict[tuple[Any, ...], NodeContext] = {}
 
 
 def context_from_metadata(metadata: Mapping[str, Any], task_id: str | None = None) -> NodeContext | None:
@@ -262,17 +271,31 @@ def context_from_metadata(metadata: Mapping[str, Any], task_id: str | None = Non
     node = metadata.get("langgraph_node")
     if node is None:
         return None
-    ns = str(metadata.get("langgraph_checkpoint_ns") or metadata.get("checkpoint_ns") or "")
-    parts = ns.split("|") if ns else []
-    # The last segment is this task's own 'node:task_id'; the rest is the graph it runs in.
-    if parts and parts[-1].partition(":")[0] == node:
-        own = parts.pop()
-        task_id = task_id or own.partition(":")[2] or None
+    ns = metadata.get("langgraph_checkpoint_ns") or metadata.get("checkpoint_ns") or ""
     step = metadata.get("langgraph_step")
     thread_id = metadata.get("thread_id")
-    return NodeContext(
-        str(node), step if isinstance(step, int) else None, "|".join(parts), task_id, str(thread_id) if thread_id is not None else None
-    )
+    triggers = metadata.get("langgraph_triggers")
+    key = (node, ns, step, thread_id, task_id, tuple(triggers) if isinstance(triggers, (list, tuple)) else None)
+    context = _contexts.get(key)
+    if context is None:
+        parts = str(ns).split("|") if ns else []
+        own_task = task_id
+        # The last segment is this task's own 'node:task_id'; the rest is the graph it runs in.
+        if parts and parts[-1].partition(":")[0] == node:
+            own = parts.pop()
+            own_task = task_id or own.partition(":")[2] or None
+        context = NodeContext(
+            str(node),
+            step if isinstance(step, int) else None,
+            "|".join(parts),
+            own_task,
+            str(thread_id) if thread_id is not None else None,
+            tuple(str(t) for t in key[-1] or ()),
+        )
+        if len(_contexts) >= 4096:  # a long session: forget the old phases
+            _contexts.clear()
+        _contexts[key] = context
+    return context
 
 
 def context_from_config(config: Mapping[str, Any]) -> NodeContext | None:
@@ -281,8 +304,21 @@ def context_from_config(config: Mapping[str, Any]) -> NodeContext | None:
     task_id = configurable.get("__pregel_task_id")
     context = context_from_metadata(config.get("metadata") or {}, task_id if isinstance(task_id, str) else None)
     if context is not None and context.thread_id is None and configurable.get("thread_id") is not None:
-        context = NodeContext(context.node, context.step, context.namespace, context.task_id, str(configurable["thread_id"]))
+        context = NodeContext(
+            context.node, context.step, context.namespace, context.task_id, str(configurable["thread_id"]), context.triggers
+        )
     return context
+
+
+def node_context() -> NodeContext | None:
+    """The phase the calling thread is running, or None outside a LangGraph node."""
+    from langgraph.config import get_config
+
+    try:
+        config = get_config()
+    except RuntimeError:  # not inside a runnable
+        return None
+    return context_from_config(config)
 
 
 # -- reading messages ---------------------------------------------------------------------
@@ -370,6 +406,10 @@ class EventExtractor:
 
     ``stream_modes``: what the run streams. Without ``tasks`` (or ``debug``) there are
     no phase events; node writes are then read from ``updates``.
+
+    ``attach(graph, config)`` says how to stream a run so that custom events and
+    chat-model messages reach the extractor from the threads nodes run in, as log
+    records do, rather than through the stream (see there for why).
     """
 
     def __init__(
@@ -485,6 +525,81 @@ class EventExtractor:
     def on_stream_part(self, mode: str, namespace: Sequence[str] | str, chunk: Any) -> None:
         """``feed`` in the argument order of ``Runner.run(on_event=...)``; events go to ``on_event``."""
         self.feed(namespace, mode, chunk)
+
+    # -- attached to a run: custom events and messages from the node threads ---------------
+
+    def attach(self, graph: Any, config: Mapping[str, Any], *, namespace: Sequence[str] = ()) -> tuple[dict[str, Any], list[str], bool]:
+        """How to stream a run of ``graph`` into this extractor: ``(config, stream_mode,
+        subgraphs)`` for ``graph.stream``; feed what it yields as usual. ``namespace``:
+        the one the graph runs in (a subgraph run on its own), () for a root graph.
+
+        The config makes LangGraph hand custom events, chat-model messages and the parts
+        of subgraphs to the extractor on the thread that makes them, as log records are
+        (the way LangGraph passes a subgraph's parts to its parent); the graph's own
+        tasks, checkpoints and updates still come through the stream, so a runner can
+        stop at a step boundary before the next tasks are reported. Without LangGraph's
+        hooks for that: ``config``, ``STREAM_MODES`` and True.
+
+        Why: with ``custom`` or ``messages`` among the stream modes, or ``subgraphs``,
+        LangGraph hands every step to a thread pool and back so as to yield those parts
+        while nodes run, which doubles the time of a run of quick steps, and each of
+        those parts crosses threads twice. Attached, they also carry their exact task.
+        """
+        try:
+            # Private parts of LangGraph (the version is pinned; the tests run graphs of
+            # every kind through here): the stream a parent hands its subgraphs, the
+            # runtime whose writer get_stream_writer() returns, the messages handler
+            # that stream_mode="messages" installs.
+            from langgraph._internal._constants import (
+                CONFIG_KEY_RUNTIME,
+                CONFIG_KEY_STREAM,
+            )
+            from langgraph.pregel._messages import StreamMessagesHandler
+            from langgraph.pregel.protocol import StreamProtocol
+            from langgraph.runtime import Runtime
+        except ImportError:
+            return dict(config), list(STREAM_MODES), True
+        configurable = dict(config.get("configurable") or {})
+        if configurable.keys() & {CONFIG_KEY_RUNTIME, CONFIG_KEY_STREAM}:
+            return dict(config), list(STREAM_MODES), True  # already wired by the caller: leave it be
+        own = tuple(namespace)
+
+        def nested(part: tuple[tuple[str, ...], str, Any]) -> None:
+            if part[0] != own:  # the graph's own parts come through the stream
+                self.feed(part[0], part[1], part[2])
+
+        configurable[CONFIG_KEY_STREAM] = StreamProtocol(nested, set(ATTACHED_STREAM_MODES))
+        # Stored there, the runtime also provides the graph's store (None would hide it).
+        configurable[CONFIG_KEY_RUNTIME] = Runtime(store=getattr(graph, "store", None), stream_writer=self._write_custom)
+        handler = StreamMessagesHandler(self._put_message, True)
+        callbacks = config.get("callbacks")
+        if callbacks is None:
+            callbacks = [handler]
+        elif isinstance(callbacks, list):
+            callbacks = [*callbacks, handler]
+        else:  # a callback manager
+            callbacks = callbacks.copy()
+            callbacks.add_handler(handler, inherit=True)
+        return {**config, "configurable": configurable, "callbacks": callbacks}, list(ATTACHED_STREAM_MODES), False
+
+    def _write_custom(self, value: Any) -> None:
+        # get_stream_writer()'s writer: called on the node's thread, inside its config.
+        self.feed_custom(value, node_context())
+
+    def _put_message(self, part: tuple[tuple[str, ...], str, Any]) -> None:
+        namespace, mode, chunk = part
+        self.feed(namespace, mode, chunk)
+
+    def feed_custom(self, value: Any, context: NodeContext | None) -> list[Any]:
+        """The event for a value a node wrote with ``get_stream_writer()`` (``context``: that node's)."""
+        with self._lock:
+            out: list[Any] = []
+            if context is None:
+                self._custom_part(out, "", value)
+            else:
+                phase = self._phase_for(out, context, context.namespace)
+                self._make(out, CustomEvent, payload=jsonable(value), **phase.where())
+            return self._deliver(out)
 
     def _task_part(self, out: list[Any], ns: str, chunk: Mapping[str, Any], step: int | None) -> None:
         task_id = str(chunk["id"])
@@ -671,7 +786,9 @@ class EventExtractor:
             if phase is None:
                 # The worker logged before the stream delivered the task's start: start it
                 # here so that a phase's events never precede its phase_started.
-                phase = self._start_phase(out, context.task_id, context.node or "", context.namespace, context.step, [])
+                phase = self._start_phase(
+                    out, context.task_id, context.node or "", context.namespace, context.step, list(context.triggers)
+                )
             if phase.step is None and context.step is not None:
                 phase.step = context.step
             return phase

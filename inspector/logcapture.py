@@ -16,18 +16,9 @@ import threading
 from types import TracebackType
 from typing import Any
 
-from agent_debug.inspector.events import EventExtractor, NodeContext, context_from_config
+from agent_debug.inspector.events import EventExtractor, node_context
 
-
-def node_context() -> NodeContext | None:
-    """The phase the calling thread is running, or None outside a LangGraph node."""
-    from langgraph.config import get_config
-
-    try:
-        config = get_config()
-    except RuntimeError:  # not inside a runnable
-        return None
-    return context_from_config(config)
+__all__ = ["LogCapture", "node_context"]
 
 
 class LogCapture(logging.Handler):

@@ -270,3 +270,143 @@ def trivial_loop_builder() -> StateGraph:
     g.add_edge(START, "tick")
     g.add_conditional_edges("tick", _more, ["tick", END])
     return g
+
+
+class _StuckState(TypedDict, total=False):
+    delay: float
+    messages: Annotated[list, add_messages]
+
+
+def _sleep(state: _StuckState) -> dict[str, Any]:
+    import time
+
+    time.sleep(state.get("delay", 0.8))
+    return {}
+
+
+def _priced_answer(state: _StuckState) -> dict[str, Any]:
+    return {
+        "messages": [
+            AIMessage(
+                content="done",
+                usage_metadata={"input_tokens": 1000, "output_tokens": 500, "total_tokens": 1500},
+                response_metadata={"model_name": "priced-1"},
+            ),
+            AIMessage(content="aside", usage_metadata={"input_tokens": 10, "output_tokens": 10, "total_tokens": 20},
+                      response_metadata={"model_name": "unpriced-1"}),
+        ]
+    }
+
+
+def stuck_builder() -> StateGraph:
+    """slow (sleeps ``delay``) → hold (sleeps ``delay``) → answer (a model reply with usage
+    from "priced-1" and "unpriced-1"): phases to flag as stuck, and tokens to price."""
+    g = StateGraph(_StuckState)
+    g.add_node("slow", _sleep)
+    g.add_node("hold", _sleep)
+    g.add_node("answer", _priced_answer)
+    g.add_edge(START, "slow")
+    g.add_edge("slow", "hold")
+    g.add_edge("hold", "answer")
+    g.add_edge("answer", END)
+    return g
+
+
+stuck = stuck_builder().compile()
+
+
+def _fetch(state: _StuckState) -> dict[str, Any]:
+    import logging
+
+    log = logging.getLogger("tests.levels")
+    log.info("fetching the page")
+    log.warning("fetch timeout, using the cache")
+    return {}
+
+
+_synth_attempts: dict[str, int] = {}
+
+
+class UpstreamTimeout(Exception):
+    """A model call that timed out (an OSError such as TimeoutError is not retried by default)."""
+
+
+def _synthesize(state: _StuckState) -> dict[str, Any]:
+    import logging
+
+    from langgraph.config import get_config
+
+    log = logging.getLogger("tests.levels")
+    log.info("drafting the answer")
+    log.warning("synthesize timeout on the first try")
+    thread = get_config()["configurable"]["thread_id"]
+    _synth_attempts[thread] = _synth_attempts.get(thread, 0) + 1
+    if _synth_attempts[thread] == 1:
+        raise UpstreamTimeout("model call timed out")
+    return {}
+
+
+def _synthesize_review(state: _StuckState) -> dict[str, Any]:
+    import logging
+
+    logging.getLogger("tests.levels").error("review found a gap")
+    return {}
+
+
+def levels_builder() -> StateGraph:
+    """fetch → synthesize (fails once with UpstreamTimeout under a RetryPolicy) →
+    synthesize_review: log records of several levels in several nodes, and an error."""
+    from langgraph.types import RetryPolicy
+
+    g = StateGraph(_StuckState)
+    g.add_node("fetch", _fetch)
+    g.add_node("synthesize", _synthesize, retry_policy=RetryPolicy(initial_interval=0.01, jitter=False))
+    g.add_node("synthesize_review", _synthesize_review)
+    g.add_edge(START, "fetch")
+    g.add_edge("fetch", "synthesize")
+    g.add_edge("synthesize", "synthesize_review")
+    g.add_edge("synthesize_review", END)
+    return g
+
+
+# --- two levels of subgraphs: outer → middle (subgraph) → inner (subgraph) → deep ---
+
+
+class _NestState(TypedDict, total=False):
+    trail: Annotated[list[str], operator.add]
+    depth_note: str
+
+
+def _mark(name: str):
+    def node(state: _NestState) -> dict[str, Any]:
+        note = state.get("depth_note", "")
+        return {"trail": [f"{name}{'(' + note + ')' if note else ''}"]}
+
+    node.__name__ = name
+    return node
+
+
+def nested_builder() -> StateGraph:
+    """``enter → middle[prepare → inner[deep → polish]] → leave``: checkpoints two namespaces deep
+    (``middle:<task>|inner:<task>``)."""
+    inner = StateGraph(_NestState)
+    inner.add_node("deep", _mark("deep"))
+    inner.add_node("polish", _mark("polish"))
+    inner.add_edge(START, "deep")
+    inner.add_edge("deep", "polish")
+    inner.add_edge("polish", END)
+    middle = StateGraph(_NestState)
+    middle.add_node("prepare", _mark("prepare"))
+    middle.add_node("inner", inner.compile(name="inner"))
+    middle.add_edge(START, "prepare")
+    middle.add_edge("prepare", "inner")
+    middle.add_edge("inner", END)
+    outer = StateGraph(_NestState)
+    outer.add_node("enter", _mark("enter"))
+    outer.add_node("middle", middle.compile(name="middle"))
+    outer.add_node("leave", _mark("leave"))
+    outer.add_edge(START, "enter")
+    outer.add_edge("enter", "middle")
+    outer.add_edge("middle", "leave")
+    outer.add_edge("leave", END)
+    return outer

@@ -52,16 +52,24 @@ def run_app(source: Source, *, graph: Any = None, thread: str | None = None, pol
 
 def run_attach(args: argparse.Namespace) -> int:
     """Validate everything, then open the app; with --graph the acting verbs are on."""
+    from agent_debug.tui.run_command import check_stuck_nodes, live_options
+
+    live = live_options(args)  # a recording's phases get timings and cost too
     graph = load_graph_ref(args.graph, args.config) if args.graph else None
     source = open_for_ui(args.target, args.thread)
     if graph is None:
-        return run_app(source, thread=args.thread, poll=args.poll)
+        return run_app(source, thread=args.thread, poll=args.poll, **live)
     source.close()
     require_terminal()
     from agent_debug.inspector.control import Controller, open_store_for_app
 
     store = open_store_for_app(args.target)
-    controller = Controller(graph, store)
+    try:
+        controller = Controller(graph, store)
+        check_stuck_nodes(live["stuck_per_node"], controller.nodes)
+    except InspectorError:
+        store.close()
+        raise
     recorder = None
     if args.record:
         from agent_debug.inspector.recording import Recorder
@@ -69,7 +77,7 @@ def run_attach(args: argparse.Namespace) -> int:
         recorder = Recorder(args.record)
         controller.sink = recorder.write
     try:
-        return run_app(store.source, graph=graph, thread=args.thread, poll=args.poll, controller=controller)
+        return run_app(store.source, graph=graph, thread=args.thread, poll=args.poll, controller=controller, **live)
     finally:
         if recorder is not None:
             recorder.close()

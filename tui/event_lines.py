@@ -1,12 +1,19 @@
-"""Events as lines for a terminal or a CI log (``run --no-ui``), or as NDJSON (``--json``)."""
+"""Events as lines for a terminal or a CI log (``run --no-ui``), or as NDJSON (``--json``).
+
+Besides the events, two reports: a stuck-phase warning and the run's summary. In NDJSON
+they are objects with a ``report`` key ("stuck" or "summary") and no ``kind``/``seq``,
+so a reader can tell them from events (and ``--record`` files never hold them).
+"""
 
 from __future__ import annotations
 
 import json
 import sys
 import threading
+import time
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any, TextIO
+from typing import Any, Self, TextIO
 
 
 def _short(value: Any, width: int = 160) -> str:
@@ -24,9 +31,11 @@ class EventPrinter:
         self.as_json = as_json
         self._streams: dict[tuple[str | None, str], list[str]] = {}
         self._lock = threading.Lock()
+        self._thread_id: str | None = None
 
     def __call__(self, event: Any) -> None:
         with self._lock:
+            self._thread_id = event.thread_id or self._thread_id
             if self.as_json:
                 self.out.write(event.model_dump_json() + "\n")
                 self.out.flush()
@@ -35,12 +44,70 @@ class EventPrinter:
                 self.out.write(line + "\n")
             self.out.flush()
 
-    def _prefix(self, event: Any) -> str:
-        when = datetime.fromtimestamp(event.time).strftime("%H:%M:%S.%f")[:-3]
+    def _write(self, lines: list[str]) -> None:
+        with self._lock:
+            for line in lines:
+                self.out.write(line + "\n")
+            self.out.flush()
+
+    def stuck(self, s: Any) -> None:
+        """Warn that a phase (an ``events.StuckPhase``) runs past its threshold."""
+        if self.as_json:
+            report = {
+                "report": "stuck", "time": time.time(), "thread_id": self._thread_id, "namespace": s.namespace,
+                "step": s.step, "node": s.node, "task_id": s.task_id, "started": s.started,
+                "elapsed_s": round(s.elapsed_s, 3), "threshold_s": s.threshold_s,
+            }
+            self._write([json.dumps(report)])
+            return
+        p = self._prefix(s, when=time.time())
+        self._write([f"{p} ⚠ stuck? running for {s.elapsed_s:.1f}s (threshold {s.threshold_s:g}s)"])
+
+    def summary(self, stats: Any, prices: Mapping[str, Mapping[str, float]] | None = None) -> None:
+        """The run's phases (timings, tokens, and cost when ``prices`` is given) and totals,
+        from an ``events.RunStats``."""
+        phases = list(stats.phases.values())
+        total = stats.cost(prices) if prices is not None else None
+        unpriced = sorted((m or "(no model name)" for m in stats.unpriced_models(prices)), key=str) if prices is not None else []
+        if self.as_json:
+            report = {
+                "report": "summary", "thread_id": self._thread_id, "status": stats.status, "duration_ms": stats.duration_ms,
+                "input_tokens": stats.input_tokens, "output_tokens": stats.output_tokens, "total_tokens": stats.total_tokens,
+                "cost": total, "unpriced_models": unpriced,
+                "phases": [
+                    {
+                        "node": ph.node, "namespace": ph.namespace, "step": ph.step, "task_id": ph.task_id, "status": ph.status,
+                        "duration_ms": ph.duration_ms, "attempts": ph.attempts, "input_tokens": ph.input_tokens,
+                        "output_tokens": ph.output_tokens, "total_tokens": ph.total_tokens,
+                        "cost": ph.cost(prices) if prices is not None else None,
+                    }
+                    for ph in phases
+                ],
+            }
+            self._write([json.dumps(report, default=repr)])
+            return
+        took = f" in {stats.duration_ms / 1000:.2f}s" if stats.duration_ms is not None else ""
+        cost = f", cost {_money(total)}" if prices is not None else ""
+        lines = [f"summary: {len(phases)} phases{took}, tokens in {stats.input_tokens} / out {stats.output_tokens}{cost}"]
+        header = f"  {'phase':<24} {'ms':>9} {'tokens in/out':>15} {'status':<11}"
+        lines.append(header + (f" {'cost':>10}" if prices is not None else ""))
+        for ph in sorted(phases, key=lambda ph: -(ph.duration_ms or 0.0)):
+            where = ph.node or "?"
+            if ph.namespace:
+                where = f"{ph.namespace.split(':')[0]}/{where}"
+            ms = f"{ph.duration_ms:.0f}" if ph.duration_ms is not None else "-"
+            row = f"  {where:<24} {ms:>9} {f'{ph.input_tokens}/{ph.output_tokens}':>15} {ph.status:<11}"
+            lines.append(row + (f" {_money(ph.cost(prices)):>10}" if prices is not None else ""))
+        if unpriced:
+            lines.append(f"  no price for: {', '.join(unpriced)} (their tokens are not in the cost)")
+        self._write(lines)
+
+    def _prefix(self, event: Any, when: float | None = None) -> str:
+        stamp = datetime.fromtimestamp(event.time if when is None else when).strftime("%H:%M:%S.%f")[:-3]
         where = event.node or "-"
         if event.namespace:
             where = f"{event.namespace.split(':')[0]}/{where}"
-        return f"{when} {where:<16}"
+        return f"{stamp} {where:<16}"
 
     def _flush_streams(self, event: Any) -> list[str]:
         lines = []
@@ -91,3 +158,37 @@ class EventPrinter:
         if kind == "usage":
             return []
         return [f"{p} {kind}"]
+
+
+def _money(cost: float | None) -> str:
+    # Prices are per 1k tokens, so a phase often costs a fraction of a cent.
+    return "-" if cost is None else f"{cost:.6f}"
+
+
+class StuckTicker:
+    """Asks a ``StuckWatch`` every ``interval`` seconds, from a daemon thread, and reports
+    each stuck phase once. A hung phase emits nothing, so checking on events would miss it."""
+
+    def __init__(self, watch: Any, report: Callable[[Any], None], interval: float = 0.1) -> None:
+        self.watch = watch
+        self.report = report
+        self.interval = interval
+        self._stop = threading.Event()
+        self._seen: set[tuple[str | None, float]] = set()
+        self._thread = threading.Thread(target=self._loop, name="agent-debug-stuck", daemon=True)
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.interval):
+            for s in self.watch.check():
+                key = (s.task_id, s.started)
+                if key not in self._seen:
+                    self._seen.add(key)
+                    self.report(s)

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import json
+import math
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from agent_debug.inspector.exceptions import InspectorError
+from agent_debug.inspector.exceptions import InspectorError, UsageError
+
+_PRICE_SHAPE = '{"MODEL": {"input": PRICE_PER_1K_TOKENS, "output": PRICE_PER_1K_TOKENS}}'
 
 
 def default_run_store() -> Path:
@@ -22,6 +28,7 @@ def run_run(args: argparse.Namespace) -> int:
     from agent_debug.tui.acting import parse_json_arg
     from agent_debug.tui.attach import load_graph_ref, require_terminal
 
+    live = live_options(args)  # cheap checks first: a bad flag fails before the graph is imported
     graph = load_graph_ref(args.graph_ref, args.config)
     payload = parse_json_arg(args.input, "--input") if args.input is not None else {}
     target = args.checkpointer
@@ -31,7 +38,7 @@ def run_run(args: argparse.Namespace) -> int:
         target = str(path)
     thread = args.thread or f"run-{datetime.now():%Y%m%d-%H%M%S}"
     if args.no_ui:
-        return _run_headless(graph, target, thread, payload, args)
+        return _run_headless(graph, target, thread, payload, args, live)
     require_terminal()
     store = open_store_for_app(target, create=True)
     try:
@@ -40,6 +47,7 @@ def run_run(args: argparse.Namespace) -> int:
             controller.toggle_breakpoint(node)
         for node in args.breakpoints_after or []:
             controller.toggle_breakpoint(node, after=True)
+        check_stuck_nodes(live["stuck_per_node"], controller.nodes)
     except InspectorError:
         store.close()
         raise
@@ -50,12 +58,87 @@ def run_run(args: argparse.Namespace) -> int:
         controller.sink = recorder.write
     try:
         AgentDebugApp(
-            store.source, graph=graph, thread_id=thread, poll_interval=args.poll, controller=controller, start=(thread, payload, args.step)
+            store.source, graph=graph, thread_id=thread, poll_interval=args.poll, controller=controller,
+            start=(thread, payload, args.step), **live,
         ).run()
     finally:
         if recorder is not None:
             recorder.close()
     return 0
+
+
+def load_prices(path: str) -> dict[str, dict[str, float]]:
+    """The user's price table (``--prices FILE.json``); a one-line UsageError saying what is wrong."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"--prices: cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"--prices: {path} is not a text file; expected JSON {_PRICE_SHAPE}") from None
+    try:
+        table = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"--prices: {path} is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+    if not isinstance(table, dict):
+        raise UsageError(f"--prices: {path} must hold a JSON object {_PRICE_SHAPE}")
+    prices: dict[str, dict[str, float]] = {}
+    for model, price in table.items():
+        ok = (
+            isinstance(price, dict)
+            and bool(price)
+            and set(price) <= {"input", "output"}
+            and all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) and v >= 0 for v in price.values())
+        )
+        if not ok:
+            raise UsageError(
+                f"--prices: {path}: the price of {model!r} must look like "
+                '{"input": N, "output": N} (per 1k tokens, 0 or more), not ' + json.dumps(price)[:80]
+            )
+        prices[model] = {key: float(value) for key, value in price.items()}
+    return prices
+
+
+def parse_stuck(after: float, overrides: Iterable[str] | None) -> tuple[float, dict[str, float | None]]:
+    """``--stuck-after`` and the ``--stuck NODE=SECONDS`` overrides as StuckWatch takes them
+    (0 or ``off`` means never: math.inf for the default, None for a node)."""
+    if not (math.isfinite(after) and after >= 0):
+        raise UsageError(f"--stuck-after SECONDS must be 0 (never) or more, got {after}")
+    per_node: dict[str, float | None] = {}
+    for item in overrides or ():
+        node, sep, value = item.rpartition("=")
+        node, value = node.strip(), value.strip().lower()
+        if not sep or not node or not value:
+            raise UsageError(f"--stuck expects NODE=SECONDS or NODE=off, got {item!r}")
+        if value == "off":
+            per_node[node] = None
+            continue
+        try:
+            seconds = float(value)
+        except ValueError:
+            raise UsageError(f"--stuck {item}: expected seconds or 'off' after '=', got {value!r}") from None
+        if not (math.isfinite(seconds) and seconds >= 0):
+            raise UsageError(f"--stuck {item}: seconds must be 0 (never) or more")
+        per_node[node] = seconds or None
+    return (after or math.inf), per_node
+
+
+def check_stuck_nodes(per_node: dict[str, float | None], nodes: set[str]) -> None:
+    """Refuse a ``--stuck`` override for a node the graph does not have (a typo would
+    silently keep the default). ``sub:node`` names a subgraph's node, as ``--break`` does;
+    phases report only the node's own name, so that is what is kept."""
+    known = nodes | {n.rsplit(":", 1)[1] for n in nodes if ":" in n}
+    for node in list(per_node):
+        if node not in known:
+            raise InspectorError(f"--stuck: no node '{node}' in the graph; it has {', '.join(sorted(nodes))}")
+        if ":" in node:
+            per_node[node.rsplit(":", 1)[1]] = per_node.pop(node)
+
+
+def live_options(args: argparse.Namespace) -> dict[str, Any]:
+    """``--stuck-after``, ``--stuck`` and ``--prices`` as the app's keyword arguments."""
+    stuck_after, per_node = parse_stuck(args.stuck_after, args.stuck_overrides)
+    prices = load_prices(args.prices) if args.prices is not None else None
+    return {"stuck_after": stuck_after, "stuck_per_node": per_node, "prices": prices}
 
 
 def _recorder(path: str | None):
@@ -66,30 +149,40 @@ def _recorder(path: str | None):
     return Recorder(path)
 
 
-def _run_headless(graph, target: str, thread: str, payload, args: argparse.Namespace) -> int:
-    """``run --no-ui``: events as lines (or NDJSON) while the run goes; exit 1 if it failed."""
+def _run_headless(graph, target: str, thread: str, payload, args: argparse.Namespace, live: dict[str, Any]) -> int:
+    """``run --no-ui``: events as lines (or NDJSON) while the run goes, a warning when a
+    phase runs past its stuck threshold, a cost summary with ``--prices``; exit 1 if it failed."""
     import sys
 
     from agent_debug.inspector.control import Controller, open_store_for_app
-    from agent_debug.tui.event_lines import EventPrinter
+    from agent_debug.inspector.events import RunStats, StuckWatch
+    from agent_debug.tui.event_lines import EventPrinter, StuckTicker
 
     store = open_store_for_app(target, create=True)
     recorder = _recorder(args.record)
     printer = EventPrinter(as_json=args.json)
+    stats = RunStats()
+    watch = StuckWatch(live["stuck_after"], live["stuck_per_node"])
     try:
         controller = Controller(graph, store)
         for node in args.breakpoints or []:
             controller.toggle_breakpoint(node)
         for node in args.breakpoints_after or []:
             controller.toggle_breakpoint(node, after=True)
+        check_stuck_nodes(watch.per_node, controller.nodes)
 
         def sink(event) -> None:
             if recorder is not None:
                 recorder.write(event)
+            stats.observe(event)
+            watch.observe(event)
             printer(event)
 
         controller.sink = sink
-        outcome = controller.start(thread, payload, step=args.step)
+        with StuckTicker(watch, printer.stuck):
+            outcome = controller.start(thread, payload, step=args.step)
+        if live["prices"] is not None:
+            printer.summary(stats, live["prices"])
     finally:
         if recorder is not None:
             recorder.close()

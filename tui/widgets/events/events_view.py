@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -23,7 +24,76 @@ KINDS = {
     "errors": {"error"},
 }
 LEVEL_STYLE = {"DEBUG": "dim", "INFO": "", "WARNING": "yellow", "ERROR": "red", "CRITICAL": "bold red"}
+LEVELS = {"DEBUG": 10, "INFO": 20, "WARNING": 30, "ERROR": 40, "CRITICAL": 50}
 MAX_LINES = 5_000
+
+
+def _level(name: str) -> int | None:
+    """A level name (or its first letters: ``warn``, ``e``) or number; None if neither."""
+    if name.isdigit():
+        return int(name)
+    name = name.upper()
+    return next((no for level, no in LEVELS.items() if level.startswith(name)), None)
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """What the filter box asks for, parsed once per keystroke so each event costs a few
+    comparisons: ``node:NAME`` (that node, nodes starting with NAME, or the phases inside
+    subgraph NAME; several are alternatives), ``level:LEVEL`` (log records at LEVEL or
+    above, errors counting as ERROR; other events are hidden) and free words, each of
+    which must occur in the event's text. All case-insensitive, all at once."""
+
+    nodes: tuple[str, ...] = ()
+    min_level: int | None = None
+    words: tuple[str, ...] = ()
+
+    @classmethod
+    def parse(cls, text: str) -> EventFilter:
+        """Read the filter box; ``node:``/``level:`` with nothing after them (still being typed) are ignored."""
+        nodes: list[str] = []
+        words: list[str] = []
+        min_level: int | None = None
+        for term in text.split():
+            key, sep, value = term.partition(":")
+            key = key.lower()
+            if sep and key == "node":
+                if value:
+                    nodes.append(value.lower())
+            elif sep and key == "level" and (not value or _level(value) is not None):
+                if value:
+                    min_level = _level(value)
+            else:
+                words.append(term.lower())
+        return cls(tuple(nodes), min_level, tuple(words))
+
+    def __bool__(self) -> bool:
+        return bool(self.nodes or self.min_level is not None or self.words)
+
+    def matches(self, e: Any) -> bool:
+        """Whether event ``e`` passes every part of the filter."""
+        if self.nodes:
+            node = (e.node or "").lower()
+            graph = e.namespace.split(":", 1)[0].lower() if e.namespace else ""
+            if not any(node.startswith(n) or (graph and graph.startswith(n)) for n in self.nodes):
+                return False
+        if self.min_level is not None:
+            if e.kind == "log":
+                levelno = e.levelno
+            elif e.kind == "error":
+                levelno = LEVELS["ERROR"]
+            else:
+                return False
+            if levelno < self.min_level:
+                return False
+        if self.words:
+            haystack = " ".join(
+                str(x) for x in (e.node, getattr(e, "level", ""), getattr(e, "logger", ""), getattr(e, "message", ""),
+                                 getattr(e, "text", ""), getattr(e, "type", ""))
+            ).lower()
+            if not all(word in haystack for word in self.words):
+                return False
+        return True
 
 
 class EventsView(Vertical):
@@ -43,13 +113,16 @@ class EventsView(Vertical):
         super().__init__(id=id)
         self.kind = "all"
         self.filter = ""
+        self.event_filter = EventFilter()
         self.streams: dict[tuple[str | None, str], list[str]] = {}
         self.lines_written = 0
+        self.lines_waiting = 0  # lines of held events not drawn yet (see add)
+        self._waiting: Any = None
 
     def compose(self) -> ComposeResult:
         with Horizontal():
             yield Tabs(*(Tab(name, id=f"events-{name}") for name in KINDS), id="events-kind")
-            yield Input(placeholder="filter: node, level or text", id="events-filter")
+            yield Input(placeholder="node:NAME level:warning text", id="events-filter")
         yield Static("", id="events-stream")
         yield RichLog(max_lines=MAX_LINES, wrap=False, markup=False, highlight=False, id="events-log")
         yield Static("", id="events-phases")
@@ -60,11 +133,7 @@ class EventsView(Vertical):
         kinds = KINDS[self.kind]
         if kinds is not None and e.kind not in kinds:
             return False
-        if not self.filter:
-            return True
-        needle = self.filter.lower()
-        haystack = " ".join(str(x) for x in (e.node, getattr(e, "level", ""), getattr(e, "message", ""), getattr(e, "text", ""), getattr(e, "type", "")))
-        return needle in haystack.lower()
+        return not self.event_filter or self.event_filter.matches(e)
 
     # -- lines ------------------------------------------------------------------------
 
@@ -115,24 +184,66 @@ class EventsView(Vertical):
                                       node=e.node, task_id=e.task_id, text=thought, format="reasoning", streamed=False), e]
         return e
 
-    def add(self, events: Iterable[Any]) -> None:
-        """Append a batch: one write to the log whatever its size (only the newest
-        MAX_LINES of a huge batch are drawn; the log keeps no more than that anyway)."""
-        lines: list[Text] = []
+    def add(self, events: Iterable[Any], *, draw: bool = True) -> int:
+        """Append a batch; returns how many lines wait to be drawn (also in
+        ``lines_waiting``): call again, with new events or none, to draw them.
+
+        Every event is folded and filtered at once. Drawing a line costs far more (making
+        it, and RichLog rendering it), so a drawing call (``draw``) writes, in one write,
+        what about 8 ms of drawing takes, or 20 ms once no new events come (the tail of
+        a flood). At most MAX_LINES lines wait, the newest: the log keeps no more, so
+        older ones would be pushed out as soon as those are written (so is what the log
+        holds then: until it is, a flood that outran the pane shows as a jump in its
+        scrollback). Nothing is drawn before the log is first on screen (until then
+        RichLog would hold every write, unbounded).
+        """
+        from collections import deque
+        from time import perf_counter
+        from types import SimpleNamespace
+
+        waiting = self._waiting
+        if waiting is None or waiting.streams is not self.streams:
+            # rebuild() starts over with fresh streams: what waited was shown under the old filter.
+            waiting = self._waiting = SimpleNamespace(
+                streams=self.streams,
+                events=deque(maxlen=MAX_LINES),  # the events whose lines wait
+                draws={},  # whether events of a kind have a line (tokens, usage... have none)
+                cost_s=getattr(waiting, "cost_s", 40e-6),  # what a line costs to make and write
+                fresh=False,  # events came since the last drawing call
+            )
+        queue, draws = waiting.events, waiting.draws
         for raw in events:
+            waiting.fresh = True
             folded = self._gather(raw)
             for e in folded if isinstance(folded, list) else [folded] if folded is not None else []:
                 if self._shown(e):
-                    line = self._line(e)
-                    if line is not None:
-                        lines.append(line)
-        self.lines_written += len(lines)
-        if lines:
-            self.query_one("#events-log", RichLog).write(Text("\n").join(lines[-MAX_LINES:]))
-        live = next((("".join(parts), kind) for (task, kind), parts in reversed(self.streams.items())), None)
-        self.query_one("#events-stream", Static).update(
-            Text(f"streaming {live[1]}: …{live[0][-200:]}", style="italic") if live else ""
-        )
+                    drawn = draws.get(e.kind)
+                    if drawn is None:
+                        drawn = draws[e.kind] = self._line(e) is not None
+                    if drawn:
+                        queue.append(e)
+        self.lines_waiting = len(queue)
+        if not draw:
+            return self.lines_waiting
+        log = self.query_one("#events-log", RichLog)
+        if queue and log.size.width:
+            share = min(len(queue), max(32, int((0.008 if waiting.fresh else 0.020) / waiting.cost_s)))
+            started = perf_counter()
+            lines = [line for line in (self._line(queue.popleft()) for _ in range(share)) if line is not None]
+            self.lines_written += len(lines)
+            if lines:
+                log.write(Text("\n").join(lines))
+                spent = (perf_counter() - started) / len(lines)
+                waiting.cost_s = max(1e-6, 0.5 * waiting.cost_s + 0.5 * spent)
+            self.lines_waiting = len(queue)
+        if waiting.fresh:
+            waiting.fresh = False
+            live = next((("".join(parts), kind) for (task, kind), parts in reversed(self.streams.items())), None)
+            # Two lines tall whatever it says: no new layout of the screen.
+            self.query_one("#events-stream", Static).update(
+                Text(f"streaming {live[1]}: …{live[0][-200:]}", style="italic") if live else "", layout=False
+            )
+        return self.lines_waiting
 
     def rebuild(self, events: list[Any]) -> None:
         """Show the held events again under the current filter."""
@@ -140,22 +251,35 @@ class EventsView(Vertical):
         self.query_one("#events-log", RichLog).clear()
         self.add(events)
 
-    def show_stats(self, stats: Any, stuck: list[Any]) -> None:
-        """The phase-timing table: slowest first, tokens per phase, stuck phases flagged."""
+    def show_stats(self, stats: Any, stuck: list[Any], prices: Mapping[str, Mapping[str, float]] | None = None) -> None:
+        """The phase-timing table: slowest first, tokens per phase, stuck phases flagged;
+        with the user's ``prices``, cost per phase and for the run."""
         phases = list(stats.phases.values())
         if not phases and not stuck:
             self.query_one("#events-phases", Static).update("")
             return
-        table = Table(box=None, header_style="bold", title="phases (slowest first)", title_justify="left")
-        for col in ("phase", "ms", "tokens in/out", "attempts", "status"):
-            table.add_column(col, justify="right" if col in ("ms", "attempts") else "left")
+        title = "phases (slowest first)"
+        if prices is not None:
+            total = stats.cost(prices)
+            title += f" · cost {_money(total)}"
+            unpriced = stats.unpriced_models(prices)
+            if unpriced:
+                title += f" · no price for {', '.join(sorted(m or '(no model name)' for m in unpriced))}"
+        # A narrow table would wrap the cost line of its title: as wide as the title, where it fits.
+        table = Table(box=None, header_style="bold", title=title, title_justify="left", min_width=len(title) if prices is not None else None)
+        columns = ("phase", "ms", "tokens in/out", "attempts", "status") + (("cost",) if prices is not None else ())
+        for col in columns:
+            table.add_column(col, justify="right" if col in ("ms", "attempts", "cost") else "left")
         slow = {id(p) for p in stats.slowest(3)} if phases else set()
         for p in sorted(phases, key=lambda p: -(p.duration_ms or 0))[:8]:
             style = "bold yellow" if id(p) in slow else ""
-            table.add_row(
+            cells = [
                 Text(p.node or "?", style=style), f"{(p.duration_ms or 0):.0f}",
                 f"{p.input_tokens}/{p.output_tokens}", str(getattr(p, "attempts", 1)), str(getattr(p, "status", "")),
-            )
+            ]
+            if prices is not None:
+                cells.append(_money(p.cost(prices)))
+            table.add_row(*cells)
         for s in stuck:
             table.add_row(Text(f"⚠ {s.node} stuck", style="bold red"), f"{s.elapsed_s * 1000:.0f}", "", "", "running")
         self.query_one("#events-phases", Static).update(table)
@@ -170,7 +294,13 @@ class EventsView(Vertical):
     def _filter(self, event: Input.Changed) -> None:
         event.stop()
         self.filter = event.value.strip()
+        self.event_filter = EventFilter.parse(self.filter)
         self.post_message(self.FilterChanged())
 
     class FilterChanged(Message):
         """The kind tab or the text filter changed: the app re-feeds the held events."""
+
+
+def _money(cost: float | None) -> str:
+    # Prices are per 1k tokens, so a phase often costs a fraction of a cent.
+    return "-" if cost is None else f"{cost:.6f}"

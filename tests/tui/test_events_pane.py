@@ -1,0 +1,134 @@
+"""Pilot flows for the Events tab: stuck phases flagged while they run, the cost column,
+and the ``node:`` / ``level:`` / text filter. Real graphs from tests/graphs.py."""
+
+from __future__ import annotations
+
+from rich.console import Console
+
+from agent_debug.inspector.control import Controller, open_store_for_app
+from agent_debug.tui.app import AgentDebugApp
+from agent_debug.tui.widgets.events.events_view import EventFilter, EventsView
+from tests.tui.conftest import settle
+
+SIZE = (140, 45)
+
+
+def events_app(graph, thread: str, payload, **kw) -> AgentDebugApp:
+    store = open_store_for_app("memory", create=True)
+    return AgentDebugApp(
+        store.source, graph=graph, controller=Controller(graph, store), poll_interval=0, start=(thread, payload, False), **kw
+    )
+
+
+def phase_table(app: AgentDebugApp) -> str:
+    """The phase-timing table as plain text (title and rows)."""
+    console = Console(width=140, record=True, color_system=None)
+    with console.capture() as capture:
+        console.print(app.query_one("#events-phases").content)
+    return capture.get()
+
+
+def stuck_titles(app: AgentDebugApp) -> list[str]:
+    return [n.message for n in app._notifications if n.title == "stuck phase?"]
+
+
+async def run_to_the_end(pilot, app: AgentDebugApp, *, seen: list[str] | None = None, tries: int = 100) -> None:
+    """Poll (not settle: that would wait out the whole run) until the run finished,
+    keeping every phase table drawn on the way in ``seen``."""
+    for _ in range(tries):
+        await pilot.pause(0.05)
+        if seen is not None:
+            seen.append(phase_table(app))
+        if app.run_stats.status is not None and not app.controller.running:
+            break
+    await settle(pilot)
+
+
+async def test_a_slow_phase_is_flagged_while_it_runs_and_an_off_node_is_not():
+    from tests.graphs import stuck_builder
+
+    app = events_app(stuck_builder().compile(), "s1", {"delay": 0.8}, stuck_after=0.3, stuck_per_node={"hold": None})
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l")
+        seen: list[str] = []
+        await run_to_the_end(pilot, app, seen=seen)
+        flagged = [t for t in seen if "⚠ slow stuck" in t]
+        assert flagged, "slow was never flagged"
+        # Flagged while slow was still running: its row says so, and hold had not started.
+        assert all("hold" not in t for t in flagged[:1])
+        assert not any("hold stuck" in t for t in seen)  # hold=off: never, though it ran as long
+        assert len(stuck_titles(app)) == 1 and stuck_titles(app)[0].startswith("slow has been running")
+        assert "stuck" not in phase_table(app)  # finished: no longer flagged
+        assert app.run_stats.status == "done"
+
+
+async def test_prices_add_cost_to_the_phase_table():
+    from tests.graphs import stuck_builder
+
+    prices = {"priced-1": {"input": 0.5, "output": 1.5}}
+    app = events_app(stuck_builder().compile(), "c1", {"delay": 0.01}, prices=prices)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l")
+        await run_to_the_end(pilot, app)
+        await pilot.pause(0.1)
+        table = phase_table(app)
+        assert "cost 1.250000" in table and "no price for unpriced-1" in table
+        answer = next(line for line in table.splitlines() if line.strip().startswith("answer"))
+        assert answer.rstrip().endswith("1.250000")
+        assert not stuck_titles(app)  # the default 60 s
+
+
+def log_lines(app: AgentDebugApp) -> list[str]:
+    """Event lines of the log (continuation lines of errors are skipped)."""
+    lines = [str(line.text) for line in app.query_one("#events-log").lines]
+    return [line for line in lines if line[:1].isdigit()]
+
+
+async def test_node_level_and_text_filters_combine():
+    from tests.graphs import levels_builder
+
+    app = events_app(levels_builder().compile(), "f1", {})
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l")
+        await run_to_the_end(pilot, app)
+        view = app.query_one(EventsView)
+        box = view.query_one("#events-filter")
+        assert "node:" in box.placeholder and "level:" in box.placeholder
+
+        async def shown(text: str) -> list[str]:
+            box.value = text
+            await pilot.pause(0.1)
+            return log_lines(app)
+
+        everything = await shown("")
+        assert any("fetching the page" in line for line in everything)
+        assert sum("run started" in line for line in everything) == 1  # no line shown twice after a re-filter
+
+        by_prefix = await shown("node:synth")  # synthesize and synthesize_review, not fetch
+        assert by_prefix and all(" synthesize" in line for line in by_prefix)
+        assert any("review found a gap" in line for line in by_prefix)
+        assert not any("fetch" in line for line in by_prefix)
+
+        warnings = await shown("level:warning")  # log records ≥ WARNING, and errors as ERROR
+        for fragment in ("fetch timeout, using the cache", "synthesize timeout on the first try", "review found a gap", "UpstreamTimeout"):
+            assert any(fragment in line for line in warnings), fragment
+        assert not any("fetching the page" in line or "▶ started" in line or "■ done" in line for line in warnings)
+
+        assert await shown("level:ERROR") and all(("✖" in line or "review found a gap" in line) for line in await shown("level:error"))
+
+        combined = await shown("node:synthesize level:warn timeout")
+        assert combined and all(" synthesize" in line and "timeout" in line.lower() for line in combined)
+        assert any("synthesize timeout on the first try" in line for line in combined)
+        assert any("UpstreamTimeout" in line for line in combined)
+        assert not any("review found a gap" in line or "fetch" in line for line in combined)
+
+        assert await shown("node:nope") == []
+        assert len(await shown("level:")) == len(everything)  # still being typed: no filter yet
+
+
+def test_filter_parsing():
+    f = EventFilter.parse("node:Synth level:warn Timeout extra")
+    assert (f.nodes, f.min_level, f.words) == (("synth",), 30, ("timeout", "extra"))
+    assert EventFilter.parse("level:40").min_level == 40 and EventFilter.parse("level:c").min_level == 50
+    assert EventFilter.parse("level:bogus").words == ("level:bogus",)  # not a level: plain text
+    assert not EventFilter.parse("  node: level: ")
