@@ -27,6 +27,9 @@ from agent_debug.inspector.sources.checkpoints import CheckpointSource
 from agent_debug.inspector.targets import open_source, sqlite_path
 
 _PG_PREFIXES = ("postgresql://", "postgres://")
+# LangGraph's CONFIG_KEY_TASK_ID (private; a test checks it): present in a config, the
+# graph runs as a subgraph of that task.
+TASK_ID_KEY = "__pregel_task_id"
 
 
 class ControlError(InspectorError):
@@ -140,11 +143,15 @@ def check_graph_matches(source: Any, graph: Any, thread_id: str) -> None:
         )
 
 
-def _config(thread_id: str, checkpoint_id: str | None = None) -> dict[str, Any]:
+def _config(thread_id: str, checkpoint_id: str | None = None, namespace: str = "") -> dict[str, Any]:
     configurable: dict[str, Any] = {"thread_id": thread_id}
     if checkpoint_id:
         configurable["checkpoint_id"] = checkpoint_id
-        configurable["checkpoint_ns"] = ""
+        configurable["checkpoint_ns"] = namespace
+    if namespace:
+        # LangGraph runs a graph as a subgraph, in its own namespace, when its config
+        # names the parent's task; the task id is the namespace's last part.
+        configurable[TASK_ID_KEY] = namespace.rsplit(":", 1)[-1]
     return {"configurable": configurable}
 
 
@@ -179,17 +186,22 @@ class Runner:
         interrupt_after: Sequence[str] | str | None = None,
         sink: Callable[[Any], None] | None = None,
         existing: set[str] | frozenset[str] = frozenset(),
+        namespace: str = "",
     ) -> RunResult:
         """Stream until the graph stops (end, interrupt, breakpoint, error or pause).
 
         ``sink`` receives typed events (``inspector.events``): phases, thinking, tokens,
         logs from inside nodes, custom events, tool calls, errors with each retry.
         ``existing``: checkpoint ids there before the run (LangGraph re-announces the one
-        it starts from); they are not counted as new.
+        it starts from); they are not counted as new. ``namespace``: the checkpoint
+        namespace the graph runs in ('' for a root graph; a subgraph's own namespace
+        when one subgraph is run on its own); its checkpoints are the ones counted.
         """
         from contextlib import nullcontext
 
-        from agent_debug.inspector.events import STREAM_MODES, EventExtractor
+        from langgraph.errors import GraphBubbleUp
+
+        from agent_debug.inspector.events import EventExtractor
         from agent_debug.inspector.logcapture import LogCapture
 
         self._pause.clear()
@@ -199,20 +211,26 @@ class Runner:
         failure: BaseException | None = None
         if extractor is not None:
             extractor.start_run(graph=getattr(self.graph, "name", None), input=payload, existing_checkpoints=existing)
-        modes = list(STREAM_MODES) if extractor is not None else ["checkpoints"]
+        own = tuple(namespace.split("|")) if namespace else ()
+        modes, subgraphs = ["checkpoints"], bool(own)
+        if extractor is not None:
+            # Custom events, messages and subgraphs' parts reach the extractor from the
+            # node threads: LangGraph then runs a lone task inline (see EventExtractor.attach).
+            config, modes, subgraphs = extractor.attach(self.graph, config, namespace=own)
         with LogCapture(extractor) if extractor is not None else nullcontext():
             try:
-                for namespace, mode, chunk in self.graph.stream(
+                for part in self.graph.stream(
                     payload,
                     config,
                     stream_mode=modes,
-                    subgraphs=True,
+                    subgraphs=subgraphs,
                     interrupt_before=interrupt_before,
                     interrupt_after=interrupt_after,
                 ):
+                    part_ns, mode, chunk = part if subgraphs else (own, *part)
                     if extractor is not None:
-                        extractor.on_stream_part(mode, namespace, chunk)
-                    if mode == "checkpoints" and not namespace:
+                        extractor.on_stream_part(mode, part_ns, chunk)
+                    if mode == "checkpoints" and part_ns == own:
                         checkpoint_id = chunk["config"]["configurable"]["checkpoint_id"]
                         if checkpoint_id not in existing:
                             result.new_checkpoints.append(checkpoint_id)
@@ -222,9 +240,12 @@ class Runner:
                             result.paused = True
                             break
             except Exception as exc:  # the workflow failed, not the debugger
-                failure = exc
-                result.error = ErrorInfo(type=type(exc).__name__, message=str(exc), node=_failing_node(exc), task_id="", namespace="")
-                result.traceback = "".join(traceback.format_exception(exc))
+                # ...unless a subgraph run on its own raised its interrupt (a breakpoint
+                # included) to the parent it does not have: saved, and the run stopped.
+                if not (own and isinstance(exc, GraphBubbleUp)):
+                    failure = exc
+                    result.error = ErrorInfo(type=type(exc).__name__, message=str(exc), node=_failing_node(exc), task_id="", namespace="")
+                    result.traceback = "".join(traceback.format_exception(exc))
         if extractor is not None:
             extractor.finish_run(failure, status="paused" if result.paused else None)
         return result
@@ -340,22 +361,23 @@ def replay(
     node: str | None = None,
     update: dict[str, Any] | None = None,
     as_node: str | None = None,
+    namespace: str = "",
 ) -> ActionOutcome:
     """Run the phase due at ``checkpoint_id`` once more, on a new branch, and stop after it.
 
     With ``update``, the branch starts from the checkpoint with those values changed
     (as ``as_node``, by default the node that produced the checkpoint). The writes of the
     replayed phase are returned beside the writes the original run made there.
+
+    A checkpoint of a subgraph (``namespace`` not '') is replayed inside the subgraph:
+    the subgraph runs on its own from that checkpoint, as LangGraph runs it nested in its
+    parent, so the branch and the phase's writes stay in the subgraph's namespace and the
+    parent graph does not move.
     """
     source = store.source
-    if not source.reader.has_checkpoint(thread_id, "", checkpoint_id):
-        source.thread(thread_id)  # an unknown thread is the clearer error
-        raise ControlError(
-            f"checkpoint '{checkpoint_id}' does not belong to thread '{thread_id}'; list them with: "
-            f"agent-debug history {source.target} --thread {thread_id}"
-        )
+    _require_checkpoint(source, thread_id, namespace, checkpoint_id)
     check_graph_matches(source, graph, thread_id)
-    at = source.state(thread_id, checkpoint_id=checkpoint_id)
+    at = source.state(thread_id, checkpoint_id=checkpoint_id, namespace=namespace)
     due = list(at.next)
     if not due:
         raise ControlError(f"nothing runs after checkpoint '{checkpoint_id}' (the run ended there); pick an earlier checkpoint")
@@ -364,29 +386,38 @@ def replay(
     phases = [node] if node else due
     original = _phase_writes(at, set(phases))
     bound = bind(graph, store.checkpointer)
-    start = _config(thread_id, checkpoint_id)
+    start = _config(thread_id, checkpoint_id, namespace)
+    known = _ids(source, thread_id, namespace) if namespace else {}
     forked_at = None
     if update is not None:
-        producer = as_node or _producer(source, thread_id, checkpoint_id)
-        start = bound.update_state(start, update, as_node=producer)
+        producer = as_node or _producer(source, thread_id, checkpoint_id, namespace)
+        start = _config(thread_id, _update_at(bound, thread_id, checkpoint_id, namespace, update, producer), namespace)
         forked_at = start["configurable"]["checkpoint_id"]
+    runner_graph = bound if not namespace else bind(_subgraph(graph, namespace), store.checkpointer)
     existing = {checkpoint_id, forked_at} if forked_at else {checkpoint_id}
-    result = Runner(bound, thread_id).run(None, config=start, interrupt_after=phases, existing=existing)
-    if forked_at:
+    result = Runner(runner_graph, thread_id).run(
+        None, config=start, interrupt_after=phases, existing=existing, namespace=namespace
+    )
+    if namespace:
+        # A subgraph stopped by its breakpoint raises before announcing its last
+        # checkpoint: read what it appended from the store.
+        result.new_checkpoints = [c for c in reversed(list(_ids(source, thread_id, namespace))) if c not in known]
+    elif forked_at:
         result.new_checkpoints.insert(0, forked_at)
     replayed: list[PendingWrite] = []
     diff = None
     if result.new_checkpoints:
-        newest = source.state(thread_id, checkpoint_id=result.new_checkpoints[-1])
+        newest = source.state(thread_id, checkpoint_id=result.new_checkpoints[-1], namespace=namespace)
         if newest.parent_id:
-            replayed = _phase_writes(source.state(thread_id, checkpoint_id=newest.parent_id), set(phases))
-        diff = diff_checkpoint(source, thread_id, newest.checkpoint_id, parent_id=checkpoint_id, state=newest)
+            replayed = _phase_writes(source.state(thread_id, checkpoint_id=newest.parent_id, namespace=namespace), set(phases))
+        diff = diff_checkpoint(source, thread_id, newest.checkpoint_id, parent_id=checkpoint_id, state=newest, namespace=namespace)
     return _outcome(
         "replay",
         store,
         thread_id,
         result,
         replayed_from=checkpoint_id,
+        namespace=namespace,
         phases=phases,
         original_writes=original,
         replay_writes=replayed,
@@ -395,29 +426,73 @@ def replay(
     )
 
 
-def _producer(source: Any, thread_id: str, checkpoint_id: str) -> str | None:
+def _require_checkpoint(source: Any, thread_id: str, namespace: str, checkpoint_id: str) -> None:
+    if source.reader.has_checkpoint(thread_id, namespace, checkpoint_id):
+        return
+    source.thread(thread_id)  # an unknown thread is the clearer error
+    where = f" namespace '{namespace}'" if namespace else ""
+    ns_flag = f" --ns '{namespace}'" if namespace else ""
+    raise ControlError(
+        f"checkpoint '{checkpoint_id}' does not belong to thread '{thread_id}'{where}; list them with: "
+        f"agent-debug history {source.target} --thread {thread_id}{ns_flag}"
+    )
+
+
+def _update_at(bound: Any, thread_id: str, checkpoint_id: str, namespace: str, update: dict[str, Any], as_node: str | None) -> str:
+    """Apply ``update`` at a checkpoint as ``as_node``; the id of the checkpoint written.
+
+    The parent's ``update_state`` hands a config in a subgraph's namespace to that
+    subgraph, so the new checkpoint lands in the same namespace.
+    """
+    at = {"configurable": {"thread_id": thread_id, "checkpoint_ns": namespace, "checkpoint_id": checkpoint_id}}
+    try:
+        written = bound.update_state(at, update, as_node=as_node)
+    except Exception as exc:  # InvalidUpdateError and friends: the user's values do not fit
+        raise ControlError(f"LangGraph refused the update: {type(exc).__name__}: {exc}") from exc
+    return written["configurable"]["checkpoint_id"]
+
+
+def _ids(source: Any, thread_id: str, namespace: str) -> dict[str, None]:
+    """The namespace's checkpoint ids, newest first (a dict: ordered, quick to test)."""
+    return dict.fromkeys(c.checkpoint_id for c in source.history(thread_id, namespace=namespace, limit=None).checkpoints)
+
+
+def _subgraph(graph: Any, namespace: str) -> Any:
+    """The compiled subgraph that writes checkpoints under ``namespace`` ('node:task|node:task')."""
+    path = "|".join(part.split(":")[0] for part in namespace.split("|"))
+    found = dict(graph.get_subgraphs(recurse=True))
+    if path not in found:
+        known = ", ".join(sorted(found)) or "none"
+        raise ControlError(f"the graph has no subgraph at '{path}' (namespace '{namespace}'); its subgraphs: {known}")
+    return found[path]
+
+
+def _producer(source: Any, thread_id: str, checkpoint_id: str, namespace: str = "") -> str | None:
     """The node whose run made the checkpoint (None for an input or update checkpoint)."""
-    for row in source.history(thread_id, limit=None).checkpoints:
+    for row in source.history(thread_id, namespace=namespace, limit=None).checkpoints:
         if row.checkpoint_id == checkpoint_id:
             return row.nodes[0] if row.nodes else None
     return None
 
 
-def fork(store: Store, graph: Any, thread_id: str, checkpoint_id: str, update: dict[str, Any], as_node: str | None = None) -> ActionOutcome:
-    """A new branch from ``checkpoint_id`` with ``update`` applied (as ``as_node``)."""
+def fork(
+    store: Store,
+    graph: Any,
+    thread_id: str,
+    checkpoint_id: str,
+    update: dict[str, Any],
+    as_node: str | None = None,
+    namespace: str = "",
+) -> ActionOutcome:
+    """A new branch from ``checkpoint_id`` (of ``namespace``) with ``update`` applied (as ``as_node``)."""
     source = store.source
-    if not source.reader.has_checkpoint(thread_id, "", checkpoint_id):
-        source.thread(thread_id)
-        raise ControlError(f"checkpoint '{checkpoint_id}' does not belong to thread '{thread_id}'")
+    _require_checkpoint(source, thread_id, namespace, checkpoint_id)
     check_graph_matches(source, graph, thread_id)
     bound = bind(graph, store.checkpointer)
-    producer = as_node or _producer(source, thread_id, checkpoint_id)
-    try:
-        new = bound.update_state(_config(thread_id, checkpoint_id), update, as_node=producer)
-    except Exception as exc:  # InvalidUpdateError and friends: the user's values do not fit
-        raise ControlError(f"LangGraph refused the update: {type(exc).__name__}: {exc}") from exc
-    result = RunResult(new_checkpoints=[new["configurable"]["checkpoint_id"]])
-    return _outcome("fork", store, thread_id, result, sent=update, replayed_from=checkpoint_id)
+    producer = as_node or _producer(source, thread_id, checkpoint_id, namespace)
+    new = _update_at(bound, thread_id, checkpoint_id, namespace, update, producer)
+    result = RunResult(new_checkpoints=[new])
+    return _outcome("fork", store, thread_id, result, sent=update, replayed_from=checkpoint_id, namespace=namespace)
 
 
 # -- a controller for the interactive debugger ----------------------------------------------
@@ -561,12 +636,16 @@ class Controller:
                 self._runner = None
         return _outcome("resume", self.store, thread_id, result, sent=plan)
 
-    def replay(self, thread_id: str, checkpoint_id: str, node: str | None = None, update: dict[str, Any] | None = None) -> ActionOutcome:
-        """Replay one phase from a checkpoint on a new branch."""
+    def replay(
+        self, thread_id: str, checkpoint_id: str, node: str | None = None, update: dict[str, Any] | None = None, namespace: str = ""
+    ) -> ActionOutcome:
+        """Replay one phase from a checkpoint on a new branch (inside its subgraph for a subgraph's checkpoint)."""
         with self._lock:
-            return replay(self.store, self.graph, thread_id, checkpoint_id, node=node, update=update)
+            return replay(self.store, self.graph, thread_id, checkpoint_id, node=node, update=update, namespace=namespace)
 
-    def fork(self, thread_id: str, checkpoint_id: str, update: dict[str, Any], as_node: str | None = None) -> ActionOutcome:
+    def fork(
+        self, thread_id: str, checkpoint_id: str, update: dict[str, Any], as_node: str | None = None, namespace: str = ""
+    ) -> ActionOutcome:
         """A new branch from a checkpoint with edited values."""
         with self._lock:
-            return fork(self.store, self.graph, thread_id, checkpoint_id, update, as_node)
+            return fork(self.store, self.graph, thread_id, checkpoint_id, update, as_node, namespace)

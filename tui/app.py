@@ -41,6 +41,7 @@ from agent_debug.tui.screens.edit_screen import EditStateScreen
 from agent_debug.tui.screens.help_screen import HelpScreen
 from agent_debug.tui.screens.interrupt_screen import InterruptScreen
 from agent_debug.tui.screens.replay_screen import ReplayResultScreen, ReplayScreen
+from agent_debug.tui import gc_policy
 from agent_debug.tui.event_buffer import EventBuffer
 from agent_debug.tui.widgets.events.events_view import EventsView
 from agent_debug.tui.widgets.graph.graph_view import GraphView
@@ -65,6 +66,16 @@ class ThreadsLoaded(Message):
     def __init__(self, doc: ThreadList) -> None:
         super().__init__()
         self.doc = doc
+
+
+class NamespaceChosen(Message):
+    """The namespace to show next, of ``count`` the thread has."""
+
+    def __init__(self, thread_id: str, namespace: str, count: int) -> None:
+        super().__init__()
+        self.thread_id = thread_id
+        self.namespace = namespace
+        self.count = count
 
 
 class HistoryLoaded(Message):
@@ -184,6 +195,10 @@ class AgentDebugApp(App[None]):
         Binding("a", "answer", "Approve", id="control.answer", tooltip="Answer the pending interrupt(s)"),
         Binding("b", "breakpoint", "Break", id="control.break", show=False, tooltip="Toggle a breakpoint before the selected phase"),
         Binding("B", "breakpoint_after", "Break after", id="control.break_after", show=False, tooltip="Toggle a breakpoint after the selected phase"),
+        Binding("right_square_bracket", "namespace(1)", "Subgraph", id="namespace.next", show=False, key_display="]",
+                tooltip="History and state of the thread's next checkpoint namespace (its subgraphs)"),
+        Binding("left_square_bracket", "namespace(-1)", "Subgraph back", id="namespace.previous", show=False, key_display="[",
+                tooltip="History and state of the thread's previous checkpoint namespace"),
         Binding("r", "replay", "Replay", id="control.replay", show=False, tooltip="Replay the selected phase on a new branch"),
         Binding("e", "edit", "Edit+fork", id="control.edit", show=False, tooltip="Edit the selected state value and fork"),
         Binding("z", "focus_graph", "Focus graph", id="graph.focus", show=False, tooltip="Draw only the current node and its neighbours"),
@@ -204,9 +219,15 @@ class AgentDebugApp(App[None]):
         follow: bool = True,
         controller: Any = None,
         start: tuple[str, Any, bool] | None = None,
+        stuck_after: float = 60.0,
+        stuck_per_node: dict[str, float | None] | None = None,
+        prices: dict[str, dict[str, float]] | None = None,
     ) -> None:
         """``controller`` (inspector.control.Controller) enables the acting verbs;
-        ``start`` = (thread id, input, step?) begins a run when the app opens."""
+        ``start`` = (thread id, input, step?) begins a run when the app opens.
+        A phase running over ``stuck_after`` seconds (or its node's entry in
+        ``stuck_per_node``; None: never) is flagged; ``prices`` (an
+        ``events.PriceTable``) adds cost to the phase-timing table."""
         super().__init__()
         self.controller = controller
         self._start = start
@@ -218,7 +239,8 @@ class AgentDebugApp(App[None]):
         from agent_debug.inspector.events import RunStats, StuckWatch
 
         self.run_stats = RunStats()
-        self.stuck = StuckWatch()
+        self.stuck = StuckWatch(stuck_after, stuck_per_node)
+        self.prices = prices
         if controller is not None:
             record = controller.sink
 
@@ -236,6 +258,13 @@ class AgentDebugApp(App[None]):
         self.follow = follow
         self.thread_id: str | None = None
         self.checkpoint_id: str | None = None
+        # The checkpoint namespace shown: '' for the root graph, a subgraph's otherwise.
+        self.namespace = ""
+        # Events pane pacing (flush_events): the phase table is redrawn at most 4 times a
+        # second during a flood; the tail of a flood is drawn between ticks.
+        self._stats_pending = False
+        self._stats_due = 0.0
+        self._drawing_tail = False
         self.value_path = ""
         self.value: Any = None
         self.problem: str | None = None
@@ -284,6 +313,7 @@ class AgentDebugApp(App[None]):
             for event in recorded():
                 self.events.append(event)
         self.query_one("#thread-table").focus()
+        self.call_after_refresh(gc_policy.settle)
         self.load_threads()
         if self.compiled_graph is not None:
             self.prepare_graph()
@@ -299,6 +329,8 @@ class AgentDebugApp(App[None]):
     def _update_status_line(self) -> None:
         """Target, thread count, follow mode and any store problem, in the header."""
         parts = [self.source.target, f"{self._threads_total} threads", "follow on" if self.follow else "follow off"]
+        if self.namespace:
+            parts.append(f"subgraph {self.namespace.split(':')[0]}")
         if self.controller is not None:
             parts.append("running…" if self.controller.running else "control on")
             points = [f"before {n}" for n in sorted(self.controller.break_before)]
@@ -313,7 +345,8 @@ class AgentDebugApp(App[None]):
 
     def _guard(self, work_fn: Callable[[], Message | None]) -> None:
         try:
-            message = work_fn()
+            with gc_policy.quiet():
+                message = work_fn()
         except InspectorError as exc:
             self.post_message(StoreProblem(exc.message))
             return
@@ -327,16 +360,19 @@ class AgentDebugApp(App[None]):
 
     @work(thread=True, exclusive=True, group="history", exit_on_error=False)
     def load_history(self, thread_id: str, mode: str = "first", before: str | None = None) -> None:
-        """Read a page of history."""
-        self._guard(lambda: HistoryLoaded(self.source.history(thread_id, limit=HISTORY_PAGE, before=before), mode))
+        """Read a page of history (of the namespace shown)."""
+        ns = self.namespace
+        self._guard(lambda: HistoryLoaded(self.source.history(thread_id, namespace=ns, limit=HISTORY_PAGE, before=before), mode))
 
     @work(thread=True, exclusive=True, group="checkpoint", exit_on_error=False)
     def load_checkpoint(self, thread_id: str, checkpoint_id: str) -> None:
         """Decode one checkpoint and diff it with its parent."""
 
+        ns = self.namespace
+
         def read() -> Message:
-            state = self.source.state(thread_id, checkpoint_id=checkpoint_id)
-            return CheckpointLoaded(state, diff_checkpoint(self.source, thread_id, checkpoint_id, state=state))
+            state = self.source.state(thread_id, checkpoint_id=checkpoint_id, namespace=ns)
+            return CheckpointLoaded(state, diff_checkpoint(self.source, thread_id, checkpoint_id, ns, state=state))
 
         self._guard(read)
 
@@ -420,7 +456,9 @@ class AgentDebugApp(App[None]):
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
     def render_value(self, path: str, value: Any) -> None:
         """Turn a (possibly huge) value into text for the detail pane."""
-        self.post_message(ValueRendered(path, value_text(value), not isinstance(value, str)))
+        with gc_policy.quiet():
+            text = value_text(value)
+        self.post_message(ValueRendered(path, text, not isinstance(value, str)))
 
     @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
     def check_changes(self) -> None:
@@ -454,11 +492,12 @@ class AgentDebugApp(App[None]):
     @on(HistoryLoaded)
     @_while_mounted
     def _history_loaded(self, message: HistoryLoaded) -> None:
-        if message.page.thread_id != self.thread_id:
+        if message.page.thread_id != self.thread_id or message.page.namespace != self.namespace:
             return
         tree = self.query_one(HistoryTree)
         tree.border_title = f"history of {message.page.thread_id}"
-        self.query_one("#history-box").border_title = f"history · {message.page.total} checkpoints"
+        inside = f" · subgraph {message.page.namespace} ([ ] to switch)" if message.page.namespace else ""
+        self.query_one("#history-box").border_title = f"history · {message.page.total} checkpoints{inside}"
         if message.mode == "newer":
             tree.merge_newer(message.page, follow=self.follow, now=self.clock())
         else:
@@ -478,7 +517,9 @@ class AgentDebugApp(App[None]):
         self.query_one(MessagesView).show(message.state.messages)
         traceback = self.tracebacks.get(state.thread_id) if state.errors else None
         self.query_one(PendingView).show(message.state, traceback)
-        self.draw_graph(state.thread_id, state.checkpoint_id, state)
+        if not state.namespace:
+            # The drawing is of the root graph; a subgraph's checkpoint leaves it as it was.
+            self.draw_graph(state.thread_id, state.checkpoint_id, state)
 
     @on(GraphDrawn)
     @_while_mounted
@@ -510,31 +551,93 @@ class AgentDebugApp(App[None]):
             self.notify("store readable again", title="store", timeout=3)
 
     def flush_events(self) -> None:
-        """Move new run events into the events pane: one batch per tick."""
-        fresh = self.events.drain()
-        if fresh:
+        """Move new run events into the events pane: as many as ~12 ms of counting and
+        folding take (the rest wait in the buffer), then one share of the lines to draw
+        (see ``EventsView.add``): however fast events come, a tick stays short."""
+        from time import perf_counter
+
+        try:
+            view = self.query_one(EventsView)
+        except NoMatches:  # shutting down: nothing to show them in
+            return
+        fresh = 0
+        deadline = perf_counter() + 0.012
+        while True:
+            batch = self.events.drain(limit=500)
             # Statistics are kept on the UI thread: the run thread only appends.
-            for event in fresh:
+            for event in batch:
                 self.run_stats.observe(event)
                 self.stuck.observe(event)
-            self.query_one(EventsView).add(fresh)
+            if batch:
+                view.add(batch, draw=False)
+            fresh += len(batch)
+            if len(batch) < 500 or perf_counter() > deadline:
+                break
+        gc_policy.kept(fresh)
+        waiting = view.lines_waiting
+        if fresh or waiting:
+            try:
+                more = view.add(())
+            except NoMatches:  # its log is gone: the app is shutting down
+                return
+            if not fresh and 0 < more < waiting and not self._drawing_tail:
+                # The tail of a flood: no new events compete for the time any more, so the
+                # next shares are drawn as soon as the loop is free rather than a tick later.
+                self._drawing_tail = True
+                self.call_later(self._draw_events_tail, view)
         stuck = self.stuck.check()
         for s in stuck:
             if s.task_id not in self._stuck_seen:
                 self._stuck_seen.add(s.task_id)
                 self.notify(f"{s.node} has been running for {s.elapsed_s:.0f}s", title="stuck phase?", severity="warning", timeout=8)
-        if fresh or stuck:
-            self.query_one(EventsView).show_stats(self.run_stats, stuck)
+        # The phase table resizes with its rows (a layout of the whole screen): while
+        # events keep coming it is redrawn 4 times a second, and once when they stop.
+        now = perf_counter()
+        pending = self._stats_pending or fresh > 0 or bool(stuck)
+        if pending and (not fresh or now >= self._stats_due):
+            view.show_stats(self.run_stats, stuck, self.prices)
+            self._stats_due, pending = now + 0.25, False
+        self._stats_pending = pending
+
+    async def _draw_events_tail(self, view: EventsView) -> None:
+        """Another share of the lines waiting in the events pane, until none wait (or
+        none can be drawn: the pane is not on screen)."""
+        import asyncio
+
+        waiting = view.lines_waiting
+        try:
+            more = view.add(())
+        except NoMatches:  # its log is gone: the app is shutting down
+            more = 0
+        self._drawing_tail = 0 < more < waiting
+        if self._drawing_tail:
+            # Let the rest of the loop run (keys, timers, the screen) before the next
+            # share: a callback queued right away would be taken before anything else.
+            await asyncio.sleep(0.002)
+            self.call_later(self._draw_events_tail, view)
 
     @on(EventsView.FilterChanged)
     def _events_filter(self, _: EventsView.FilterChanged) -> None:
-        self.query_one(EventsView).rebuild(self.events.snapshot())
+        # The snapshot holds events not drained yet, which the next tick would add a second
+        # time: drain now (after the snapshot, so the drain covers them) and keep what came since.
+        held = self.events.snapshot()
+        fresh = self.events.drain()
+        tail = held[-1] if held else None
+        since = next((i + 1 for i, e in enumerate(fresh) if e is tail), 0)
+        for event in fresh:
+            self.run_stats.observe(event)
+            self.stuck.observe(event)
+        view = self.query_one(EventsView)
+        view.rebuild(held + fresh[since:])
+        if fresh:
+            view.show_stats(self.run_stats, self.stuck.check(), self.prices)
 
     # -- messages from widgets ----------------------------------------------------------
 
     def _choose_thread(self, thread_id: str) -> None:
         self.thread_id = thread_id
         self.checkpoint_id = None
+        self.namespace = ""
         self.load_history(thread_id, "first")
         self._update_status_line()
 
@@ -586,6 +689,7 @@ class AgentDebugApp(App[None]):
         self.notify(text, title=message.label, timeout=6)
         self.follow = True
         self.thread_id = o.thread_id
+        self.namespace = o.namespace
         self.query_one(ThreadListWidget).selected = o.thread_id
         self.load_threads()
         self.load_history(o.thread_id, "first")
@@ -708,15 +812,45 @@ class AgentDebugApp(App[None]):
         if row is None or not row.nodes or not row.parent_id or row.source != "loop":
             self.notify("select a history row made by a phase (not an input, update or fork)", severity="warning", timeout=4)
             return
-        thread, phase, start = self.thread_id, row.nodes[0], row.parent_id
+        thread, phase, start, ns = self.thread_id, row.nodes[0], row.parent_id, self.namespace
 
         def confirmed(choice: dict[str, Any] | None | bool) -> None:
             if choice is None:
                 return
             update = choice if isinstance(choice, dict) else None
-            self.act("replay", lambda: self.controller.replay(thread, start, node=phase, update=update))
+            self.act("replay", lambda: self.controller.replay(thread, start, node=phase, update=update, namespace=ns))
 
         self.push_screen(ReplayScreen(phase, start), confirmed)
+
+    def action_namespace(self, step: int) -> None:
+        """Show the next (or previous) checkpoint namespace of the thread: root, then each subgraph."""
+        if self.thread_id is not None:
+            self.cycle_namespace(self.thread_id, self.namespace, step)
+
+    @work(thread=True, exclusive=True, group="namespaces", exit_on_error=False)
+    def cycle_namespace(self, thread_id: str, current: str, step: int) -> None:
+        """Read the thread's namespaces and pick the one ``step`` away from ``current``."""
+
+        def pick() -> Message:
+            names = [n.namespace for n in self.source.namespaces(thread_id)]
+            index = names.index(current) if current in names else 0
+            return NamespaceChosen(thread_id, names[(index + step) % len(names)] if names else "", len(names))
+
+        self._guard(pick)
+
+    @on(NamespaceChosen)
+    @_while_mounted
+    def _namespace_chosen(self, message: NamespaceChosen) -> None:
+        if message.thread_id != self.thread_id:
+            return
+        if message.count <= 1:
+            self.notify("this thread has no subgraph checkpoints", timeout=3)
+            return
+        self.namespace = message.namespace
+        self.checkpoint_id = None
+        self.row = None
+        self.load_history(message.thread_id, "first")
+        self._update_status_line()
 
     def action_edit(self) -> None:
         """Edit the highlighted state value at this checkpoint and fork."""
@@ -726,13 +860,13 @@ class AgentDebugApp(App[None]):
         if not key or self.state is None or key not in self.state.values:
             self.notify("highlight a state value (State tab) to edit", severity="warning", timeout=4)
             return
-        thread, checkpoint = self.thread_id, self.checkpoint_id
+        thread, checkpoint, ns = self.thread_id, self.checkpoint_id, self.namespace
         as_node = self.row.nodes[0] if self.row is not None and self.row.nodes else None
 
         def edited(result: tuple[dict[str, Any], str | None] | None) -> None:
             if result is not None:
                 update, node = result
-                self.act("fork", lambda: self.controller.fork(thread, checkpoint, update, node))
+                self.act("fork", lambda: self.controller.fork(thread, checkpoint, update, node, ns))
 
         self.push_screen(EditStateScreen(checkpoint, key, self.state.values[key], as_node), edited)
 

@@ -76,6 +76,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--record", metavar="FILE.ndjson", help="write every event to FILE.ndjson")
     p.add_argument("--config", metavar="FILE", help="langgraph.json to resolve a graph id with")
     p.add_argument("--poll", type=float, default=0.5, metavar="SECONDS", help=argparse.SUPPRESS)
+    _live_event_flags(p)
 
     p = command(
         "attach",
@@ -88,6 +89,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", metavar="FILE", help="langgraph.json to resolve a graph id with")
     p.add_argument("--poll", type=float, default=0.5, metavar="SECONDS", help="how often to look for new checkpoints (default 0.5; 0 = never)")
     p.add_argument("--record", metavar="FILE.ndjson", help="with --graph: write every event of the runs you start to FILE.ndjson")
+    _live_event_flags(p)
 
     p = command("graph", "draw a workflow's graph (terminal, DOT, Mermaid, JSON)",
                 "Draw a LangGraph graph in the terminal, or export it as DOT, Mermaid or JSON.")
@@ -126,6 +128,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("target", metavar="TARGET", help=_TARGET_HELP)
     p.add_argument("--thread", required=True, metavar="ID", help="thread id")
     p.add_argument("--checkpoint", required=True, metavar="ID", help="the checkpoint to replay from")
+    p.add_argument("--ns", default="", metavar="NS", help="the checkpoint's namespace, for a subgraph's checkpoint: the phase runs again inside the subgraph (default: the root graph)")
     p.add_argument("--node", metavar="NODE", help="the phase to run, when several are due")
     p.add_argument("--update", metavar="JSON", help="change these state keys first (a JSON object, or @FILE)")
     p.add_argument("--as-node", metavar="NODE", help="with --update: apply it as this node (default: the node that made the checkpoint)")
@@ -162,6 +165,13 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="print one JSON document (schema: CheckpointState)")
     return parser
+
+
+def _live_event_flags(p: argparse.ArgumentParser) -> None:
+    """Flags of the commands that show live events (``run``, ``attach``)."""
+    p.add_argument("--stuck-after", type=float, default=60.0, metavar="SECONDS", help="flag a phase running longer than this as stuck (default 60; 0 = never)")
+    p.add_argument("--stuck", dest="stuck_overrides", action="append", metavar="NODE=SECONDS", help="per-node stuck threshold; NODE=off (or 0) never flags NODE (repeatable)")
+    p.add_argument("--prices", metavar="FILE.json", help='price table for cost per phase and run: {"MODEL": {"input": PER_1K_TOKENS, "output": PER_1K_TOKENS}}')
 
 
 def _handler(command: str) -> Callable[[argparse.Namespace], int]:
