@@ -539,7 +539,7 @@ def main() -> int:
     print()
     listing_mb = sum(Path(f"{args.db}{s}").stat().st_size for s in ("", "-wal") if Path(f"{args.db}{s}").exists()) / 1e6
     print(f"machine: {machine()}; load average at the end {os.getloadavg()[0]:.1f}")
-    print(f"stores: {args.db} ({listing_mb:.0f} MB, {rows:,} threads); {args.big_db} (thread {BIG_THREAD})")
+    print(f"stores: {args.db} ({listing_mb:.0f} MB); {args.big_db} (thread {BIG_THREAD})")
     print(
         f"{args.repeat} runs each for 1–3 (best and median shown); 3 and 4 run in Pilot (app.run_test, headless, "
         f"{SIZE[0]}×{SIZE[1]}, polling off); 4 samples the loop with a 10 ms sleep"
