@@ -342,6 +342,8 @@ class AgentDebugApp(App[None]):
         self.sub_title = " · ".join(parts)
 
     # -- workers (off the UI thread) --------------------------------------------------
+    # Each has a fixed description: Textual otherwise names a worker by the repr() of its
+    # arguments, made on the UI thread (for a 12 MB state that alone stalled it ~90 ms).
 
     def _guard(self, work_fn: Callable[[], Message | None]) -> None:
         try:
@@ -353,18 +355,18 @@ class AgentDebugApp(App[None]):
         if message is not None:
             self.post_message(message)
 
-    @work(thread=True, exclusive=True, group="threads", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="threads", exit_on_error=False, description="threads")
     def load_threads(self) -> None:
         """Read every thread with its status."""
         self._guard(lambda: ThreadsLoaded(self.source.threads()))
 
-    @work(thread=True, exclusive=True, group="history", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="history", exit_on_error=False, description="history")
     def load_history(self, thread_id: str, mode: str = "first", before: str | None = None) -> None:
         """Read a page of history (of the namespace shown)."""
         ns = self.namespace
         self._guard(lambda: HistoryLoaded(self.source.history(thread_id, namespace=ns, limit=HISTORY_PAGE, before=before), mode))
 
-    @work(thread=True, exclusive=True, group="checkpoint", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="checkpoint", exit_on_error=False, description="checkpoint")
     def load_checkpoint(self, thread_id: str, checkpoint_id: str) -> None:
         """Decode one checkpoint and diff it with its parent."""
 
@@ -385,7 +387,7 @@ class AgentDebugApp(App[None]):
             self._rows_cache[thread_id] = cached
         return cached[1]
 
-    @work(thread=True, exclusive=True, group="graph", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="graph", exit_on_error=False, description="graph")
     def draw_graph(self, thread_id: str, checkpoint_id: str | None, state: CheckpointState | None = None) -> None:
         """Lay out the graph with each node's status at the checkpoint."""
 
@@ -431,7 +433,7 @@ class AgentDebugApp(App[None]):
             marked.nodes[node]["label"] = f"{marked.nodes[node]['label']} ⏺"
         return marked
 
-    @work(thread=True, group="control", exit_on_error=False)
+    @work(thread=True, group="control", exit_on_error=False, description="control")
     def act(self, label: str, action: Callable[[], ActionOutcome]) -> None:
         """Run one control action off the UI thread (never cancelled by a new selection)."""
         try:
@@ -444,7 +446,7 @@ class AgentDebugApp(App[None]):
             return
         self.post_message(ActionDone(label, outcome))
 
-    @work(thread=True, exclusive=True, group="prepare-graph", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="prepare-graph", exit_on_error=False, description="prepare-graph")
     def prepare_graph(self) -> None:
         """Build the model of the user's graph once."""
         from agent_debug.graphviz_export.model import graph_model
@@ -453,14 +455,14 @@ class AgentDebugApp(App[None]):
         if self.thread_id:
             self.call_from_thread(self.draw_graph, self.thread_id, self.checkpoint_id)
 
-    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="detail", exit_on_error=False, description="detail")
     def render_value(self, path: str, value: Any) -> None:
         """Turn a (possibly huge) value into text for the detail pane."""
         with gc_policy.quiet():
             text = value_text(value)
         self.post_message(ValueRendered(path, text, not isinstance(value, str)))
 
-    @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="poll", exit_on_error=False, description="poll")
     def check_changes(self) -> None:
         """Poll the store's change token; cheap (an index lookup), never a re-read."""
         try:
@@ -827,7 +829,7 @@ class AgentDebugApp(App[None]):
         if self.thread_id is not None:
             self.cycle_namespace(self.thread_id, self.namespace, step)
 
-    @work(thread=True, exclusive=True, group="namespaces", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="namespaces", exit_on_error=False, description="namespaces")
     def cycle_namespace(self, thread_id: str, current: str, step: int) -> None:
         """Read the thread's namespaces and pick the one ``step`` away from ``current``."""
 
