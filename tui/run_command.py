@@ -179,6 +179,9 @@ def _run_headless(graph, target: str, thread: str, payload, args: argparse.Names
             printer(event)
 
         controller.sink = sink
+        from agent_debug.tui import gc_policy
+
+        gc_policy.settle()  # what loading the graph made is never garbage: not walked again
         with StuckTicker(watch, printer.stuck):
             outcome = controller.start(thread, payload, step=args.step)
         if live["prices"] is not None:
