@@ -74,7 +74,7 @@ class NamespaceChosen(Message):
     def __init__(self, thread_id: str, namespace: str, count: int) -> None:
         super().__init__()
         self.thread_id = thread_id
-        self.namespace = namespace
+        self.chosen = namespace  # (Message.namespace is Textual's handler-name prefix)
         self.count = count
 
 
@@ -848,7 +848,7 @@ class AgentDebugApp(App[None]):
         if message.count <= 1:
             self.notify("this thread has no subgraph checkpoints", timeout=3)
             return
-        self.namespace = message.namespace
+        self.namespace = message.chosen
         self.checkpoint_id = None
         self.row = None
         self.load_history(message.thread_id, "first")
