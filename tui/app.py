@@ -273,6 +273,9 @@ class AgentDebugApp(App[None]):
         self._rows_cache: dict[str, tuple[str, list[CheckpointSummary]]] = {}
         self._threads_total = 0
         self.graph_focus: str | None = None
+        # A node clicked in the graph, while it is the latest thing chosen (a history row
+        # chosen after it wins): `r` replays its newest phase, `b` suggests it.
+        self.graph_node: str | None = None
         self._focus_candidate: str | None = None
 
     # -- layout ---------------------------------------------------------------------
@@ -657,6 +660,7 @@ class AgentDebugApp(App[None]):
             self.follow = False
             self._update_status_line()
         self.row = message.checkpoint
+        self.graph_node = None
         if message.checkpoint.checkpoint_id == self.checkpoint_id:
             return
         self.checkpoint_id = message.checkpoint.checkpoint_id
@@ -748,7 +752,15 @@ class AgentDebugApp(App[None]):
             self.controller.pause()
             self.notify("pausing at the next step boundary", timeout=3)
 
+    @on(GraphView.NodeSelected)
+    def _graph_node_selected(self, message: GraphView.NodeSelected) -> None:
+        self.graph_node = message.node
+        hint = "r replays its newest phase, b sets a breakpoint" if self.controller is not None else "z focuses on it"
+        self.notify(f"{message.node} selected: {hint}", timeout=3)
+
     def _selected_phase(self) -> str | None:
+        if self.graph_node is not None:
+            return self.graph_node
         if self.row is not None and self.row.nodes:
             return self.row.nodes[0]
         if self.state is not None and self.state.next:
@@ -810,11 +822,19 @@ class AgentDebugApp(App[None]):
         """Replay the selected row's phase from the checkpoint before it."""
         if not self._can_act():
             return
-        row = self.row
+        row, phase = self.row, None
+        if self.graph_node is not None and not self.namespace:
+            # The newest run of the clicked node in the (root) history loaded so far.
+            phase = self.graph_node
+            ran = [r for r in self.query_one(HistoryTree).rows if phase in r.nodes and r.parent_id and r.source == "loop"]
+            if not ran:
+                self.notify(f"no run of {self.graph_node} in the loaded history of this thread", severity="warning", timeout=4)
+                return
+            row = max(ran, key=lambda r: r.checkpoint_id)
         if row is None or not row.nodes or not row.parent_id or row.source != "loop":
             self.notify("select a history row made by a phase (not an input, update or fork)", severity="warning", timeout=4)
             return
-        thread, phase, start, ns = self.thread_id, row.nodes[0], row.parent_id, self.namespace
+        thread, phase, start, ns = self.thread_id, phase or row.nodes[0], row.parent_id, self.namespace
 
         def confirmed(choice: dict[str, Any] | None | bool) -> None:
             if choice is None:

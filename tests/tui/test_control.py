@@ -394,3 +394,31 @@ async def test_events_pane_under_a_flood_is_batched_and_bounded():
         text = "\n".join(str(line.text) for line in log.lines)
         # The newest events always reach the pane; the oldest may have fallen out of the cap.
         assert "custom {'i': 2999}" in text and "run finished done" in text
+
+
+async def test_click_a_graph_node_then_replay_its_newest_phase(store):
+    """Clicking `sandbox_test` in the drawing and pressing `r` replays that node's newest run."""
+    from agent_debug.fixtures.feature_request import graph
+    from agent_debug.tui.widgets.graph.graph_view import GraphView
+
+    app = control_app(str(store), graph)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"feature-001-done", "enter")
+        await settle(pilot)
+        view = app.query_one(GraphView)
+        for _ in range(60):
+            if view.drawing is not None and "sandbox_test" in view.drawing.node_boxes:
+                break
+            await pilot.pause(0.05)
+        top, left, height, width = view.drawing.node_boxes["sandbox_test"]
+        await pilot.click("#graph-drawing", offset=(left + width // 2, top + height // 2))
+        await settle(pilot)
+        assert app.graph_node == "sandbox_test" and view.selected == "sandbox_test"
+        newest = max((r for r in app.query_one(HistoryTree).rows if "sandbox_test" in r.nodes), key=lambda r: r.checkpoint_id)
+        await pilot.press("r")
+        screen = await wait_for_screen(pilot, ReplayScreen)
+        assert (screen.phase, screen.checkpoint_id) == ("sandbox_test", newest.parent_id)
+        await pilot.press("ctrl+s")
+        outcome = (await wait_for_screen(pilot, ReplayResultScreen)).outcome
+        assert outcome.phases == ["sandbox_test"] and outcome.replayed_from == newest.parent_id

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
+from textual import events
 from textual.containers import ScrollableContainer
+from textual.message import Message
 from textual.widgets import Static
 
 # Style names of graphviz_export.terminal → Rich styles. The layout names roles; the UI picks colours.
@@ -44,7 +46,17 @@ def layout_text(drawing: Any, highlight: str | None = None) -> Text:
 
 
 class GraphView(ScrollableContainer):
-    """A scrollable drawing of the graph; the layout itself is computed off the UI thread."""
+    """A scrollable drawing of the graph; the layout itself is computed off the UI thread.
+
+    Clicking a node selects it (underlined): the app then acts on that node's phase.
+    """
+
+    class NodeSelected(Message):
+        """A node of the drawing was clicked."""
+
+        def __init__(self, node: str) -> None:
+            super().__init__()
+            self.node = node
 
     DEFAULT_CSS = """
     GraphView > #graph-caption { color: $text-muted; height: auto; }
@@ -55,10 +67,34 @@ class GraphView(ScrollableContainer):
         yield Static("", id="graph-caption")
         yield Static("loading…", id="graph-drawing")
 
+    drawing: Any = None
+    selected: str | None = None
+
     def show(self, drawing: Any, caption: str) -> None:
         """Show a computed layout."""
+        self.drawing = drawing
+        if self.selected not in drawing.node_boxes:
+            self.selected = None
         self.query_one("#graph-caption", Static).update(Text(caption))
-        self.query_one("#graph-drawing", Static).update(layout_text(drawing))
+        self.query_one("#graph-drawing", Static).update(layout_text(drawing, self.selected))
+
+    def node_at(self, row: int, col: int) -> str | None:
+        """The node whose box covers a cell of the drawing."""
+        boxes = self.drawing.node_boxes if self.drawing is not None else {}
+        for node, (top, left, height, width) in boxes.items():
+            if top <= row < top + height and left <= col < left + width:
+                return node
+        return None
+
+    def on_click(self, event: events.Click) -> None:
+        drawing = self.query_one("#graph-drawing", Static)
+        offset = event.get_content_offset(drawing)
+        node = self.node_at(offset.y, offset.x) if offset is not None else None
+        if node is None or node in ("__start__", "__end__"):
+            return
+        self.selected = node
+        drawing.update(layout_text(self.drawing, node))
+        self.post_message(self.NodeSelected(node))
 
     def show_message(self, message: str) -> None:
         """Show text instead of a drawing (no graph yet, or a problem)."""
