@@ -13,7 +13,7 @@ counting frees them, so the collector only costs here. Two measures:
   it builds; if it built a lot, what it built is frozen too instead of being walked by
   the next full collections. Garbage cycles that happen to exist at that moment are
   frozen with it and never reclaimed: a bounded cost, paid only after big reads.
-- ``kept()`` as run events are drained into the events pane: every 10,000 of them,
+- ``kept()`` as run events are drained into the events pane: every 2,000 of them,
   what is alive is frozen, so a flood's held events are not walked again and again.
 """
 
@@ -60,7 +60,7 @@ def quiet() -> Iterator[None]:
 
 # Held run events (and the pane's lines for them) between two freezes: a flood keeps
 # hundreds of thousands of objects alive, and every full collection would walk them.
-FREEZE_EVERY = 10_000
+FREEZE_EVERY = 2_000
 _kept = 0
 
 
