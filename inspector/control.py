@@ -187,6 +187,7 @@ class Runner:
         sink: Callable[[Any], None] | None = None,
         existing: set[str] | frozenset[str] = frozenset(),
         namespace: str = "",
+        extractor: Any = None,
     ) -> RunResult:
         """Stream until the graph stops (end, interrupt, breakpoint, error or pause).
 
@@ -196,6 +197,9 @@ class Runner:
         it starts from); they are not counted as new. ``namespace``: the checkpoint
         namespace the graph runs in ('' for a root graph; a subgraph's own namespace
         when one subgraph is run on its own); its checkpoints are the ones counted.
+        ``extractor``: an ``EventExtractor`` kept across the runs of one thread (in place
+        of ``sink``), so a message or tool call re-sent by a later run (a subgraph's state
+        handed back after a resume) is reported once.
         """
         from contextlib import nullcontext
 
@@ -207,7 +211,8 @@ class Runner:
         self._pause.clear()
         result = RunResult()
         config = config or _config(self.thread_id)
-        extractor = EventExtractor(self.thread_id, on_event=sink) if sink is not None else None
+        if extractor is None and sink is not None:
+            extractor = EventExtractor(self.thread_id, on_event=sink)
         failure: BaseException | None = None
         if extractor is not None:
             extractor.start_run(graph=getattr(self.graph, "name", None), input=payload, existing_checkpoints=existing)
@@ -512,6 +517,7 @@ class Controller:
         self.break_before: set[str] = set()
         self.break_after: set[str] = set()
         self.sink: Callable[[Any], None] | None = None
+        self._sessions: dict[str, Any] = {}
         """Where typed events of every run go (the TUI's buffer, a recording)."""
         self._runner: Runner | None = None
         self._lock = threading.Lock()
@@ -562,6 +568,17 @@ class Controller:
         """Whether an action is running now."""
         return self._runner is not None
 
+    def _session(self, thread_id: str, sink: Callable[[Any], None] | None) -> Any:
+        """The thread's event extractor for ``sink``, kept across its runs (None: no events)."""
+        if sink is None:
+            return None
+        from agent_debug.inspector.events import EventExtractor
+
+        session = self._sessions.get(thread_id)
+        if session is None or session.on_event != sink:  # (bound methods compare by object and function)
+            session = self._sessions[thread_id] = EventExtractor(thread_id, on_event=sink)
+        return session
+
     def _run(
         self,
         action: Literal["step", "continue", "run"],
@@ -580,7 +597,7 @@ class Controller:
                     payload,
                     interrupt_before=None if step else self._root_points(self.break_before),
                     interrupt_after="*" if step else self._root_points(self.break_after),
-                    sink=sink if sink is not None else self.sink,
+                    extractor=self._session(thread_id, sink if sink is not None else self.sink),
                     existing={existing} if existing else frozenset(),
                 )
             finally:
@@ -629,7 +646,7 @@ class Controller:
                     Command(resume=plan),
                     interrupt_before=self._root_points(self.break_before),
                     interrupt_after=self._root_points(self.break_after),
-                    sink=self.sink,
+                    extractor=self._session(thread_id, self.sink),
                     existing={head} if head else frozenset(),
                 )
             finally:

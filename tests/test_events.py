@@ -7,6 +7,7 @@ import io
 import logging
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any, TypedDict
 
@@ -420,3 +421,64 @@ def test_stuck_watch_flags_a_real_slow_node_live():
         runner.join(5)
     assert flagged and flagged[0].node == "slow" and flagged[0].elapsed_s > 0.2
     assert watch.check() == []  # finished: no longer flagged
+
+
+# -- the debugger's own runs: LangGraph's hooks against its stream modes -----------------------
+
+
+def runner_session(graph: Any, payloads: list[Any], thread_id: str = "t1") -> list[Any]:
+    """Like ``run_session``, through the debugger's Controller and Runner (the extractor
+    attached to LangGraph's hooks for custom events, messages and subgraph parts): a
+    start, then resumes answering every pending interrupt."""
+    from agent_debug.inspector.control import Controller, open_store_for_app
+
+    store = open_store_for_app("memory", create=True)
+    events: list[Any] = []
+    controller = Controller(graph, store)
+    controller.sink = events.append
+    outcome = controller.start(thread_id, payloads[0])
+    for payload in payloads[1:]:
+        outcome = controller.resume(thread_id, {i.id: payload.resume for i in outcome.interrupts})
+    store.close()
+    return events
+
+
+def _signature(events: list[Any]) -> Counter:
+    """What both ways of listening must agree on, task ids (random per run) left out."""
+
+    def shape(namespace: str) -> str:
+        return "|".join(part.split(":")[0] for part in namespace.split("|")) if namespace else ""
+
+    def said(e: Any) -> str:
+        for attr in ("text", "message", "payload", "name", "value", "status"):
+            if hasattr(e, attr):
+                return repr(getattr(e, attr))
+        return ""
+
+    # Custom events from parallel tasks: the stream modes cannot tell which task wrote
+    # them (node None), the hook can; that is compared separately.
+    return Counter(
+        (e.kind, None if e.kind == "custom" else e.node, shape(e.namespace), said(e))
+        for e in events
+        if e.kind not in ("run_started", "run_finished")
+    )
+
+
+@pytest.mark.parametrize(
+    "graph, payloads",
+    [
+        (feature_request.graph, [{"request": "Add a --json flag"}, Command(resume=True)]),
+        (tool_agent.graph, [{"messages": [("user", "Find the cache docs and clean the build dir")]}, Command(resume=True)]),
+        (supervisor.graph, [{"topic": "checkpoint storage"}, Command(resume=True)]),
+    ],
+    ids=["feature_request", "tool_agent", "supervisor"],
+)
+def test_the_runner_hears_what_the_stream_modes_say(graph: Any, payloads: list[Any]):
+    """The Runner listens through LangGraph's private hooks (pinned version); the same
+    events must come out as through the public stream modes, kind by kind."""
+    heard = runner_session(graph, payloads)
+    attached = _signature(heard)
+    streamed = _signature(run_session(graph, payloads))
+    assert attached == streamed
+    assert all(e.node and e.task_id for e in heard if e.kind == "custom")
+    assert {kind for kind, *_ in attached} >= {"phase_started", "phase_finished", "checkpoint", "token"}
