@@ -36,6 +36,22 @@ async def wait_for_screen(pilot, kind, tries: int = 100):
     raise AssertionError(f"{kind.__name__} did not open; screen is {type(pilot.app.screen).__name__}")
 
 
+async def open_thread(pilot, thread: str) -> None:
+    await settle(pilot)
+    await pilot.press("slash", *thread, "enter")
+    await settle(pilot)
+
+
+async def replay_with_keys(pilot, check=None):
+    """`r`, then replay as offered (ctrl+s); the outcome shown. ``check`` sees the offer first."""
+    await pilot.press("r")
+    offer = await wait_for_screen(pilot, ReplayScreen)
+    if check is not None:
+        check(offer)
+    await pilot.press("ctrl+s")
+    return (await wait_for_screen(pilot, ReplayResultScreen)).outcome
+
+
 def phases(app: AgentDebugApp) -> list[list[str]]:
     """Nodes of the trunk, oldest first."""
     rows = app.query_one(HistoryTree).rows
@@ -179,11 +195,7 @@ async def test_replay_synthesize_runs_one_phase_on_a_branch(store):
         target = next(r for r in tree.rows if r.nodes == ["synthesize"])
         assert tree.select_checkpoint(target.checkpoint_id)
         await settle(pilot)
-        await pilot.press("r")
-        await wait_for_screen(pilot, ReplayScreen)
-        await pilot.press("ctrl+s")
-        result = await wait_for_screen(pilot, ReplayResultScreen)
-        outcome = result.outcome
+        outcome = await replay_with_keys(pilot)
         assert outcome.phases == ["synthesize"] and outcome.replayed_from == target.parent_id
         assert {w.channel for w in outcome.replay_writes} == {w.channel for w in outcome.original_writes}
     with open_source(str(store)) as source:
@@ -205,9 +217,7 @@ async def test_replay_inside_a_subgraph_from_its_own_history(store):
     researcher = next(n for n in spaces if n.startswith("researcher:"))
     app = control_app(str(store), graph)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("slash", *thread, "enter")
-        await settle(pilot)
+        await open_thread(pilot, thread)
         await pilot.press("escape")
         for _ in range(len(spaces)):
             if app.namespace == researcher:
@@ -221,10 +231,7 @@ async def test_replay_inside_a_subgraph_from_its_own_history(store):
         assert tree.select_checkpoint(target.checkpoint_id)
         await settle(pilot)
         assert app.state is not None and app.state.namespace == researcher and "notes" in app.state.values
-        await pilot.press("r")
-        await wait_for_screen(pilot, ReplayScreen)
-        await pilot.press("ctrl+s")
-        outcome = (await wait_for_screen(pilot, ReplayResultScreen)).outcome
+        outcome = await replay_with_keys(pilot)
         assert outcome.namespace == researcher and outcome.phases == ["summarize"]
     with open_source(str(store)) as source:
         assert {c.checkpoint_id: c.parent_id for c in source.history(thread, limit=None).checkpoints} == root_before
@@ -403,9 +410,7 @@ async def test_click_a_graph_node_then_replay_its_newest_phase(store):
 
     app = control_app(str(store), graph)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("slash", *"feature-001-done", "enter")
-        await settle(pilot)
+        await open_thread(pilot, "feature-001-done")
         view = app.query_one(GraphView)
         for _ in range(60):
             if view.drawing is not None and "sandbox_test" in view.drawing.node_boxes:
@@ -416,9 +421,8 @@ async def test_click_a_graph_node_then_replay_its_newest_phase(store):
         await settle(pilot)
         assert app.graph_node == "sandbox_test" and view.selected == "sandbox_test"
         newest = max((r for r in app.query_one(HistoryTree).rows if "sandbox_test" in r.nodes), key=lambda r: r.checkpoint_id)
-        await pilot.press("r")
-        screen = await wait_for_screen(pilot, ReplayScreen)
-        assert (screen.phase, screen.checkpoint_id) == ("sandbox_test", newest.parent_id)
-        await pilot.press("ctrl+s")
-        outcome = (await wait_for_screen(pilot, ReplayResultScreen)).outcome
+        def offered(screen) -> None:
+            assert (screen.phase, screen.checkpoint_id) == ("sandbox_test", newest.parent_id)
+
+        outcome = await replay_with_keys(pilot, offered)
         assert outcome.phases == ["sandbox_test"] and outcome.replayed_from == newest.parent_id
