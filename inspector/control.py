@@ -462,10 +462,15 @@ def _ids(source: Any, thread_id: str, namespace: str) -> dict[str, None]:
     return dict.fromkeys(c.checkpoint_id for c in source.history(thread_id, namespace=namespace, limit=None).checkpoints)
 
 
+def subgraphs(graph: Any) -> dict[str, Any]:
+    """Compiled subgraphs by path, ``writer`` or ``outer:inner`` (LangGraph joins with ``|``)."""
+    return {path.replace("|", ":"): sub for path, sub in graph.get_subgraphs(recurse=True)}
+
+
 def _subgraph(graph: Any, namespace: str) -> Any:
     """The compiled subgraph that writes checkpoints under ``namespace`` ('node:task|node:task')."""
-    path = "|".join(part.split(":")[0] for part in namespace.split("|"))
-    found = dict(graph.get_subgraphs(recurse=True))
+    path = ":".join(part.split(":")[0] for part in namespace.split("|"))
+    found = subgraphs(graph)
     if path not in found:
         known = ", ".join(sorted(found)) or "none"
         raise ControlError(f"the graph has no subgraph at '{path}' (namespace '{namespace}'); its subgraphs: {known}")
@@ -522,15 +527,11 @@ class Controller:
         self._runner: Runner | None = None
         self._lock = threading.Lock()
 
-    def _subgraphs(self) -> dict[str, Any]:
-        """Compiled subgraphs by path, ``writer`` or ``outer:inner`` (LangGraph joins with ``|``)."""
-        return {path.replace("|", ":"): sub for path, sub in self.graph.get_subgraphs(recurse=True)}
-
     @property
     def nodes(self) -> set[str]:
         """Nodes a breakpoint can name: root nodes, and subgraph nodes as ``subgraph:node``."""
         names = graph_nodes(self.graph) - {"__start__"}
-        for path, sub in self._subgraphs().items():
+        for path, sub in subgraphs(self.graph).items():
             names |= {f"{path}:{n}" for n in sub.nodes if n != "__start__"}
         return names
 
@@ -548,7 +549,7 @@ class Controller:
         (points.add if now_set else points.discard)(node)
         if ":" in node:
             path, inner = node.rsplit(":", 1)
-            sub = self._subgraphs()[path]
+            sub = subgraphs(self.graph)[path]
             attr = "interrupt_after_nodes" if after else "interrupt_before_nodes"
             current = [n for n in getattr(sub, attr) if n != inner]
             setattr(sub, attr, current + [inner] if now_set else current)

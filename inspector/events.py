@@ -571,7 +571,7 @@ class EventExtractor:
         configurable[CONFIG_KEY_STREAM] = StreamProtocol(nested, set(ATTACHED_STREAM_MODES))
         # Stored there, the runtime also provides the graph's store (None would hide it).
         configurable[CONFIG_KEY_RUNTIME] = Runtime(store=getattr(graph, "store", None), stream_writer=self._write_custom)
-        handler = StreamMessagesHandler(self._put_message, True)
+        handler = StreamMessagesHandler(lambda part: self.feed(*part), True)
         callbacks = config.get("callbacks")
         if callbacks is None:
             callbacks = [handler]
@@ -585,10 +585,6 @@ class EventExtractor:
     def _write_custom(self, value: Any) -> None:
         # get_stream_writer()'s writer: called on the node's thread, inside its config.
         self.feed_custom(value, node_context())
-
-    def _put_message(self, part: tuple[tuple[str, ...], str, Any]) -> None:
-        namespace, mode, chunk = part
-        self.feed(namespace, mode, chunk)
 
     def feed_custom(self, value: Any, context: NodeContext | None) -> list[Any]:
         """The event for a value a node wrote with ``get_stream_writer()`` (``context``: that node's)."""
@@ -960,6 +956,11 @@ class PhaseStats:
     def cost(self, prices: PriceTable) -> float | None:
         """Cost from the user's price table; None when no model it used has a price."""
         return _cost(self.by_model, prices)
+
+
+def format_cost(cost: float | None) -> str:
+    """A cost for people: prices are per 1k tokens, so a phase often costs a fraction of a cent."""
+    return "-" if cost is None else f"{cost:.6f}"
 
 
 def _cost(by_model: Mapping[str | None, Sequence[int]], prices: PriceTable) -> float | None:

@@ -66,6 +66,8 @@ class EventPrinter:
     def summary(self, stats: Any, prices: Mapping[str, Mapping[str, float]] | None = None) -> None:
         """The run's phases (timings, tokens, and cost when ``prices`` is given) and totals,
         from an ``events.RunStats``."""
+        from agent_debug.inspector.events import format_cost
+
         phases = list(stats.phases.values())
         total = stats.cost(prices) if prices is not None else None
         unpriced = sorted((m or "(no model name)" for m in stats.unpriced_models(prices)), key=str) if prices is not None else []
@@ -87,7 +89,7 @@ class EventPrinter:
             self._write([json.dumps(report, default=repr)])
             return
         took = f" in {stats.duration_ms / 1000:.2f}s" if stats.duration_ms is not None else ""
-        cost = f", cost {_money(total)}" if prices is not None else ""
+        cost = f", cost {format_cost(total)}" if prices is not None else ""
         lines = [f"summary: {len(phases)} phases{took}, tokens in {stats.input_tokens} / out {stats.output_tokens}{cost}"]
         header = f"  {'phase':<24} {'ms':>9} {'tokens in/out':>15} {'status':<11}"
         lines.append(header + (f" {'cost':>10}" if prices is not None else ""))
@@ -97,7 +99,7 @@ class EventPrinter:
                 where = f"{ph.namespace.split(':')[0]}/{where}"
             ms = f"{ph.duration_ms:.0f}" if ph.duration_ms is not None else "-"
             row = f"  {where:<24} {ms:>9} {f'{ph.input_tokens}/{ph.output_tokens}':>15} {ph.status:<11}"
-            lines.append(row + (f" {_money(ph.cost(prices)):>10}" if prices is not None else ""))
+            lines.append(row + (f" {format_cost(ph.cost(prices)):>10}" if prices is not None else ""))
         if unpriced:
             lines.append(f"  no price for: {', '.join(unpriced)} (their tokens are not in the cost)")
         self._write(lines)
@@ -158,11 +160,6 @@ class EventPrinter:
         if kind == "usage":
             return []
         return [f"{p} {kind}"]
-
-
-def _money(cost: float | None) -> str:
-    # Prices are per 1k tokens, so a phase often costs a fraction of a cent.
-    return "-" if cost is None else f"{cost:.6f}"
 
 
 class StuckTicker:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,7 +25,7 @@ KINDS = {
     "errors": {"error"},
 }
 LEVEL_STYLE = {"DEBUG": "dim", "INFO": "", "WARNING": "yellow", "ERROR": "red", "CRITICAL": "bold red"}
-LEVELS = {"DEBUG": 10, "INFO": 20, "WARNING": 30, "ERROR": 40, "CRITICAL": 50}
+LEVELS = logging.getLevelNamesMapping()  # DEBUG 10 … CRITICAL 50, with WARN, FATAL, NOTSET
 MAX_LINES = 5_000
 
 
@@ -258,10 +259,12 @@ class EventsView(Vertical):
         if not phases and not stuck:
             self.query_one("#events-phases", Static).update("")
             return
+        from agent_debug.inspector.events import format_cost
+
         title = "phases (slowest first)"
         if prices is not None:
             total = stats.cost(prices)
-            title += f" · cost {_money(total)}"
+            title += f" · cost {format_cost(total)}"
             unpriced = stats.unpriced_models(prices)
             if unpriced:
                 title += f" · no price for {', '.join(sorted(m or '(no model name)' for m in unpriced))}"
@@ -278,7 +281,7 @@ class EventsView(Vertical):
                 f"{p.input_tokens}/{p.output_tokens}", str(getattr(p, "attempts", 1)), str(getattr(p, "status", "")),
             ]
             if prices is not None:
-                cells.append(_money(p.cost(prices)))
+                cells.append(format_cost(p.cost(prices)))
             table.add_row(*cells)
         for s in stuck:
             table.add_row(Text(f"⚠ {s.node} stuck", style="bold red"), f"{s.elapsed_s * 1000:.0f}", "", "", "running")
@@ -299,8 +302,3 @@ class EventsView(Vertical):
 
     class FilterChanged(Message):
         """The kind tab or the text filter changed: the app re-feeds the held events."""
-
-
-def _money(cost: float | None) -> str:
-    # Prices are per 1k tokens, so a phase often costs a fraction of a cent.
-    return "-" if cost is None else f"{cost:.6f}"
