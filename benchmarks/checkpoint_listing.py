@@ -7,9 +7,12 @@ a 100-checkpoint thread, then times whole processes, best of ``--repeat``:
   script that does the same through the API: ``checkpointer.list(None)`` to find the
   threads, ``graph.get_state()`` per thread for its status;
 - ``agent-debug history --limit 0 --json`` on the long thread against
-  ``graph.get_state_history()`` and ``checkpointer.list()``;
+  ``graph.get_state_history()`` (which imports the graph) and ``checkpointer.list()``
+  (which needs only the saver);
 - the first page of history (``--limit 50``) on a 100- and a 10,000-checkpoint thread;
-- ``agent-debug --help``.
+- ``agent-debug --help``;
+- then, in one process with every import done, the long history written as our JSON
+  against the same two API calls: the work itself, without start-up.
 
 Run: ``.venv/bin/python benchmarks/checkpoint_listing.py`` (add ``--rebuild`` to reseed).
 """
@@ -75,15 +78,44 @@ API_HISTORY = textwrap.dedent(
     """
     import sqlite3, sys
     from langgraph.checkpoint.sqlite import SqliteSaver
-    from agent_debug.fixtures import long_loop
     saver = SqliteSaver(sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True, check_same_thread=False))
     config = {"configurable": {"thread_id": sys.argv[2]}}
     if sys.argv[3] == "graph":
+        # get_state_history needs the graph; the list below needs only the saver.
+        from agent_debug.fixtures import long_loop
         graph = long_loop.builder.compile(checkpointer=saver)
         rows = [(s.config["configurable"]["checkpoint_id"], s.metadata["step"], s.next) for s in graph.get_state_history(config)]
     else:
         rows = [(t.config["configurable"]["checkpoint_id"], t.metadata["step"]) for t in saver.list(config)]
     print(len(rows))
+    """
+)
+
+IN_PROCESS = textwrap.dedent(
+    """
+    import gc, sqlite3, sys, time
+    from langgraph.checkpoint.sqlite import SqliteSaver
+    from agent_debug.fixtures import long_loop
+    from agent_debug.inspector.targets import open_source
+    from agent_debug.tui.headless import document_json
+    db, thread, repeat = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    saver = SqliteSaver(sqlite3.connect("file:" + db + "?mode=ro", uri=True, check_same_thread=False))
+    graph = long_loop.builder.compile(checkpointer=saver)
+    config = {"configurable": {"thread_id": thread}}
+    source = open_source(db)
+    gc.collect()
+    gc.freeze()  # both sides alike: the collector skips what the imports made
+    def best(fn):
+        times = []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t0)
+        return min(times)
+    ours = best(lambda: document_json(source.history_document(thread, limit=None), "HistoryPage"))
+    listed = best(lambda: list(saver.list(config)))
+    history = best(lambda: list(graph.get_state_history(config)))
+    print(ours, listed, history)
     """
 )
 
@@ -136,6 +168,9 @@ def main() -> int:
     results.append(("history --limit 0, 10,000 checkpoints", long_ours, "graph.get_state_history", long_graph))
     results.append(("", long_ours, "checkpointer.list", long_list))
 
+    out = subprocess.run([py, "-c", IN_PROCESS, db, "loop-long", str(r)], check=True, capture_output=True, text=True, env=ENV)
+    in_ours, in_list, in_graph = map(float, out.stdout.split())
+
     short_page = timed([AGENT_DEBUG, "history", db, "--thread", SHORT_THREAD, "--limit", "50"], r)
     long_page = timed([AGENT_DEBUG, "history", db, "--thread", "loop-long", "--limit", "50"], r)
     help_time = timed([AGENT_DEBUG, "--help"], r)
@@ -150,6 +185,8 @@ def main() -> int:
     print(f"| history first page (50), 100 checkpoints | {short_page:.3f} s | | | |")
     print(f"| history first page (50), 10,000 checkpoints | {long_page:.3f} s | | | {long_page / short_page:.2f}× the 100-checkpoint page |")
     print(f"| agent-debug --help | {help_time:.3f} s | | | |")
+    print(f"| in one process, imports done: history of 10,000 as JSON | {in_ours:.3f} s | checkpointer.list | {in_list:.3f} s | {in_list / in_ours:.1f}× faster |")
+    print(f"| | | graph.get_state_history | {in_graph:.3f} s | {in_graph / in_ours:.1f}× faster |")
     print()
     print(f"store: {db} ({args.db.stat().st_size / 1e6:.1f} MB); whole processes, best of {r} (API: best of {max(1, r // 2)})")
     print(f"python {sys.version.split()[0]}; median not used so that a busy core does not skew one side")

@@ -8,27 +8,18 @@ a ``schema_version``.
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = 1
+# Defined without pydantic for the fast paths; importable from here as before.
+from agent_debug.inspector.vocabulary import SCHEMA_VERSION, ThreadStatus
 
 
 class _Record(BaseModel):
     # Raw binary values in a state are shown as base64 rather than failing to print.
     # defer_build: a command builds the schemas of the records it uses, not all of them.
     model_config = ConfigDict(frozen=True, extra="forbid", ser_json_bytes="base64", defer_build=True)
-
-
-class ThreadStatus(StrEnum):
-    """Where a thread stands at its latest checkpoint."""
-
-    INTERRUPTED = "interrupted"  # waiting at interrupt(): pending interrupt writes
-    ERROR = "error"  # a task failed: pending error writes
-    DONE = "done"  # nothing left to run
-    PENDING = "pending"  # next nodes, no interrupt or error: running now, or stopped mid-way
 
 
 class InterruptInfo(_Record):

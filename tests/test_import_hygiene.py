@@ -75,3 +75,19 @@ def test_headless_commands_never_import_textual(scenario_db):
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_listing_as_json_never_imports_pydantic(scenario_db):
+    # Importing pydantic and building the records' schemas cost more than reading a
+    # 10,000-checkpoint history; the --json listings write plain documents instead.
+    path, _ = scenario_db
+    probe = (
+        "import sys\n"
+        "from agent_debug.tui.cli import main\n"
+        f"for argv in (['threads', {str(path)!r}, '--json'], ['history', {str(path)!r}, '--thread', 'fanout', '--json']):\n"
+        "    assert main(argv) == 0\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'pydantic_core')))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import base64
 import sys
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel
-
-from agent_debug.inspector.model import ThreadStatus
+from agent_debug.inspector.sources.base import Capability
 from agent_debug.inspector.targets import open_source
+from agent_debug.inspector.vocabulary import ThreadStatus
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 
 def _emit_json(document: BaseModel) -> None:
@@ -16,10 +20,48 @@ def _emit_json(document: BaseModel) -> None:
     sys.stdout.write("\n")
 
 
+def _base64(value: Any) -> str:
+    # The records write bytes as URL-safe base64 (ser_json_bytes="base64").
+    if isinstance(value, (bytes, bytearray)):
+        return base64.urlsafe_b64encode(value).decode()
+    raise TypeError(type(value).__name__)
+
+
+def document_json(document: dict[str, Any], record: str) -> bytes:
+    """A source's plain ``document`` as JSON, byte for byte what the pydantic ``record`` writes.
+
+    orjson writes the same JSON as the record's serializer without building 10,000
+    models; data it would write differently (sets, non-string keys, integers beyond 64
+    bits) goes
+    through the record itself.
+    """
+    import orjson
+
+    try:
+        return orjson.dumps(
+            document,
+            default=_base64,
+            option=orjson.OPT_INDENT_2 | orjson.OPT_UTC_Z | orjson.OPT_APPEND_NEWLINE,
+        )
+    except TypeError:
+        from agent_debug.inspector import model
+
+        return getattr(model, record).model_validate(document).model_dump_json(indent=2).encode() + b"\n"
+
+
+def _emit_document(document: dict[str, Any], record: str) -> None:
+    data = document_json(document, record)
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+
+
 def run_threads(args: argparse.Namespace) -> int:
     """``agent-debug threads TARGET``."""
+    status = ThreadStatus(args.status) if args.status else None
     with open_source(args.target) as source:
-        status = ThreadStatus(args.status) if args.status else None
+        if args.json and Capability.DOCUMENTS in source.capabilities:
+            _emit_document(source.threads_document(status=status, limit=args.limit or None), "ThreadList")
+            return 0
         doc = source.threads(status=status, limit=args.limit or None)
     if args.json:
         _emit_json(doc)
@@ -46,6 +88,10 @@ def run_threads(args: argparse.Namespace) -> int:
 def run_history(args: argparse.Namespace) -> int:
     """``agent-debug history TARGET --thread ID``."""
     with open_source(args.target) as source:
+        if args.json and Capability.DOCUMENTS in source.capabilities:
+            page = source.history_document(args.thread, namespace=args.ns, limit=args.limit or None, before=args.before)
+            _emit_document(page, "HistoryPage")
+            return 0
         doc = source.history(args.thread, namespace=args.ns, limit=args.limit or None, before=args.before)
     if args.json:
         _emit_json(doc)

@@ -7,16 +7,12 @@ class, so a checkpoint store, a local graph, a server or a recording plug in ali
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Hashable, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Hashable, Literal, Protocol, runtime_checkable
 
-from agent_debug.inspector.model import (
-    CheckpointState,
-    HistoryPage,
-    NamespaceInfo,
-    ThreadList,
-    ThreadStatus,
-    ThreadSummary,
-)
+from agent_debug.inspector.vocabulary import ThreadStatus
+
+if TYPE_CHECKING:  # the records need pydantic, which the --json fast paths never import
+    from agent_debug.inspector.model import CheckpointState, HistoryPage, NamespaceInfo, ThreadList, ThreadSummary
 
 Decoding = Literal["safe", "full"]
 
@@ -30,6 +26,7 @@ class Capability(StrEnum):
     NAMESPACES = "namespaces"  # subgraph checkpoint namespaces
     TAIL = "tail"  # cheap change detection, for following a store another process writes
     CONTROL = "control"  # run, step, resume, replay, fork (needs the graph)
+    DOCUMENTS = "documents"  # threads_document()/history_document(): --json without building records
 
 
 @runtime_checkable

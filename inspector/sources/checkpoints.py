@@ -15,23 +15,18 @@ from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
 
 from agent_debug.inspector.decode import TYPE_KEY, decode_full, decode_safe
 from agent_debug.inspector.exceptions import NotFoundError
-from agent_debug.inspector.messages import find_messages
-from agent_debug.inspector.model import (
-    CheckpointState,
-    ErrorInfo,
-    HistoryPage,
-    InterruptInfo,
-    NamespaceInfo,
-    PendingWrite,
-    ThreadList,
-    ThreadStatus,
-    ThreadSummary,
-)
 from agent_debug.inspector.sources.base import Capability, Decoding
+from agent_debug.inspector.vocabulary import SCHEMA_VERSION, ThreadStatus
+
+if TYPE_CHECKING:
+    # Listing threads and history builds plain documents; the pydantic records are
+    # imported where they are made, so `threads`/`history --json` never load pydantic.
+    from agent_debug.inspector.model import CheckpointState, HistoryPage, NamespaceInfo, ThreadList, ThreadSummary
 
 # Reserved channel names of langgraph (langgraph._internal._constants); stable on disk.
 ERROR = "__error__"
@@ -278,31 +273,32 @@ def parse_error(value: Any) -> tuple[str, str]:
     return "Error", str(value)
 
 
-def _interrupts_of(w: WriteRow, node: str | None, namespace: str, decode: Decoder) -> list[InterruptInfo]:
+def _interrupts_of(w: WriteRow, node: str | None, namespace: str, decode: Decoder) -> list[dict[str, Any]]:
+    """``InterruptInfo`` fields, in order, for each interrupt in a stored write."""
     value = decode(w.type, w.value)
     items = value if isinstance(value, list) else [value]
     found = []
     for item in items:
-        if isinstance(item, dict) and TYPE_KEY in item:
-            found.append(
-                InterruptInfo(
-                    id=item.get("id") or item.get("interrupt_id"),
-                    value=item.get("value"),
-                    node=node,
-                    task_id=w.task_id,
-                    namespace=namespace,
-                    response_schema=item.get("response_schema"),
-                )
-            )
-        else:
-            found.append(InterruptInfo(id=None, value=item, node=node, task_id=w.task_id, namespace=namespace))
+        stored = isinstance(item, dict) and TYPE_KEY in item
+        found.append(
+            {
+                "id": (item.get("id") or item.get("interrupt_id")) if stored else None,
+                "value": item.get("value") if stored else item,
+                "node": node,
+                "task_id": w.task_id,
+                "namespace": namespace,
+                "response_schema": item.get("response_schema") if stored else None,
+            }
+        )
     return found
 
 
 @dataclass
 class _Pending:
-    interrupts: list[InterruptInfo] = field(default_factory=list)
-    errors: list[ErrorInfo] = field(default_factory=list)
+    """Pending interrupts and errors as plain ``InterruptInfo``/``ErrorInfo`` fields."""
+
+    interrupts: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
 
 
 _NOT_RESULTS = frozenset((ERROR, INTERRUPT, RESUME))
@@ -338,7 +334,7 @@ def _pending(writes: Iterable[WriteRow], sends: Sequence[str], namespace: str, d
         elif w.channel == ERROR:
             type_, message = parse_error(decode(w.type, w.value))
             out.errors.append(
-                ErrorInfo(type=type_, message=message, node=_task_node(w.task_path, sends), task_id=w.task_id, namespace=namespace)
+                {"type": type_, "message": message, "node": _task_node(w.task_path, sends), "task_id": w.task_id, "namespace": namespace}
             )
     return out
 
@@ -398,7 +394,14 @@ class CheckpointSource:
     """A LangGraph checkpoint store opened read-only, through a ``StoreReader``."""
 
     capabilities = frozenset(
-        {Capability.THREADS, Capability.HISTORY, Capability.STATE, Capability.NAMESPACES, Capability.TAIL}
+        {
+            Capability.THREADS,
+            Capability.HISTORY,
+            Capability.STATE,
+            Capability.NAMESPACES,
+            Capability.TAIL,
+            Capability.DOCUMENTS,
+        }
     )
 
     def __init__(self, reader: StoreReader) -> None:
@@ -497,8 +500,8 @@ class CheckpointSource:
             )
         return out
 
-    def threads(self, *, status: ThreadStatus | None = None, limit: int | None = None) -> ThreadList:
-        """Every thread with its status, most recently updated first."""
+    def threads_document(self, *, status: ThreadStatus | None = None, limit: int | None = None) -> dict[str, Any]:
+        """``ThreadList``'s fields as plain data (the ``threads --json`` document)."""
         summaries = self._summaries(self.reader.heads(""))
         summaries.sort(key=lambda s: s["checkpoint_id"], reverse=True)
         total = len(summaries)
@@ -506,10 +509,18 @@ class CheckpointSource:
             summaries = [s for s in summaries if s["status"] == status]
         if limit:
             summaries = summaries[:limit]
-        return ThreadList(target=self.target, total=total, threads=summaries)
+        return {"schema_version": SCHEMA_VERSION, "target": self.target, "total": total, "threads": summaries}
+
+    def threads(self, *, status: ThreadStatus | None = None, limit: int | None = None) -> ThreadList:
+        """Every thread with its status, most recently updated first."""
+        from agent_debug.inspector.model import ThreadList
+
+        return ThreadList.model_validate(self.threads_document(status=status, limit=limit))
 
     def thread(self, thread_id: str) -> ThreadSummary:
         """One thread's summary."""
+        from agent_debug.inspector.model import ThreadSummary
+
         heads = self.reader.heads("", [thread_id])
         if not heads:
             raise self._unknown_thread(thread_id)
@@ -531,10 +542,10 @@ class CheckpointSource:
 
     # -- history --------------------------------------------------------------------
 
-    def history(
+    def history_document(
         self, thread_id: str, *, namespace: str = "", limit: int | None = 50, before: str | None = None
-    ) -> HistoryPage:
-        """A page of checkpoints newest first, each with the nodes that produced it."""
+    ) -> dict[str, Any]:
+        """``HistoryPage``'s fields as plain data (the ``history --json`` document)."""
         self._require_namespace(thread_id, namespace)
         if before is not None and not self.reader.has_checkpoint(thread_id, namespace, before):
             raise self._unknown_checkpoint(thread_id, before, namespace)
@@ -544,8 +555,6 @@ class CheckpointSource:
             ((thread_id, r.checkpoint_id, r.parent_id, r.metadata.get("source")) for r in rows),
             {r.checkpoint_id: r.parent_id for r in rows},
         )
-        # Validated in one call (pydantic's core), which is faster per row than
-        # building 10,000 models one by one.
         empty: list[str] = []
         items = []
         for r in rows:
@@ -563,13 +572,23 @@ class CheckpointSource:
                 }
             )
         more = bool(limit) and len(rows) == limit and self._has_older(thread_id, namespace, rows[-1].checkpoint_id)
-        return HistoryPage(
-            thread_id=thread_id,
-            namespace=namespace,
-            total=self.reader.count(thread_id, namespace),
-            checkpoints=items,
-            next_before=rows[-1].checkpoint_id if more else None,
-        )
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "thread_id": thread_id,
+            "namespace": namespace,
+            "total": self.reader.count(thread_id, namespace),
+            "checkpoints": items,
+            "next_before": rows[-1].checkpoint_id if more else None,
+        }
+
+    def history(
+        self, thread_id: str, *, namespace: str = "", limit: int | None = 50, before: str | None = None
+    ) -> HistoryPage:
+        """A page of checkpoints newest first, each with the nodes that produced it."""
+        from agent_debug.inspector.model import HistoryPage
+
+        # Validated in one call (pydantic's core), faster per row than one model at a time.
+        return HistoryPage.model_validate(self.history_document(thread_id, namespace=namespace, limit=limit, before=before))
 
     def _has_older(self, thread_id: str, namespace: str, checkpoint_id: str) -> bool:
         return bool(self.reader.rows(thread_id, namespace, 1, checkpoint_id))
@@ -594,6 +613,9 @@ class CheckpointSource:
         path: str | None = None,
     ) -> CheckpointState:
         """One checkpoint's state, decoded safely unless ``decode='full'`` (trusted stores)."""
+        from agent_debug.inspector.messages import find_messages
+        from agent_debug.inspector.model import CheckpointState, PendingWrite
+
         self._require_namespace(thread_id, namespace)
         decoder: Decoder = decode_full if decode == "full" else decode_safe
         row = self.reader.checkpoint(thread_id, namespace, checkpoint_id, decoder)

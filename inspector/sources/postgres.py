@@ -22,7 +22,6 @@ from urllib.parse import unquote, urlsplit
 
 from agent_debug.inspector.decode import decode_structure
 from agent_debug.inspector.exceptions import StoreReadError, TargetError
-from agent_debug.inspector.model import NamespaceInfo
 from agent_debug.inspector.sources.checkpoints import (
     group_sends,
     group_task_paths,
@@ -38,6 +37,8 @@ from agent_debug.inspector.targets import redact
 
 if TYPE_CHECKING:
     import psycopg
+
+    from agent_debug.inspector.model import NamespaceInfo
 
 _T = TypeVar("_T")
 
@@ -441,6 +442,8 @@ class PostgresReader(StoreReader):
         )
 
     def namespaces(self, thread_id: str) -> list[NamespaceInfo]:
+        from agent_debug.inspector.model import NamespaceInfo
+
         rows = self._query(
             "SELECT checkpoint_ns, count(*), max(checkpoint_id) FROM checkpoints WHERE thread_id = %s "
             "GROUP BY checkpoint_ns ORDER BY checkpoint_ns",
