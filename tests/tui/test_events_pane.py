@@ -132,3 +132,56 @@ def test_filter_parsing():
     assert EventFilter.parse("level:40").min_level == 40 and EventFilter.parse("level:c").min_level == 50
     assert EventFilter.parse("level:bogus").words == ("level:bogus",)  # not a level: plain text
     assert not EventFilter.parse("  node: level: ")
+
+
+async def test_scrolling_up_pauses_the_log_and_end_follows_again():
+    from tests.graphs import flood_builder
+
+    flood = {"customs": 300, "logs": 100, "words": 50}
+    app = events_app(flood_builder().compile(), "w1", flood)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l")
+        await run_to_the_end(pilot, app)
+        view = app.query_one(EventsView)
+        log = app.query_one("#events-log")
+        label = app.query_one("#events-follow")
+        assert log.following and str(label.content) == "following"
+        assert log.is_vertical_scroll_end and log.max_scroll_y > 0
+
+        log.focus()
+        await pilot.press("pageup", "pageup")  # a user reading back
+        await pilot.pause(0.1)
+        assert not log.following
+        reading_at, first_line = log.scroll_y, str(log.lines[0].text)
+        written = view.lines_written
+
+        # A second run while the log stands still: nothing moves under the reader.
+        app.act("run", lambda: app.controller.start("w2", flood))
+        await run_to_the_end(pilot, app)
+        await pilot.pause(0.2)
+        assert view.lines_written == written and log.scroll_y == reading_at and str(log.lines[0].text) == first_line
+        assert view.lines_waiting > 400
+        assert str(label.content) == f"⏸ paused · {view.lines_waiting:,} new · End follows"
+        assert label.has_class("paused")
+
+        await pilot.press("end")
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if view.lines_waiting == 0:
+                break
+        await pilot.pause(0.2)
+        assert log.following and str(label.content) == "following" and not label.has_class("paused")
+        assert view.lines_waiting == 0 and view.lines_written > written
+        assert log.is_vertical_scroll_end
+        assert sum("run started" in line for line in log_lines(app)) == 2  # both runs, each once
+
+        # The mouse wheel pauses too (Pilot has no wheel: the event the driver would send);
+        # clicking the label follows again.
+        from textual.events import MouseScrollUp
+
+        log.post_message(MouseScrollUp(log, 5, 5, 0, -1, 0, False, False, False))
+        await pilot.pause(0.1)
+        assert not log.following
+        await pilot.click("#events-follow")
+        await pilot.pause(0.2)
+        assert log.following and log.is_vertical_scroll_end

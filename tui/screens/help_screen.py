@@ -35,5 +35,6 @@ class HelpScreen(ModalScreen[None]):
             yield Static(table)
             yield Static(
                 "\nMouse: click a thread, a checkpoint or a value. Arrows and PgUp/PgDn move in lists.\n"
+                "Events log: scrolling up pauses it (new lines wait); End follows again.\n"
                 "Press escape, q or ? to close."
             )

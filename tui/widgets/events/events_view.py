@@ -1,4 +1,4 @@
-"""Live events of runs: thinking, logs, errors; filters, search, phase timings, stuck phases."""
+"""Live events of runs: thinking, logs, errors; filters, search, follow mode, phase timings, stuck phases."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.reactive import var
 from textual.widgets import Input, RichLog, Static, Tab, Tabs
 
 from agent_debug.tui.render import short
@@ -97,6 +98,46 @@ class EventFilter:
         return True
 
 
+class EventsLog(RichLog):
+    """The events as lines. It follows the newest line until the user scrolls up (wheel,
+    keys, scrollbar); then it stands still, new lines wait, until the user scrolls back
+    to the end (``End``)."""
+
+    following: var[bool] = var(True)
+
+    class FollowChanged(Message):
+        """The log started or stopped following."""
+
+        def __init__(self, following: bool) -> None:
+            super().__init__()
+            self.following = following
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        # Writing only ever scrolls down (to the end) and trimming to max_lines keeps the
+        # height, so moving up, short of the end, is the user's doing. A shrinking log
+        # moves the position up to its new end, which is still the end.
+        if self.following and new_value < old_value and new_value < self.max_scroll_y:
+            self.following = False
+        elif not self.following and new_value >= self.max_scroll_y:
+            self.following = True
+
+    def watch_following(self, following: bool) -> None:
+        self.auto_scroll = following
+        self.post_message(self.FollowChanged(following))
+
+
+class FollowLabel(Static):
+    """Says whether the log follows, or how many lines wait while it is paused; a click
+    follows again."""
+
+    class Clicked(Message):
+        """The label was clicked."""
+
+    def on_click(self) -> None:
+        self.post_message(self.Clicked())
+
+
 class EventsView(Vertical):
     """Run events as lines. Token and thinking streams are gathered per phase (a live
     preview shows the one being streamed), so a flood of tokens costs one line per phase."""
@@ -105,6 +146,8 @@ class EventsView(Vertical):
     EventsView > Horizontal { height: 3; }
     EventsView Tabs { width: 1fr; }
     EventsView #events-filter { width: 30; }
+    EventsView #events-follow { width: auto; padding: 1 1 0 1; color: $text-muted; }
+    EventsView #events-follow.paused { color: $warning; text-style: bold; }
     EventsView #events-stream { height: 2; color: $text-muted; }
     EventsView RichLog { height: 1fr; }
     EventsView #events-phases { height: auto; max-height: 12; }
@@ -124,8 +167,9 @@ class EventsView(Vertical):
         with Horizontal():
             yield Tabs(*(Tab(name, id=f"events-{name}") for name in KINDS), id="events-kind")
             yield Input(placeholder="node:NAME level:warning text", id="events-filter")
+            yield FollowLabel("following", id="events-follow")
         yield Static("", id="events-stream")
-        yield RichLog(max_lines=MAX_LINES, wrap=False, markup=False, highlight=False, id="events-log")
+        yield EventsLog(max_lines=MAX_LINES, wrap=False, markup=False, highlight=False, id="events-log")
         yield Static("", id="events-phases")
 
     # -- filtering ------------------------------------------------------------------
@@ -226,8 +270,8 @@ class EventsView(Vertical):
         self.lines_waiting = len(queue)
         if not draw:
             return self.lines_waiting
-        log = self.query_one("#events-log", RichLog)
-        if queue and log.size.width:
+        log = self.query_one("#events-log", EventsLog)
+        if queue and log.size.width and log.following:
             share = min(len(queue), max(32, int((0.008 if waiting.fresh else 0.020) / waiting.cost_s)))
             started = perf_counter()
             lines = [line for line in (self._line(queue.popleft()) for _ in range(share)) if line is not None]
@@ -237,6 +281,8 @@ class EventsView(Vertical):
                 spent = (perf_counter() - started) / len(lines)
                 waiting.cost_s = max(1e-6, 0.5 * waiting.cost_s + 0.5 * spent)
             self.lines_waiting = len(queue)
+        if not log.following:
+            self._show_follow(False)
         if waiting.fresh:
             waiting.fresh = False
             live = next((("".join(parts), kind) for (task, kind), parts in reversed(self.streams.items())), None)
@@ -247,10 +293,36 @@ class EventsView(Vertical):
         return self.lines_waiting
 
     def rebuild(self, events: list[Any]) -> None:
-        """Show the held events again under the current filter."""
+        """Show the held events again under the current filter (following the newest)."""
         self.streams = {}
-        self.query_one("#events-log", RichLog).clear()
+        log = self.query_one("#events-log", EventsLog)
+        log.clear()
+        log.following = True
         self.add(events)
+
+    # -- follow mode ------------------------------------------------------------------
+
+    def _show_follow(self, following: bool) -> None:
+        label = self.query_one("#events-follow", Static)
+        if following:
+            text = "following"
+        else:
+            new = f" · {self.lines_waiting:,} new" if self.lines_waiting else ""
+            text = f"⏸ paused{new} · End follows"
+        label.set_class(not following, "paused")
+        label.update(text)
+
+    @on(EventsLog.FollowChanged)
+    def _follow_changed(self, event: EventsLog.FollowChanged) -> None:
+        event.stop()
+        self._show_follow(event.following)
+        if event.following and self.lines_waiting:
+            self.add(())  # what waited while the log stood still
+
+    @on(FollowLabel.Clicked)
+    def _follow_again(self, event: FollowLabel.Clicked) -> None:
+        event.stop()
+        self.query_one("#events-log", EventsLog).scroll_end(animate=False)
 
     def show_stats(self, stats: Any, stuck: list[Any], prices: Mapping[str, Mapping[str, float]] | None = None) -> None:
         """The phase-timing table: slowest first, tokens per phase, stuck phases flagged;
