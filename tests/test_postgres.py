@@ -77,6 +77,18 @@ def source(store: Store) -> Iterator[CheckpointSource]:
         yield src
 
 
+def test_json_documents_are_written_as_the_records_write_them(source: CheckpointSource) -> None:
+    from agent_debug.tui.headless import document_json
+
+    threads = source.threads_document()
+    assert document_json(threads, "ThreadList") == source.threads().model_dump_json(indent=2).encode() + b"\n"
+    for thread in threads["threads"]:
+        for space in source.namespaces(thread["thread_id"]):
+            doc = source.history_document(thread["thread_id"], namespace=space.namespace, limit=None)
+            record = source.history(thread["thread_id"], namespace=space.namespace, limit=None)
+            assert document_json(doc, "HistoryPage") == record.model_dump_json(indent=2).encode() + b"\n"
+
+
 # -- threads -----------------------------------------------------------------------
 
 
