@@ -62,32 +62,31 @@ def test_importing_the_whole_inspector_loads_no_ui_library():
     assert out.stdout.strip() == "[]"
 
 
-def test_headless_commands_never_import_textual(scenario_db):
-    path, _ = scenario_db
+def loaded_after(commands: list[list[str]], report: str) -> str:
+    """Run CLI commands in a fresh interpreter; the last line ``report`` (an expression
+    over ``sys.modules``) printed afterwards."""
     probe = (
         "import sys\n"
         "from agent_debug.tui.cli import main\n"
-        f"for argv in (['threads', {str(path)!r}], ['history', {str(path)!r}, '--thread', 'finished'],"
-        f" ['state', {str(path)!r}, '--thread', 'finished']):\n"
-        "    assert main(argv) == 0\n"
-        "print('textual' in sys.modules)"
+        f"for argv in {commands!r}:\n"
+        "    assert main(argv) == 0, argv\n"
+        f"print({report})"
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip().splitlines()[-1] == "False"
+    return out.stdout.strip().splitlines()[-1]
+
+
+def test_headless_commands_never_import_textual(scenario_db):
+    db = str(scenario_db[0])
+    commands = [["threads", db], ["history", db, "--thread", "finished"], ["state", db, "--thread", "finished"]]
+    assert loaded_after(commands, "'textual' in sys.modules") == "False"
 
 
 def test_listing_as_json_never_imports_pydantic(scenario_db):
     # Importing pydantic and building the records' schemas cost more than reading a
     # 10,000-checkpoint history; the --json listings write plain documents instead.
-    path, _ = scenario_db
-    probe = (
-        "import sys\n"
-        "from agent_debug.tui.cli import main\n"
-        f"for argv in (['threads', {str(path)!r}, '--json'], ['history', {str(path)!r}, '--thread', 'fanout', '--json']):\n"
-        "    assert main(argv) == 0\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'pydantic_core')))"
-    )
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip().splitlines()[-1] == "[]"
+    db = str(scenario_db[0])
+    commands = [["threads", db, "--json"], ["history", db, "--thread", "fanout", "--json"]]
+    report = "sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'pydantic_core'))"
+    assert loaded_after(commands, report) == "[]"
