@@ -175,6 +175,14 @@ async def test_scrolling_up_pauses_the_log_and_end_follows_again():
         assert log.is_vertical_scroll_end
         assert sum("run started" in line for line in log_lines(app)) == 2  # both runs, each once
 
+        # The phase table under the log growing after the last line (it is redrawn a
+        # moment after the events stop) leaves the log that follows at its end.
+        app.query_one("#events-phases").styles.height = 12
+        await pilot.pause(0.2)
+        assert log.following and log.is_vertical_scroll_end
+        app.query_one("#events-phases").styles.height = "auto"
+        await pilot.pause(0.1)
+
         # The mouse wheel pauses too (Pilot has no wheel: the event the driver would send);
         # clicking the label follows again.
         from textual.events import MouseScrollUp

@@ -122,6 +122,12 @@ class EventsLog(RichLog):
         elif not self.following and new_value >= self.max_scroll_y:
             self.following = True
 
+    def on_resize(self) -> None:
+        # The phase table below grows with its rows, after the last line may have been
+        # written: a shorter log that follows keeps its end in view.
+        if self.following:
+            self.scroll_end(animate=False)
+
     def watch_following(self, following: bool) -> None:
         self.auto_scroll = following
         self.post_message(self.FollowChanged(following))
