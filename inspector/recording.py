@@ -46,6 +46,7 @@ class Recorder:
         self._file.write(json.dumps({"format": FORMAT, "version": VERSION, "created": time.time()}) + "\n")
         self._file.flush()
         self._last_flush = time.monotonic()
+        self._timer: threading.Timer | None = None
 
     def write(self, event: Any) -> None:
         """Append one event."""
@@ -55,22 +56,39 @@ class Recorder:
                 raise ValueError(f"recording {self.path} is closed")
             self._file.write(line)
             self.count += 1
-            now = time.monotonic()
-            if now - self._last_flush >= self.flush_interval:
-                self._file.flush()
-                self._last_flush = now
+            due = self._last_flush + self.flush_interval - time.monotonic()
+            if due <= 0:
+                self._flush_locked()
+            elif self._timer is None:
+                # The last lines of a burst (a run stopping at an interrupt, a phase going
+                # quiet) would otherwise wait for the next event or for close().
+                self._timer = threading.Timer(due, self._flush_due)
+                self._timer.daemon = True
+                self._timer.start()
 
     __call__ = write
+
+    def _flush_locked(self) -> None:
+        if self._file is not None:
+            self._file.flush()
+        self._last_flush = time.monotonic()
+
+    def _flush_due(self) -> None:
+        with self._lock:
+            self._timer = None
+            self._flush_locked()
 
     def flush(self) -> None:
         """Write buffered lines to the file now."""
         with self._lock:
-            if self._file is not None:
-                self._file.flush()
+            self._flush_locked()
 
     def close(self) -> None:
         """Flush and close (idempotent)."""
         with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
             if self._file is not None:
                 self._file.close()
                 self._file = None

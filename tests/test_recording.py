@@ -64,6 +64,22 @@ def test_lines_are_flushed_while_recording(tmp_path):
         assert [e.payload for e in read_recording(path)] == [{"a": 1}]  # readable before close
 
 
+def test_the_last_lines_of_a_burst_reach_the_file_when_events_stop(tmp_path):
+    import time
+
+    path = tmp_path / "burst.ndjson"
+    with Recorder(path, flush_interval=0.2) as recorder:
+        for i in range(50):
+            recorder.write(CustomEvent(seq=i + 1, time=1.0, payload={"i": i}))
+        # Nothing more is written (a run waiting at an interrupt): the lines must not
+        # wait for the next event or for close().
+        deadline = time.monotonic() + 2
+        while len(list(read_recording(path))) < 50 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(list(read_recording(path))) == 50
+        assert time.monotonic() < deadline - 1.5  # within about flush_interval
+
+
 def test_not_a_recording(tmp_path):
     path = tmp_path / "notes.ndjson"
     path.write_text('{"hello": "world"}\n')
