@@ -14,10 +14,10 @@ AGENT_DEBUG = str(Path(sys.executable).with_name("agent-debug"))
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def record(tmp_path: Path, *extra: str) -> Path:
+def record(tmp_path: Path, *extra: str, checkpointer: str = "memory") -> Path:
     path = tmp_path / "run.ndjson"
     out = subprocess.run(
-        [AGENT_DEBUG, "run", "fixtures/feature_request.py:graph", "--no-ui", "--checkpointer", "memory",
+        [AGENT_DEBUG, "run", "fixtures/feature_request.py:graph", "--no-ui", "--checkpointer", checkpointer,
          "--thread", "rec", "--input", '{"request": "x"}', "--record", str(path), *extra],
         capture_output=True, text=True, cwd=ROOT, timeout=120,
     )
@@ -37,6 +37,16 @@ def test_threads_history_and_state_from_a_recording(tmp_path: Path):
         assert "analysis" in state.values
     listed = subprocess.run([AGENT_DEBUG, "threads", str(path)], capture_output=True, text=True)
     assert listed.returncode == 0 and "rec" in listed.stdout and "interrupted" in listed.stdout
+
+
+def test_a_recording_and_the_store_of_the_same_run_summarise_it_alike(tmp_path: Path):
+    db = tmp_path / "runs.db"
+    path = record(tmp_path, checkpointer=str(db))
+    with open_source(str(path)) as recorded, open_source(str(db)) as stored:
+        a, b = recorded.thread("rec"), stored.thread("rec")
+    fields = ("status", "checkpoint_id", "checkpoint_count", "last_step", "last_node", "last_source", "next")
+    assert {f: getattr(a, f) for f in fields} == {f: getattr(b, f) for f in fields}
+    assert b.last_node == "sandbox_test" and b.next == ["review"]  # review waits: it made no checkpoint
 
 
 def test_a_failed_run_reads_as_error(tmp_path: Path):

@@ -93,7 +93,6 @@ class RecordingSource:
             for e in events
             if e.kind == "error" and not e.will_retry and e.seq > since
         ]
-        nodes = [e.node for e in events if e.kind == "phase_finished" and not e.namespace and e.node]
         head = rows[0] if rows else None
         return ThreadSummary(
             thread_id=thread_id,
@@ -101,7 +100,9 @@ class RecordingSource:
             checkpoint_id=head.checkpoint_id if head else "",
             checkpoint_count=len(rows),
             last_step=head.step if head else None,
-            last_node=nodes[-1] if nodes else None,
+            # As a store says it: the node(s) whose run made the latest checkpoint (a phase
+            # stopped at an interrupt made none).
+            last_node=", ".join(head.nodes) if head and head.nodes else None,
             last_source=head.source if head else None,
             updated_at=_when(events[-1].time),
             next=list(getattr(next((e for e in reversed(events) if e.kind == "checkpoint" and not e.namespace), None), "next", []) or []),
