@@ -522,8 +522,8 @@ class Controller:
         self.break_before: set[str] = set()
         self.break_after: set[str] = set()
         self.sink: Callable[[Any], None] | None = None
-        self._sessions: dict[str, Any] = {}
         """Where typed events of every run go (the TUI's buffer, a recording)."""
+        self._sessions: dict[str, Any] = {}
         self._runner: Runner | None = None
         self._lock = threading.Lock()
 

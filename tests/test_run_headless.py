@@ -27,6 +27,12 @@ def test_readable_lines_until_the_interrupt(tmp_path: Path):
     assert "thread t in" in out.stderr and "interrupted; next: review" in out.stderr
 
 
+def test_a_run_in_memory_does_not_name_a_file_it_removes():
+    out = run("run", FEATURE, "--no-ui", "--checkpointer", "memory", "--thread", "t", "--input", '{"request": "x"}')
+    assert out.returncode == 0, out.stderr
+    assert "thread t in memory (not kept): interrupted; next: review" in out.stderr
+
+
 def test_failure_exits_1_with_traceback_and_class(tmp_path: Path):
     out = run(
         "run", FEATURE, "--no-ui", "--checkpointer", "memory",

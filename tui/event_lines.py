@@ -149,7 +149,7 @@ class EventPrinter:
             return [f"{p} ← tool {e.name or ''} {e.status}: {_short(e.content, 100)}"]
         if kind == "error":
             retry = f" (attempt {e.attempt}, will retry)" if e.will_retry else f" (attempt {e.attempt})" if e.attempt else ""
-            lines = [f"{p} ✖ {e.type}: {_short(e.message)}{retry}", f"{p}   {e.classification} ({e.confidence:.0%}): {e.suggestion}"]
+            lines = [f"{p} ✖ {e.type}{retry}: {_short(e.message)}", f"{p}   {e.classification} ({e.confidence:.0%}): {e.suggestion}"]
             if e.traceback and not e.will_retry:
                 lines += [f"{p}   {line}" for line in e.traceback.rstrip().splitlines()]
             return lines

@@ -191,7 +191,9 @@ def _run_headless(graph, target: str, thread: str, payload, args: argparse.Names
             recorder.close()
         store.close()
     where = f"; next: {', '.join(outcome.next)}" if outcome.next else ""
-    print(f"thread {thread} in {outcome.target}: {outcome.status.value}{where}", file=sys.stderr)
+    # "memory" is a private file removed on exit: naming its path would point at nothing.
+    kept_in = "memory (not kept)" if target == "memory" else outcome.target
+    print(f"thread {thread} in {kept_in}: {outcome.status.value}{where}", file=sys.stderr)
     if outcome.error is not None:
         print(f"agent-debug: error: the workflow failed in {outcome.error.node or '?'}: {outcome.error.type}: {outcome.error.message}", file=sys.stderr)
         return 1

@@ -8,6 +8,8 @@ that writes to the store the debugger is attached to.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 import select
@@ -23,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+from agent_debug.inspector.recording import read_recording
 from agent_debug.inspector.targets import open_source
 
 AGENT_DEBUG = str(Path(sys.executable).with_name("agent-debug"))
@@ -134,6 +137,22 @@ class Terminal:
     def type(self, text: str) -> None:
         """Type literal text."""
         self.tmux("send-keys", "-t", "e2e", "-l", text)
+
+    def locate(self, text: str) -> tuple[int, int]:
+        """Where ``text`` first shows on screen: (column, row), from 0."""
+        screen = self.wait_for(text)
+        for row, line in enumerate(screen.splitlines()):
+            if text in line:
+                return line.index(text), row
+        raise AssertionError(f"{text!r} vanished")  # pragma: no cover
+
+    def click(self, col: int, row: int) -> None:
+        """A left click on a cell (from 0), as an xterm reports it (SGR mouse: press, release)."""
+        self.type(f"\x1b[<0;{col + 1};{row + 1}M\x1b[<0;{col + 1};{row + 1}m")
+
+    def wheel_up(self, col: int, row: int) -> None:
+        """One notch of the mouse wheel, up, over a cell (SGR mouse, as xterm reports it)."""
+        self.type(f"\x1b[<64;{col + 1};{row + 1}M")
 
     def exit_status(self, timeout: float = 10.0) -> int:
         """Wait for the command to end; its exit status."""
@@ -443,3 +462,181 @@ def test_replay_a_subgraph_phase_in_a_real_terminal(term: Terminal, store, tmp_p
     assert term.exit_status() == 0
     with open_source(str(own)) as source:
         assert source.thread(thread).checkpoint_count == root_before  # the parent graph did not move
+
+
+# -- live events -----------------------------------------------------------------------------
+
+FEATURE_GRAPH = "agent_debug.fixtures.feature_request:graph"
+FEATURE_INPUT = json.dumps({"request": "Add a --json flag to the `report` command", "max_iterations": 3})
+STAMP = r"\d\d:\d\d:\d\d\.\d{3} "  # an event line starts with its time
+# A row of the phase-timing table: phase, ms, tokens in/out, attempts, status.
+PHASE_ROW = re.compile(r"│ (\w+) +\d+ +\d+/\d+ +(\d+) +(\w+) +│")
+
+
+def read_events_pane(term: Terminal) -> tuple[str, str]:
+    """Read the Events pane of a feature_request run stopped at its review, as a user does:
+    ``l``; the newest lines (the log keeps its end in view); then the errors tab (a click).
+    Returns those two screens."""
+    term.press("l")
+    # Ready when the run's last event, its end at the review's interrupt, is in view.
+    newest = term.wait_for(re.compile(STAMP + r"-\s+run finished interrupted"), timeout=20)
+    for what, pattern in (
+        ("a thinking line", STAMP + r"\w+\s+thinking: \S"),
+        ("a custom stream event", STAMP + r"\w+\s+custom \{'"),
+        ("a phase finished", STAMP + r"\w+\s+■ done in \d+ms"),
+        ("the review stopped", STAMP + r"review\s+■ interrupted in \d+ms"),
+        ("the interrupt, in review", STAMP + r"review\s+⏸ interrupt \{'"),
+    ):
+        assert re.search(pattern, newest), f"no {what} in the events pane:\n{newest}"
+
+    col, row = term.locate("thinking  logs  errors")
+    term.click(col + len("thinking  logs  ") + 2, row)
+    term.wait_for(re.compile(STAMP + r"plan\s+✖ RateLimitError \(attempt 1, will retry\): "), timeout=10)
+    errors = term.wait_for(re.compile(r"│ {4}transient \(\d+%\): \S"))  # the classification, under it
+    # Only errors now: every event line on screen is the one error of the run.
+    shown = re.findall(STAMP + r"\w+\s+(\S+)", errors)
+    assert shown == ["✖"], f"only the run's one error was expected on the errors tab, not {shown}:\n{errors}"
+    return newest, errors
+
+
+def recorded(path: Path) -> list:
+    """A recording's events, after checking it is whole: a header line, then one line per
+    event, numbered 1, 2, 3… with none missing."""
+    lines = path.read_bytes().splitlines()
+    events = list(read_recording(path))
+    assert len(lines) == len(events) + 1, f"{len(lines)} lines for {len(events)} events"
+    assert json.loads(lines[0])["format"] == "agent-debug-events"
+    assert [e.seq for e in events] == list(range(1, len(events) + 1))
+    return events
+
+
+def check_screens_show_the_recording(events: list, newest: str, errors: str) -> None:
+    """What the Events pane showed is what the recording holds."""
+    kinds = [e.kind for e in events]
+    assert kinds[0] == "run_started" and kinds[-1] == "run_finished" and events[-1].status == "interrupted"
+    for kind in ("thinking", "custom", "phase_finished", "interrupt"):
+        assert kind in kinds, f"no {kind} event recorded"
+    [error] = [e for e in events if e.kind == "error"]
+    assert (error.node, error.will_retry, error.attempt) == ("plan", True, 1)
+    line = re.search(rf"{error.node} +✖ {error.type} \(attempt {error.attempt}, will retry\): ([^│]*)│", errors)
+    assert line, errors
+    visible = line.group(1).rstrip()  # as much of the message as the pane is wide
+    assert len(visible) >= 5 and error.message.startswith(visible), (visible, error.message)
+    assert f"    {error.classification} ({error.confidence:.0%}): " in errors
+    [interrupt] = [e for e in events if e.kind == "interrupt"]
+    assert re.search(STAMP + rf"{interrupt.node}\s+⏸ interrupt ", newest)
+    # The newest thinking line on screen is the last phase that thought (its text, gathered).
+    thought = [e for e in events if e.kind == "thinking"]
+    last = [e.text for e in thought if e.task_id == thought[-1].task_id]
+    assert f"thinking: {''.join(last)[:30]}" in newest, newest
+
+
+def phase_rows(screen: str) -> list[tuple[str, int, str]]:
+    """The phase-timing table under the log: (phase, attempts, status) per row."""
+    return sorted((node, int(attempts), status) for node, attempts, status in PHASE_ROW.findall(screen))
+
+
+def recorded_phases(events: list) -> list[tuple[str, int, str]]:
+    """The phases of a recording as the table counts them: retries are attempts of one phase."""
+    retries: dict[str | None, int] = {}
+    for e in events:
+        if e.kind == "error" and e.will_retry:
+            retries[e.task_id] = retries.get(e.task_id, 0) + 1
+    return sorted(
+        (e.node, 1 + retries.get(e.task_id, 0), e.status)
+        for e in events
+        if e.kind == "phase_finished" and not e.namespace
+    )
+
+
+def test_live_events_of_a_run_in_a_real_terminal(term: Terminal, tmp_path: Path) -> None:
+    db, recording, thread_id = tmp_path / "runs.db", tmp_path / "run.ndjson", "live-events"
+    term.start([AGENT_DEBUG, "run", FEATURE_GRAPH, "--input", FEATURE_INPUT, "--thread", thread_id,
+                "--checkpointer", str(db), "--record", str(recording)])  # fmt: skip
+
+    # The run goes up to the review, whose interrupt opens the answer dialog by itself.
+    screen = term.wait_for("Approve all (ctrl+a)", timeout=60)
+    assert f"thread {thread_id} waits at 1 interrupt(s)" in screen
+    assert "⏸ review" in screen and "'question': 'Approve this change?'" in screen
+    term.press("Escape")  # not now
+    term.wait_until(lambda: "Approve all (ctrl+a)" not in term.screen(), "the dialog closing")
+    term.wait_for(re.compile(rf"{thread_id}\s+⏸ interrupted"))
+
+    newest, errors = read_events_pane(term)
+    shown = term.wait_number(r"history · (\d+) checkpoints", lambda n: n > 0)
+
+    # Follow mode: back on all events, the wheel over the log pauses it; a click on the
+    # label follows again, and the run's last line is back in view.
+    col, row = term.locate("thinking  logs  errors")
+    term.click(col - 3, row)  # "all"
+    term.wait_for(re.compile(STAMP + r"-\s+run finished interrupted"))
+    col, row = term.locate("run finished interrupted")
+    for _ in range(3):
+        term.wheel_up(col, row)
+    paused = term.wait_for("⏸ paused · End follows")
+    assert not re.search(STAMP + r"-\s+run finished interrupted", paused), "the last line should have scrolled away"
+    col, row = term.locate("⏸ paused")
+    term.click(col + 2, row)
+    term.wait_for(re.compile(STAMP + r"-\s+run finished interrupted"))
+    term.wait_for("following")
+    # The phase table, once the run's notification no longer covers it.
+    term.wait_until(lambda: "new checkpoint(s)" not in term.screen(), "the run's notification going", timeout=20)
+    table = phase_rows(term.screen())
+
+    term.press("q")
+    assert term.exit_status(timeout=15) == 0
+
+    events = recorded(recording)
+    assert {e.thread_id for e in events} == {thread_id}
+    check_screens_show_the_recording(events, newest, errors)
+    assert table == recorded_phases(events), f"the table showed {table}"
+    assert ("plan", 2, "done") in table  # the rate-limited phase: one phase, two attempts
+
+    # The checkpointer holds the thread, stopped at the review, with the checkpoints shown and recorded.
+    with open_source(str(db)) as source:
+        thread = source.thread(thread_id)
+    assert thread.status.value == "interrupted" and thread.next == ["review"]
+    assert [i.id for i in thread.interrupts] == [e.interrupt_id for e in events if e.kind == "interrupt"]
+    checkpoints = [e for e in events if e.kind == "checkpoint" and e.new and not e.namespace]
+    assert thread.checkpoint_count == shown == len(checkpoints)
+    assert thread.checkpoint_id == checkpoints[-1].checkpoint_id
+
+
+def test_a_recording_opens_read_only_for_a_post_mortem(term: Terminal, tmp_path: Path) -> None:
+    folder = tmp_path / "rec"
+    folder.mkdir()
+    recording, thread_id = folder / "run.ndjson", "post-mortem"
+    done = subprocess.run(
+        [AGENT_DEBUG, "run", FEATURE_GRAPH, "--no-ui", "--input", FEATURE_INPUT, "--thread", thread_id,
+         "--checkpointer", "memory", "--record", str(recording)],
+        capture_output=True, text=True, env=terminal_env(), timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert re.search(rf"^thread {thread_id} in memory \(not kept\): interrupted; next: review$", done.stderr, re.M), done.stderr
+    events = recorded(recording)
+    before = files_of(folder)
+    digest = hashlib.sha256(recording.read_bytes()).hexdigest()
+
+    term.start([AGENT_DEBUG, "attach", str(recording)])
+    screen = term.wait_for("threads: 1 of 1", timeout=20)
+    with open_source(str(recording)) as source:
+        last_node = source.thread(thread_id).last_node  # the node that made the latest checkpoint
+    assert re.search(rf"{thread_id}\s+⏸ interrupted\s+{last_node}", screen), screen
+    assert "control on" not in screen  # nothing to act with: read-only
+    search(term, thread_id, 1)
+    term.press("x")
+    screen = term.wait_for("'question': 'Approve this change?'", timeout=15)
+    assert "⏸ interrupt in review" in screen
+    shown = term.wait_number(r"history · (\d+) checkpoints", lambda n: n > 0)
+
+    newest, errors = read_events_pane(term)
+    table = phase_rows(term.screen())
+    term.press("q")
+    assert term.exit_status(timeout=15) == 0
+
+    check_screens_show_the_recording(events, newest, errors)
+    assert table == recorded_phases(events), f"the table showed {table}"
+    assert shown == len([e for e in events if e.kind == "checkpoint" and e.new and not e.namespace])
+    # Inspecting never writes: the file is byte for byte what the run wrote, and nothing was added beside it.
+    assert hashlib.sha256(recording.read_bytes()).hexdigest() == digest
+    assert files_of(folder) == before

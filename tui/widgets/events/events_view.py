@@ -200,8 +200,9 @@ class EventsView(Vertical):
         if kind == "custom":
             return head.append(f"custom {short(e.payload, 200)}", style="cyan")
         if kind == "error":
+            # The attempt before the message: a long message would push it out of view.
             retry = f" (attempt {e.attempt}, will retry)" if e.will_retry else ""
-            head.append(f"✖ {e.type}: {short(e.message, 200)}{retry}", style="bold red")
+            head.append(f"✖ {e.type}{retry}: {short(e.message, 200)}", style="bold red")
             head.append(f"\n    {e.classification} ({e.confidence:.0%}): {e.suggestion}", style="red")
             return head
         if kind == "phase_started":
