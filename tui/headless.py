@@ -31,9 +31,8 @@ def document_json(document: dict[str, Any], record: str) -> bytes:
     """A source's plain ``document`` as JSON, byte for byte what the pydantic ``record`` writes.
 
     orjson writes the same JSON as the record's serializer without building 10,000
-    models; data it would write differently (sets, non-string keys, integers beyond 64
-    bits) goes
-    through the record itself.
+    models; data it would write differently (sets, non-string keys, integers beyond
+    64 bits) goes through the record itself.
     """
     import orjson
 

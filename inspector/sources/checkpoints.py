@@ -17,7 +17,6 @@ from functools import lru_cache
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-
 from agent_debug.inspector.decode import TYPE_KEY, decode_full, decode_safe
 from agent_debug.inspector.exceptions import NotFoundError
 from agent_debug.inspector.sources.base import Capability, Decoding
