@@ -8,7 +8,11 @@ Update after an intended change with: pytest tests/tui/test_snapshots.py --snaps
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from agent_debug.inspector.targets import open_source
 from agent_debug.tui.app import AgentDebugApp
@@ -70,3 +74,40 @@ def test_light_theme_with_the_real_graph(snap_compare):
 
 def test_help(snap_compare):
     assert snap_compare(app(), terminal_size=SIZE, run_before=steps("question_mark"))
+
+
+RECORDING = ROOT / "tests" / "data" / "events.ndjson"
+
+
+@pytest.fixture
+def utc() -> Iterator[None]:
+    """Event lines show local clock time: pin the zone."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    yield
+    if before is None:
+        del os.environ["TZ"]
+    else:
+        os.environ["TZ"] = before
+    time.tzset()
+
+
+def recording_app() -> AgentDebugApp:
+    """The committed recording of a feature_request run (tests/data/events.ndjson), up to its review."""
+    os.chdir(ROOT)
+    target = str(RECORDING.relative_to(ROOT))
+    return AgentDebugApp(open_source(target), clock=fixed_clock(RECORDING), poll_interval=0)
+
+
+def test_events_pane_of_a_recording(snap_compare, utc):
+    assert snap_compare(recording_app(), terminal_size=SIZE, run_before=steps("l"))
+
+
+def test_events_pane_paused_while_reading_back(snap_compare, utc):
+    async def scroll_back(pilot) -> None:
+        await steps("l")(pilot)
+        pilot.app.query_one("#events-log").scroll_relative(y=-12, animate=False)
+        await settle(pilot)
+
+    assert snap_compare(recording_app(), terminal_size=SIZE, run_before=scroll_back)

@@ -152,9 +152,10 @@ class EventsView(Vertical):
     EventsView > Horizontal { height: 3; }
     EventsView Tabs { width: 1fr; }
     EventsView #events-filter { width: 30; }
-    EventsView #events-follow { width: auto; padding: 1 1 0 1; color: $text-muted; }
+    EventsView #events-status { height: 2; }
+    EventsView #events-follow { width: auto; padding: 0 1; color: $text-muted; }
     EventsView #events-follow.paused { color: $warning; text-style: bold; }
-    EventsView #events-stream { height: 2; color: $text-muted; }
+    EventsView #events-stream { width: 1fr; height: 2; color: $text-muted; }
     EventsView RichLog { height: 1fr; }
     EventsView #events-phases { height: auto; max-height: 12; }
     """
@@ -173,8 +174,9 @@ class EventsView(Vertical):
         with Horizontal():
             yield Tabs(*(Tab(name, id=f"events-{name}") for name in KINDS), id="events-kind")
             yield Input(placeholder="node:NAME level:warning text", id="events-filter")
+        with Horizontal(id="events-status"):
+            yield Static("", id="events-stream")
             yield FollowLabel("following", id="events-follow")
-        yield Static("", id="events-stream")
         yield EventsLog(max_lines=MAX_LINES, wrap=False, markup=False, highlight=False, id="events-log")
         yield Static("", id="events-phases")
 
