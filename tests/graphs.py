@@ -59,13 +59,8 @@ def _finish(state: State) -> dict[str, Any]:
 
 def linear_builder() -> StateGraph:
     """think → approve (interrupt) → finish (fails when x > 100)."""
-    g = StateGraph(State)
-    g.add_node("think", _think)
-    g.add_node("approve", _approve)
-    g.add_node("finish", _finish)
+    g = StateGraph(State).add_sequence([("think", _think), ("approve", _approve), ("finish", _finish)])
     g.add_edge(START, "think")
-    g.add_edge("think", "approve")
-    g.add_edge("approve", "finish")
     g.add_edge("finish", END)
     return g
 
@@ -301,13 +296,8 @@ def _priced_answer(state: _StuckState) -> dict[str, Any]:
 def stuck_builder() -> StateGraph:
     """slow (sleeps ``delay``) → hold (sleeps ``delay``) → answer (a model reply with usage
     from "priced-1" and "unpriced-1"): phases to flag as stuck, and tokens to price."""
-    g = StateGraph(_StuckState)
-    g.add_node("slow", _sleep)
-    g.add_node("hold", _sleep)
-    g.add_node("answer", _priced_answer)
+    g = StateGraph(_StuckState).add_sequence([("slow", _sleep), ("hold", _sleep), ("answer", _priced_answer)])
     g.add_edge(START, "slow")
-    g.add_edge("slow", "hold")
-    g.add_edge("hold", "answer")
     g.add_edge("answer", END)
     return g
 
@@ -389,24 +379,12 @@ def _mark(name: str):
 def nested_builder() -> StateGraph:
     """``enter → middle[prepare → inner[deep → polish]] → leave``: checkpoints two namespaces deep
     (``middle:<task>|inner:<task>``)."""
-    inner = StateGraph(_NestState)
-    inner.add_node("deep", _mark("deep"))
-    inner.add_node("polish", _mark("polish"))
-    inner.add_edge(START, "deep")
-    inner.add_edge("deep", "polish")
-    inner.add_edge("polish", END)
-    middle = StateGraph(_NestState)
-    middle.add_node("prepare", _mark("prepare"))
-    middle.add_node("inner", inner.compile(name="inner"))
-    middle.add_edge(START, "prepare")
-    middle.add_edge("prepare", "inner")
-    middle.add_edge("inner", END)
-    outer = StateGraph(_NestState)
-    outer.add_node("enter", _mark("enter"))
-    outer.add_node("middle", middle.compile(name="middle"))
-    outer.add_node("leave", _mark("leave"))
-    outer.add_edge(START, "enter")
-    outer.add_edge("enter", "middle")
-    outer.add_edge("middle", "leave")
-    outer.add_edge("leave", END)
-    return outer
+    def chain(*nodes: tuple[str, Any]) -> StateGraph:
+        g = StateGraph(_NestState).add_sequence(list(nodes))
+        g.add_edge(START, nodes[0][0])
+        g.add_edge(nodes[-1][0], END)
+        return g
+
+    inner = chain(("deep", _mark("deep")), ("polish", _mark("polish")))
+    middle = chain(("prepare", _mark("prepare")), ("inner", inner.compile(name="inner")))
+    return chain(("enter", _mark("enter")), ("middle", middle.compile(name="middle")), ("leave", _mark("leave")))

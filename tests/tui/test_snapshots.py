@@ -80,16 +80,12 @@ RECORDING = ROOT / "tests" / "data" / "events.ndjson"
 
 
 @pytest.fixture
-def utc() -> Iterator[None]:
+def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Event lines show local clock time: pin the zone."""
-    before = os.environ.get("TZ")
-    os.environ["TZ"] = "UTC"
+    monkeypatch.setenv("TZ", "UTC")
     time.tzset()
     yield
-    if before is None:
-        del os.environ["TZ"]
-    else:
-        os.environ["TZ"] = before
+    monkeypatch.undo()
     time.tzset()
 
 

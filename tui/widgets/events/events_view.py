@@ -319,7 +319,8 @@ class EventsView(Vertical):
             new = f" · {self.lines_waiting:,} new" if self.lines_waiting else ""
             text = f"⏸ paused{new} · End follows"
         label.set_class(not following, "paused")
-        label.update(text)
+        if str(label.content) != text:  # add() asks every tick while paused: redraw on change only
+            label.update(text)
 
     @on(EventsLog.FollowChanged)
     def _follow_changed(self, event: EventsLog.FollowChanged) -> None:
