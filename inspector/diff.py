@@ -67,6 +67,9 @@ def diff_states(before: dict[str, Any], after: dict[str, Any]) -> tuple[list[Val
     """Value changes (message lists summarised) and per-message changes between two states."""
     changes: list[ValueChange] = []
     messages: list[MessageChange] = []
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        # A functional-API entrypoint's state is its return value, of any type (None before it returns).
+        return ([] if before == after else diff_values(before, after, "(return value)", 0)), messages
     for channel in list(before) + [k for k in after if k not in before]:
         old, new = before.get(channel), after.get(channel)
         if (_message_list(old) or _message_list(new)) and channel in before and channel in after:

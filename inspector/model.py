@@ -143,6 +143,11 @@ class CheckpointState(_Record):
     errors: list[ErrorInfo] = Field(default_factory=list)
     pending_writes: list[PendingWrite] = Field(default_factory=list)
     metadata: dict[str, Any] = Field(default_factory=dict)
+    rebuilt: dict[str, str] = Field(
+        default_factory=dict,
+        description="DeltaChannels whose value was rebuilt from stored writes, with the reducer assumed "
+        "(messages, dict-merge, list-concat; snapshot or overwrite when no reducer ran; unknown when none fits).",
+    )
 
 
 class ValueChange(_Record):

@@ -17,9 +17,10 @@ from functools import lru_cache
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from agent_debug.inspector.decode import TYPE_KEY, decode_full, decode_safe
+from agent_debug.inspector.decode import TYPE_KEY, decode_full, decode_safe, decode_structure
 from agent_debug.inspector.exceptions import NotFoundError
 from agent_debug.inspector.sources.base import Capability, Decoding
+from agent_debug.inspector.sources.delta import DeltaHistory, rebuild, seed_value
 from agent_debug.inspector.vocabulary import SCHEMA_VERSION, ThreadStatus
 
 if TYPE_CHECKING:
@@ -36,6 +37,9 @@ _PULL = "__pregel_pull"
 _PUSH = "__pregel_push"
 _BRANCH_PREFIX = "branch:to:"
 _START = "__start__"
+_END = "__end__"
+# Metadata key of a checkpoint whose graph has DeltaChannels (langgraph.checkpoint.base).
+DELTA_COUNTERS = "counters_since_delta_snapshot"
 
 # Only these write channels carry values worth fetching when listing.
 STATUS_CHANNELS = (ERROR, INTERRUPT, TASKS)
@@ -133,6 +137,10 @@ class StoreReader(ABC):
         (all values when None)."""
 
     @abstractmethod
+    def first_write(self, thread_id: str, namespace: str, channel: str) -> tuple[str | None, bytes | None] | None:
+        """The (type, bytes) of the oldest write to ``channel`` in a thread's namespace, if any."""
+
+    @abstractmethod
     def task_paths(self, namespace: str, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], list[str]]:
         """The paths of the tasks that wrote at each (thread_id, checkpoint_id), one per task."""
 
@@ -183,12 +191,13 @@ def next_nodes(
     available: Collection[str],
     sends: Iterable[str] = (),
 ) -> list[str]:
-    """Nodes a checkpoint would run next, inferred without the graph.
+    """Nodes a checkpoint would run next, inferred without the graph, one entry per task.
 
     LangGraph triggers a StateGraph node through its ``branch:to:<node>`` channel (and
     the entry through ``__start__``): a node is next when that channel holds a value
     (``available``: consumed trigger channels are emptied, which also bumps their
-    version) newer than the version the node last saw. Pending ``Send`` tasks run too.
+    version) newer than the version the node last saw. Each pending ``Send`` is a task
+    of its own, so two Sends to one node make two entries, as in ``StateSnapshot.next``.
     """
     found: list[str] = []
     for channel, version in channel_versions.items():
@@ -203,10 +212,43 @@ def next_nodes(
         seen = (versions_seen.get(node) or {}).get(channel)
         if seen is None or _version_key(version) > _version_key(seen):
             found.append(node)
-    for node in sends:
-        if node not in found:
-            found.append(node)
-    return sorted(found)
+    return sorted([*found, *sends])
+
+
+def due_tasks(
+    channel_versions: dict[str, Any],
+    versions_seen: dict[str, dict[str, Any]],
+    available: Collection[str],
+    sends: Sequence[str | None],
+    writes: Sequence[WriteRow],
+    *,
+    drop_finished: bool,
+) -> list[str]:
+    """``StateSnapshot.next``: the tasks planned at a checkpoint, less (for the live view)
+    those whose results are already saved.
+
+    A functional-API entrypoint is subscribed to ``__start__`` itself (there is no
+    ``__start__`` node): the tasks that wrote at the checkpoint name it.
+    """
+    pulls = next_nodes(channel_versions, versions_seen, available)
+    if _START in pulls:
+        writers = {n for w in writes if not _is_call(w.task_path) for n in [_parse_task_path(w.task_path)[0]] if n}
+        if writers and _START not in writers:
+            pulls = [n for n in pulls if n != _START] + sorted(writers - set(pulls))
+    tasks: list[tuple[str, int | None]] = [(n, None) for n in pulls]
+    tasks += [(node, i) for i, node in enumerate(sends) if node]
+    if drop_finished:
+        finished = _finished_tasks(writes)
+        done = {_parse_task_path(w.task_path) for w in writes if w.task_id in finished and not _is_call(w.task_path)}
+        tasks = [t for t in tasks if not ((t[0], None) in done if t[1] is None else (None, t[1]) in done)]
+    return sorted(node for node, _ in tasks)
+
+
+def _is_call(task_path: str) -> bool:
+    """A functional-API ``@task`` call (its path nests its caller's): LangGraph does not
+    list these among a checkpoint's tasks; their errors and interrupts reach the caller."""
+    parts = task_path.lstrip("~").split(",", 2)
+    return len(parts) >= 2 and parts[0].strip() == _PUSH and not parts[1].strip().isdigit()
 
 
 @lru_cache(maxsize=4096)
@@ -309,24 +351,12 @@ def _finished_tasks(writes: Iterable[WriteRow]) -> set[str]:
     return {w.task_id for w in writes if w.channel not in _NOT_RESULTS}
 
 
-def _finished_nodes(writes: Sequence[WriteRow], sends: Sequence[str | None]) -> set[str]:
-    """Nodes whose every task planned at this checkpoint has finished."""
-    finished = _finished_tasks(writes)
-    done: set[str] = set()
-    open_: set[str] = set()
-    for w in writes:
-        node = _task_node(w.task_path, sends)
-        if node:
-            (done if w.task_id in finished else open_).add(node)
-    return done - open_
-
-
 def _pending(writes: Iterable[WriteRow], sends: Sequence[str], namespace: str, decode: Decoder) -> _Pending:
     out = _Pending()
     writes = list(writes)
     finished = _finished_tasks(writes)
     for w in writes:
-        if w.task_id in finished and w.channel == INTERRUPT:
+        if (w.task_id in finished and w.channel == INTERRUPT) or _is_call(w.task_path):
             continue
         if w.channel == INTERRUPT:
             out.interrupts.extend(_interrupts_of(w, _task_node(w.task_path, sends), namespace, decode))
@@ -479,8 +509,7 @@ class CheckpointSource:
             # Pending interrupts and errors belong to tasks planned at the head itself,
             # so a push task's path indexes the head's own queued Sends.
             pending = _pending(own, h.pending_sends, "", decode_safe)
-            finished = _finished_nodes(own, h.pending_sends)
-            nxt = [n for n in next_nodes(h.channel_versions, h.versions_seen, h.available, h.pending_sends) if n not in finished]
+            nxt = due_tasks(h.channel_versions, h.versions_seen, h.available, h.pending_sends, own, drop_finished=True)
             nodes = ran.get((h.thread_id, h.checkpoint_id))
             out.append(
                 {
@@ -625,10 +654,8 @@ class CheckpointSource:
         queued = row.channel_values.get(TASKS)
         sends = [v.get("node") for v in queued if isinstance(v, dict)] if isinstance(queued, list) else []
         pending = _pending(own, sends, namespace, decoder)
-        # Like LangGraph's "live" view: only the latest state (no checkpoint id asked for)
-        # drops phases that already finished from a half-done step.
-        finished = _finished_nodes(own, sends) if checkpoint_id is None else set()
-        values = {k: v for k, v in row.channel_values.items() if _is_state_channel(k)}
+        nxt = due_tasks(row.channel_versions, row.versions_seen, row.channel_values.keys(), sends, own, drop_finished=checkpoint_id is None)
+        values, rebuilt = self._values(thread_id, namespace, row, decoder, entrypoint=_START not in nxt and _START in row.channel_values)
         shown = select_path(values, path) if path else values
         return CheckpointState(
             thread_id=thread_id,
@@ -641,11 +668,9 @@ class CheckpointSource:
             decoded=decode,
             values=shown,
             path=path,
-            next=[
-                n
-                for n in next_nodes(row.channel_versions, row.versions_seen, row.channel_values.keys(), [s for s in sends if s])
-                if n not in finished
-            ],
+            # Like LangGraph's "live" view: only the latest state (no checkpoint id asked for)
+            # drops phases that already finished from a half-done step.
+            next=nxt,
             messages=find_messages(values),
             interrupts=pending.interrupts,
             errors=pending.errors,
@@ -659,7 +684,86 @@ class CheckpointSource:
                 for w in own
             ],
             metadata=_extra_metadata(row.metadata),
+            rebuilt=rebuilt,
         )
+
+    def _values(
+        self, thread_id: str, namespace: str, row: FullRow, decode: Decoder, *, entrypoint: bool = False
+    ) -> tuple[Any, dict[str, str]]:
+        """The state a checkpoint stands for, as ``get_state().values``, and how each
+        DeltaChannel was rebuilt.
+
+        A functional-API graph (``@entrypoint``) has no state channels: its values are
+        the entrypoint's return value, in ``__end__`` (None until it returns).
+        """
+        functional = _END in row.channel_versions or entrypoint
+        if functional and not any(_is_state_channel(k) for k in row.channel_versions):
+            return row.channel_values.get(_END), {}
+        values = {k: seed_value(v) for k, v in row.channel_values.items() if _is_state_channel(k)}
+        missing = [k for k in row.channel_versions if _is_state_channel(k) and k not in row.channel_values]
+        rebuilt: dict[str, str] = {}
+        if missing:
+            for channel, history in self._delta_histories(thread_id, namespace, row, missing, decode).items():
+                values[channel], rebuilt[channel] = rebuild(history)
+        # A DeltaChannel never written on this branch still reads as its type's empty value
+        # (``from_checkpoint(MISSING)``); its counters in the metadata name it.
+        counters = row.metadata.get(DELTA_COUNTERS)
+        for channel in counters if isinstance(counters, dict) else ():
+            if isinstance(channel, str) and channel not in values and channel not in row.channel_versions:
+                values[channel] = self._empty_delta_value(thread_id, namespace, channel, decode)
+                rebuilt[channel] = "empty"
+        if rebuilt:
+            # LangGraph lists channels in the graph's order; ours follow the checkpoint's versions.
+            order = {k: i for i, k in enumerate(row.channel_versions)}
+            values = dict(sorted(values.items(), key=lambda kv: order.get(kv[0], len(order))))
+        return values, rebuilt
+
+    def _empty_delta_value(self, thread_id: str, namespace: str, channel: str, decode: Decoder) -> Any:
+        """``typ()`` of a channel we have no value for, judged by the shape of its first write."""
+        first = self.reader.first_write(thread_id, namespace, channel)
+        value = decode(*first) if first is not None else None
+        return {} if isinstance(value, dict) and TYPE_KEY not in value else []
+
+    def _delta_histories(
+        self, thread_id: str, namespace: str, row: FullRow, channels: Sequence[str], decode: Decoder
+    ) -> dict[str, DeltaHistory]:
+        """For each channel with no value stored at ``row``: the nearest ancestor's stored
+        value (the seed) and the writes saved at every checkpoint from it to ``row``'s parent,
+        oldest first (LangGraph's ``get_delta_channel_history``)."""
+        active = set(channels)
+        chains: dict[str, list[str]] = {k: [] for k in channels}
+        seeds: dict[str, Any] = {}
+        walked: set[str] = {row.checkpoint_id}
+        parent = row.parent_id
+        while parent and active and parent not in walked:
+            walked.add(parent)
+            # The walk reads only the skeleton; a seed's value is decoded once it is found.
+            ancestor = self.reader.checkpoint(thread_id, namespace, parent, decode_structure)
+            if ancestor is None:
+                break
+            found = [k for k in active if k in ancestor.channel_values]
+            for k in active:
+                chains[k].append(ancestor.checkpoint_id)
+            if found:
+                full = self.reader.checkpoint(thread_id, namespace, parent, decode)
+                for k in found:
+                    seeds[k] = full.channel_values.get(k) if full is not None else None
+                active.difference_update(found)
+            parent = ancestor.parent_id
+        ids = {c for chain in chains.values() for c in chain}
+        rows = self.reader.writes(namespace, [(thread_id, c) for c in ids], list(channels)) if ids else []
+        by_checkpoint: dict[tuple[str, str], list[WriteRow]] = {}
+        for w in rows:
+            if w.channel in chains:
+                by_checkpoint.setdefault((w.checkpoint_id, w.channel), []).append(w)
+        out: dict[str, DeltaHistory] = {}
+        for k in channels:
+            writes: list[Any] = []
+            for cid in reversed(chains[k]):
+                for w in sorted(by_checkpoint.get((cid, k), ()), key=lambda w: (w.task_path, w.task_id, w.idx)):
+                    writes.append(decode(w.type, w.value))
+            out[k] = DeltaHistory(seeded=k in seeds, seed=seeds.get(k), writes=writes)
+        return out
 
     def namespaces(self, thread_id: str) -> list[NamespaceInfo]:
         """The thread's namespaces, root first."""

@@ -330,6 +330,14 @@ class PostgresReader(StoreReader):
         )
         return int(rows[0][0])
 
+    def first_write(self, thread_id: str, namespace: str, channel: str) -> tuple[str | None, bytes | None] | None:
+        rows = self._query(
+            "SELECT type, blob FROM checkpoint_writes WHERE thread_id = %s AND checkpoint_ns = %s AND channel = %s "
+            "ORDER BY checkpoint_id, task_id, idx LIMIT 1",
+            (thread_id, namespace, channel),
+        )
+        return (rows[0][0], bytes(rows[0][1]) if rows[0][1] is not None else None) if rows else None
+
     def has_checkpoint(self, thread_id: str, namespace: str, checkpoint_id: str) -> bool:
         return bool(
             self._query(

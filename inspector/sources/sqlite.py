@@ -216,6 +216,14 @@ class SqliteReader(StoreReader):
             versions_seen=body.get("versions_seen") or {},
         )
 
+    def first_write(self, thread_id: str, namespace: str, channel: str) -> tuple[str | None, bytes | None] | None:
+        rows = self._query(
+            "SELECT type, value FROM writes WHERE thread_id = ? AND checkpoint_ns = ? AND channel = ? "
+            "ORDER BY checkpoint_id, task_id, idx LIMIT 1",
+            (thread_id, namespace, channel),
+        )
+        return (rows[0][0], rows[0][1]) if rows else None
+
     def writes(
         self, namespace: str, keys: Collection[tuple[str, str]], value_channels: Collection[str] | None
     ) -> list[WriteRow]:
