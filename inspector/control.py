@@ -412,9 +412,12 @@ def replay(
     replayed: list[PendingWrite] = []
     diff = None
     if result.new_checkpoints:
+        # The phase ran once on the new branch: its writes are saved at a checkpoint of the
+        # branch (the fork or update it started from), never at the original checkpoint,
+        # which keeps the original run's writes.
+        for new_id in result.new_checkpoints:
+            replayed += _phase_writes(source.state(thread_id, checkpoint_id=new_id, namespace=namespace), set(phases))
         newest = source.state(thread_id, checkpoint_id=result.new_checkpoints[-1], namespace=namespace)
-        if newest.parent_id:
-            replayed = _phase_writes(source.state(thread_id, checkpoint_id=newest.parent_id, namespace=namespace), set(phases))
         diff = diff_checkpoint(source, thread_id, newest.checkpoint_id, parent_id=checkpoint_id, state=newest, namespace=namespace)
     return _outcome(
         "replay",

@@ -163,6 +163,10 @@ def test_replaying_an_interrupting_phase_stops_at_its_interrupt(store: Path):
     out = run("replay", str(store), "--thread", "feature-001-done", "--checkpoint", start, "--graph", FEATURE, "--json")
     outcome = ActionOutcome.model_validate_json(out.stdout)
     assert outcome.status.value == "interrupted" and outcome.interrupts[0].node == "review"
+    # The original review was answered and wrote its decision; the replayed one has only
+    # reached its interrupt, so it wrote nothing yet (the original's writes are not its).
+    assert any(w.node == "review" for w in outcome.original_writes)
+    assert outcome.replay_writes == []
 
 
 def test_replay_one_phase_on_a_branch(store: Path):
