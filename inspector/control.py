@@ -388,7 +388,7 @@ def replay(
         raise ControlError(f"nothing runs after checkpoint '{checkpoint_id}' (the run ended there); pick an earlier checkpoint")
     if node is not None and node not in due:
         raise ControlError(f"'{node}' is not due at checkpoint '{checkpoint_id}'; due there: {', '.join(due)}")
-    phases = [node] if node else due
+    phases = [node] if node else list(dict.fromkeys(due))
     original = _phase_writes(at, set(phases))
     bound = bind(graph, store.checkpointer)
     start = _config(thread_id, checkpoint_id, namespace)

@@ -400,9 +400,18 @@ def select_path(values: Any, path: str) -> Any:
     """The part of ``values`` at a dotted path like ``messages.0.content``."""
     current = values
     walked: list[str] = []
-    for part in path.split("."):
-        if isinstance(current, dict) and part in current:
+    parts = path.split(".")
+    i = 0
+    while i < len(parts):
+        part = parts[i]
+        # A key may hold dots itself (deepagents' files are keyed by path: '/notes.md').
+        dotted = next(
+            (j for j in range(i + 1, len(parts) + 1) if isinstance(current, dict) and ".".join(parts[i:j]) in current), None
+        )
+        if dotted is not None:
+            part = ".".join(parts[i:dotted])
             current = current[part]
+            i = dotted - 1
         elif isinstance(current, list) and part.lstrip("-").isdigit() and -len(current) <= int(part) < len(current):
             current = current[int(part)]
         else:
@@ -416,6 +425,7 @@ def select_path(values: Any, path: str) -> Any:
                 hint = f"it is a {type(current).__name__}"
             raise NotFoundError(f"no value at path '{path}': '{part}' not found in {where} ({hint})")
         walked.append(part)
+        i += 1
     return current
 
 
@@ -492,12 +502,22 @@ class CheckpointSource:
         for key in pushed:
             g = grand.get(key)
             targets = sends.get((key[0], g), []) if g else []
+            if any(_task_node(path, targets) is None for path in paths[key] if _is_push(path) and not _is_call(path)):
+                # A fork or update copies its Sends into its own queue: none were written
+                # one checkpoint earlier, so read the queue the tasks indexed.
+                targets = self._queued_sends(key[0], namespace, key[1]) or targets
             ordered: list[str] = []
             for path in paths[key]:
                 node = _task_node(path, targets) or ("send" if _is_push(path) else None)
                 if node and node not in ordered:
                     ordered.append(node)
             names[key] = ordered
+
+    def _queued_sends(self, thread_id: str, namespace: str, checkpoint_id: str) -> list[str | None]:
+        """Target nodes of the Sends queued in a checkpoint's own task channel."""
+        row = self.reader.checkpoint(thread_id, namespace, checkpoint_id, decode_structure)
+        queued = row.channel_values.get(TASKS) if row is not None else None
+        return [v.get("node") if isinstance(v, dict) else None for v in queued] if isinstance(queued, list) else []
 
     def _summaries(self, heads: list[HeadRow]) -> list[dict[str, Any]]:
         """Thread summaries as dicts, validated in bulk by the caller."""
