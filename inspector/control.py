@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from agent_debug.inspector.decisions import approve_value, check_schema, reject_value
+from agent_debug.inspector.decisions import answer, check_schema
 from agent_debug.inspector.diff import diff_checkpoint
 from agent_debug.inspector.exceptions import InspectorError, TargetError, UsageError
 from agent_debug.inspector.model import ActionOutcome, CheckpointState, ErrorInfo, InterruptInfo, PendingWrite, ThreadStatus
@@ -134,7 +134,9 @@ def check_graph_matches(source: Any, graph: Any, thread_id: str) -> None:
     """Refuse a graph whose nodes do not include every node the thread ran."""
     ran = {n for c in source.history(thread_id, limit=None).checkpoints for n in c.nodes}
     ran |= set(source.thread(thread_id).next)
-    unknown = sorted(ran - graph_nodes(graph) - {"send"})
+    # '__start__' is a StateGraph's entry node, or (the functional API, which has none) the
+    # entrypoint a store does not name until it first writes.
+    unknown = sorted(ran - graph_nodes(graph) - {"send", "__start__"})
     if unknown:
         have = ", ".join(sorted(graph_nodes(graph) - {"__start__"}))
         raise ControlError(
@@ -331,7 +333,7 @@ def plan_resume(
     for intr in chosen:
         if intr.id is None:
             raise ControlError(f"the interrupt in {intr.node} has no id (stored by an old LangGraph); resume it with LangGraph directly")
-        sent = value if has_value else approve_value(intr.value) if approve else reject_value(intr.value, message)
+        sent = value if has_value else answer(intr, approve=approve, message=message)
         problem = check_schema(sent, intr.response_schema)
         if problem:
             raise ControlError(f"the value for interrupt {intr.id} ({intr.node}) does not fit its response_schema: {problem}; nothing was sent")

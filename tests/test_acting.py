@@ -57,7 +57,15 @@ def test_approve_finishes_the_run_and_only_appends(store: Path):
 
 
 def test_reject_with_a_reason_loops_back_to_a_new_interrupt(store: Path):
-    out = run("resume", str(store), "--thread", "feature-002-interrupted", "--reject", "--message", "use orjson", "--graph", FEATURE)
+    # The review offers only the words "approve" / "reject": a reason has no place there,
+    # so --reject --message is refused (a guessed shape could read as a yes) ...
+    before = digest(store)
+    refused = run("resume", str(store), "--thread", "feature-002-interrupted", "--reject", "--message", "use orjson", "--graph", FEATURE)
+    assert refused.returncode == 1 and "nothing was sent" in refused.stderr and "--value" in refused.stderr
+    assert digest(store) == before
+    # ... and the reason goes in the shape the workflow documents, as an explicit value.
+    value = '{"approved": false, "feedback": "use orjson"}'
+    out = run("resume", str(store), "--thread", "feature-002-interrupted", "--value", value, "--graph", FEATURE)
     assert out.returncode == 0, out.stderr
     assert '"feedback": "use orjson"' in out.stdout
     assert "is now interrupted" in out.stdout and "waiting: interrupt" in out.stdout

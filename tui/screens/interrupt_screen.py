@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from typing import Any
 
+from rich.console import Group, RenderableType
+from rich.padding import Padding
 from rich.pretty import Pretty
 from rich.text import Text
 from textual import on
@@ -12,15 +15,31 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static, TextArea
+from textual.widgets import Button, Input, Static, TextArea
 
-from agent_debug.inspector.decisions import approve_value, check_schema, reject_value
+from agent_debug.inspector.decisions import (
+    UnsafeAnswer,
+    approve_value,
+    check_schema,
+    editor_value,
+    offer,
+    reject_value,
+    schema_summary,
+    template_value,
+)
 from agent_debug.inspector.model import InterruptInfo
+
+_REMEDY = "nothing was sent: edit the value and send it (ctrl+s)"
+_MAX_BLOCK = 4000  # characters of one multi-line string shown in full
 
 
 class InterruptScreen(ModalScreen[dict[str, Any] | None]):
     """Answer every pending interrupt in one resume: approve, reject, or send edited values.
 
+    Each editor starts with a value the interrupt's library accepts (see
+    ``inspector.decisions``); buttons are named in the interrupt's own words. A reject
+    takes the reason typed in the reason field where the shape has a place for one, and
+    is refused with a one-line problem where no value is certain to mean reject.
     Dismisses with the resume map (interrupt id → value) or None when cancelled.
     """
 
@@ -28,9 +47,11 @@ class InterruptScreen(ModalScreen[dict[str, Any] | None]):
     InterruptScreen { align: center middle; }
     InterruptScreen > Vertical { width: 90%; height: 90%; border: thick $warning; background: $surface; padding: 0 1; }
     InterruptScreen .interrupt-head { color: $warning; text-style: bold; margin-top: 1; }
-    InterruptScreen .interrupt-value { max-height: 12; overflow-y: auto; }
+    InterruptScreen .interrupt-value { height: auto; max-height: 12; }
+    InterruptScreen .hint { color: $text-muted; height: auto; }
     InterruptScreen TextArea { height: 6; }
     InterruptScreen .problem { color: $error; height: auto; }
+    InterruptScreen #reason { margin-top: 1; }
     InterruptScreen #buttons { height: 3; dock: bottom; }
     InterruptScreen Button { margin-right: 1; }
     """
@@ -45,6 +66,7 @@ class InterruptScreen(ModalScreen[dict[str, Any] | None]):
         super().__init__()
         self.thread_id = thread_id
         self.interrupts = interrupts
+        self._offers = [offer(i.value, i.response_schema).labels for i in interrupts]
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -54,29 +76,80 @@ class InterruptScreen(ModalScreen[dict[str, Any] | None]):
                     ("  — edit a resume value (JSON) or approve / reject; all are sent in one resume", "dim"),
                 )
             )
-            with VerticalScroll():
+            with VerticalScroll(id="interrupts"):
                 for n, intr in enumerate(self.interrupts):
                     where = f"  ns {intr.namespace}" if intr.namespace else ""
                     yield Static(f"⏸ {intr.node}  id {intr.id}{where}", classes="interrupt-head")
-                    yield Static(Pretty(intr.value, max_string=600), classes="interrupt-value")
+                    with VerticalScroll(classes="interrupt-value"):
+                        yield Static(readable_value(intr.value))
                     if intr.response_schema:
-                        yield Static(Text(f"response_schema: {json.dumps(intr.response_schema)}", style="dim"))
-                    yield TextArea(json.dumps(approve_value(intr.value), indent=1), id=f"value-{n}", language="json")
+                        yield Static(Text(f"response_schema: {schema_summary(intr.response_schema)}", style="dim"))
+                    start, hint = editor_value(intr.value, intr.response_schema)
+                    if hint:
+                        yield Static(Text(f"{hint}; the editor holds a template to complete", style="italic"), id=f"hint-{n}", classes="hint")
+                    yield TextArea(json.dumps(start, indent=1), id=f"value-{n}", language="json")
                     yield Static("", id=f"problem-{n}", classes="problem")
+            yield Input(placeholder="reason for a reject (sent where the interrupt takes one; enter rejects)", id="reason")
             with Horizontal(id="buttons"):
-                yield Button("Approve all (ctrl+a)", id="approve", variant="success")
-                yield Button("Reject all (ctrl+r)", id="reject", variant="error")
+                yield Button(f"{self._label('approve')} all (ctrl+a)", id="approve", variant="success", disabled=not self._offered("approve"))
+                yield Button(f"{self._label('reject')} all (ctrl+r)", id="reject", variant="error", disabled=not self._offered("reject"))
+                if self._offered("edit"):
+                    yield Button(self._label("edit"), id="edit")
+                if self._offered("respond"):
+                    yield Button(self._label("respond"), id="respond")
                 yield Button("Send edited (ctrl+s)", id="send", variant="primary")
                 yield Button("Cancel (esc)", id="cancel")
+
+    def _offered(self, decision: str) -> bool:
+        return any(decision in labels for labels in self._offers)
+
+    def _label(self, decision: str) -> str:
+        """The interrupts' own word for ``decision`` when they agree on one, else the plain word."""
+        words = {labels[decision] for labels in self._offers if decision in labels}
+        return words.pop() if len(words) == 1 else decision.capitalize()
+
+    @property
+    def reason(self) -> str | None:
+        """The reason typed for a reject, or None."""
+        return self.query_one("#reason", Input).value.strip() or None
 
     def action_cancel(self) -> None:
         self.dismiss(None)
 
     def action_approve(self) -> None:
-        self._submit({i.id or "": approve_value(i.value) for i in self.interrupts})
+        self._answer(lambda i: approve_value(i.value, i.response_schema))
 
     def action_reject(self) -> None:
-        self._submit({i.id or "": reject_value(i.value) for i in self.interrupts})
+        reason = self.reason
+        self._answer(lambda i: reject_value(i.value, reason, i.response_schema))
+
+    def _answer(self, decide) -> None:
+        """Send ``decide(interrupt)`` for each interrupt, or show why one cannot be decided."""
+        plan: dict[str, Any] = {}
+        refused = False
+        for n, intr in enumerate(self.interrupts):
+            problem = self.query_one(f"#problem-{n}", Static)
+            try:
+                plan[intr.id or ""] = decide(intr)
+            except UnsafeAnswer as exc:
+                problem.update(f"{exc.reason}; {_REMEDY}")
+                refused = True
+            else:
+                problem.update("")
+        if not refused:
+            self._submit(plan)
+
+    def _fill(self, decision: str) -> None:
+        """Put a ``decision`` template in the editors of the interrupts that offer it."""
+        filled = False
+        for n, (intr, labels) in enumerate(zip(self.interrupts, self._offers, strict=True)):
+            if decision in labels:
+                value = template_value(intr.value, intr.response_schema, decision, self.reason)
+                self.query_one(f"#value-{n}", TextArea).text = json.dumps(value, indent=1)
+                filled = True
+        if filled:
+            first = next(n for n, labels in enumerate(self._offers) if decision in labels)
+            self.query_one(f"#value-{first}", TextArea).focus()
 
     def action_send(self) -> None:
         plan: dict[str, Any] = {}
@@ -103,6 +176,61 @@ class InterruptScreen(ModalScreen[dict[str, Any] | None]):
                 return
         self.dismiss(plan)
 
+    @on(Input.Submitted, "#reason")
+    def _reason_entered(self) -> None:
+        self.action_reject()
+
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
-        self.run_action({"approve": "approve", "reject": "reject", "send": "send", "cancel": "cancel"}[event.button.id or "cancel"])
+        # The actions are called directly: `run_action` is a coroutine in a sync handler.
+        button = event.button.id or "cancel"
+        if button in ("edit", "respond"):
+            self._fill(button)
+            return
+        {"approve": self.action_approve, "reject": self.action_reject, "send": self.action_send}.get(button, self.action_cancel)()
+
+
+def readable_value(value: Any) -> RenderableType:
+    """An interrupt's value as Rich shows Python values, with multi-line strings set out
+    below it as text (a description or a code diff reads as written, not as ``\\n``)."""
+    blocks: list[tuple[str, str]] = []
+
+    def lift(item: Any, path: str) -> Any:
+        if isinstance(item, str) and "\n" in item.strip():
+            blocks.append((path or "value", item))
+            return _Below(path or "value")
+        if isinstance(item, dict):
+            return {k: lift(v, f"{path}.{k}" if path else str(k)) for k, v in item.items()}
+        if isinstance(item, list):
+            return [lift(v, f"{path}[{i}]") for i, v in enumerate(item)]
+        return item
+
+    shown = lift(value, "")
+    parts: list[RenderableType] = [Pretty(shown, max_string=600)]
+    for path, text in blocks:
+        parts.append(Text(f"{path}:", style="bold"))
+        body = _printable(text[:_MAX_BLOCK].rstrip("\n"))
+        if len(text) > _MAX_BLOCK:
+            body += f"\n… {len(text) - _MAX_BLOCK} more characters"
+        parts.append(Padding(Text(body), (0, 0, 0, 2)))
+    return Group(*parts)
+
+
+class _Below:
+    """Stands in for a multi-line string that is shown in full under the value."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __repr__(self) -> str:
+        return f"«{self.path}: below»"
+
+
+def _printable(text: str) -> str:
+    """``text`` with control characters (escape sequences from stored data) made visible."""
+    return "".join(repr(ch)[1:-1] if _hidden(ch) else ch for ch in text)
+
+
+def _hidden(ch: str) -> bool:
+    # Control characters, and the bidirectional overrides that reorder what is shown.
+    return (ch not in "\n\t" and unicodedata.category(ch) == "Cc") or "\u202a" <= ch <= "\u202e" or "\u2066" <= ch <= "\u2069"
