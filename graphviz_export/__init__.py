@@ -27,6 +27,7 @@ __all__ = [
     "graph_json",
     "graph_model",
     "layout",
+    "namespace_path",
     "render",
     "render_text",
     "resolve_node",
@@ -44,6 +45,7 @@ _WHERE = {
     "apply_status": "model",
     "focus_nodes": "model",
     "graph_model": "model",
+    "namespace_path": "model",
     "resolve_node": "model",
     "STYLES": "terminal",
     "Layout": "terminal",
@@ -62,7 +64,16 @@ if TYPE_CHECKING:
     from .formats import FORMATS, render
     from .json_graph import graph_json, to_json
     from .mermaid import to_mermaid
-    from .model import KINDS, STATUSES, UnknownNodeError, apply_status, focus_nodes, graph_model, resolve_node
+    from .model import (
+        KINDS,
+        STATUSES,
+        UnknownNodeError,
+        apply_status,
+        focus_nodes,
+        graph_model,
+        namespace_path,
+        resolve_node,
+    )
     from .terminal import STYLES, Layout, layout, render_text
 
 

@@ -94,18 +94,19 @@ def apply_status(g: nx.DiGraph, status: Mapping[str, str]) -> nx.DiGraph:
             raise ValueError(f"unknown node status {value!r}; expected one of {', '.join(STATUSES)}")
         node_id = resolve_node(out, key)
         if node_id is not None:
-            out.nodes[node_id]["status"] = _stronger(out.nodes[node_id].get("status"), value)
+            out.nodes[node_id]["status"] = stronger_status(out.nodes[node_id].get("status"), value)
             continue
         parts = _namespace_parts(key)
         while parts and tuple(parts) not in expanded:
             parts.pop()
         if parts:
-            frames[tuple(parts)] = _stronger(frames.get(tuple(parts)), value)
+            frames[tuple(parts)] = stronger_status(frames.get(tuple(parts)), value)
     out.graph["subgraph_status"] = frames
     return out
 
 
-def _stronger(current: str | None, value: str) -> str:
+def stronger_status(current: str | None, value: str) -> str:
+    """The more telling of two statuses: visited < next < interrupted < failed."""
     if current is None or _STATUS_RANK[value] > _STATUS_RANK[current]:
         return value
     return current
@@ -114,6 +115,12 @@ def _stronger(current: str | None, value: str) -> str:
 def _namespace_parts(key: str) -> list[str]:
     """``parent:<task id>|child`` → ``["parent", "child"]``."""
     return [segment.split(":", 1)[0] for segment in key.split("|")]
+
+
+def namespace_path(namespace: str) -> tuple[str, ...]:
+    """The subgraph path of a checkpoint namespace: ``a:<task id>|b:<task id>`` →
+    ``("a", "b")`` (the ``subgraph`` attribute of the nodes drawn inside it); ``""`` → ``()``."""
+    return tuple(_namespace_parts(namespace)) if namespace else ()
 
 
 def resolve_node(g: nx.DiGraph, key: str) -> str | None:

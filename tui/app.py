@@ -97,12 +97,15 @@ class CheckpointLoaded(Message):
 
 
 class GraphDrawn(Message):
-    """A computed graph layout."""
+    """A computed graph layout, of the root graph or of the subgraph of ``namespace``."""
 
-    def __init__(self, drawing: Any, caption: str) -> None:
+    def __init__(self, drawing: Any, caption: str, *, thread_id: str, namespace: str = "", title: str | None = None) -> None:
         super().__init__()
         self.drawing = drawing
         self.caption = caption
+        self.thread_id = thread_id
+        self.chosen = namespace  # (Message.namespace is Textual's handler-name prefix)
+        self.title = title
 
 
 class ValueRendered(Message):
@@ -196,9 +199,9 @@ class AgentDebugApp(App[None]):
         Binding("b", "breakpoint", "Break", id="control.break", show=False, tooltip="Toggle a breakpoint before the selected phase"),
         Binding("B", "breakpoint_after", "Break after", id="control.break_after", show=False, tooltip="Toggle a breakpoint after the selected phase"),
         Binding("right_square_bracket", "namespace(1)", "Subgraph", id="namespace.next", show=False, key_display="]",
-                tooltip="History and state of the thread's next checkpoint namespace (its subgraphs)"),
+                tooltip="History, state and graph of the thread's next checkpoint namespace (its subgraphs)"),
         Binding("left_square_bracket", "namespace(-1)", "Subgraph back", id="namespace.previous", show=False, key_display="[",
-                tooltip="History and state of the thread's previous checkpoint namespace"),
+                tooltip="History, state and graph of the thread's previous checkpoint namespace"),
         Binding("r", "replay", "Replay", id="control.replay", show=False, tooltip="Replay the selected phase on a new branch"),
         Binding("e", "edit", "Edit+fork", id="control.edit", show=False, tooltip="Edit the selected state value and fork"),
         Binding("z", "focus_graph", "Focus graph", id="graph.focus", show=False, tooltip="Draw only the current node and its neighbours"),
@@ -270,7 +273,11 @@ class AgentDebugApp(App[None]):
         self.problem: str | None = None
         self._token: Any = None
         self._graph_model: Any = None
-        self._rows_cache: dict[str, tuple[str, list[CheckpointSummary]]] = {}
+        self._rows_cache: dict[tuple[str, str], tuple[str, list[CheckpointSummary]]] = {}
+        # Models of the user's subgraphs by path (None: not a subgraph node of the graph),
+        # built on first view by the graph worker.
+        self._subgraph_models: dict[tuple[str, ...], Any] = {}
+        self._subgraphs: dict[str, Any] | None = None
         self._threads_total = 0
         self.graph_focus: str | None = None
         # A node clicked in the graph, while it is the latest thing chosen (a history row
@@ -333,7 +340,9 @@ class AgentDebugApp(App[None]):
         """Target, thread count, follow mode and any store problem, in the header."""
         parts = [self.source.target, f"{self._threads_total} threads", "follow on" if self.follow else "follow off"]
         if self.namespace:
-            parts.append(f"subgraph {self.namespace.split(':')[0]}")
+            from agent_debug.graphviz_export.model import namespace_path
+
+            parts.append(f"subgraph {' › '.join(namespace_path(self.namespace))}")
         if self.controller is not None:
             parts.append("running…" if self.controller.running else "control on")
             points = [f"before {n}" for n in sorted(self.controller.break_before)]
@@ -381,25 +390,44 @@ class AgentDebugApp(App[None]):
 
         self._guard(read)
 
-    def _all_rows(self, thread_id: str) -> list[CheckpointSummary]:
-        """The thread's whole history, read once per head (worker threads only)."""
-        head = self.source.thread(thread_id).checkpoint_id
-        cached = self._rows_cache.get(thread_id)
+    def _all_rows(self, thread_id: str, namespace: str = "") -> list[CheckpointSummary]:
+        """The whole history of the thread (or of one of its namespaces), read once per
+        head (worker threads only)."""
+        if namespace:
+            # A subgraph writes while the root's head stays put: its own head is the key.
+            head = next((n.latest_checkpoint_id for n in self.source.namespaces(thread_id) if n.namespace == namespace), "")
+        else:
+            head = self.source.thread(thread_id).checkpoint_id
+        cached = self._rows_cache.get((thread_id, namespace))
         if cached is None or cached[0] != head:
-            cached = (head, self.source.history(thread_id, limit=None).checkpoints)
-            self._rows_cache[thread_id] = cached
+            cached = (head, self.source.history(thread_id, namespace=namespace, limit=None).checkpoints)
+            self._rows_cache[(thread_id, namespace)] = cached
         return cached[1]
 
+    def redraw_graph(self) -> None:
+        """Draw the graph again for what is selected now (UI thread)."""
+        if self.thread_id:
+            self.draw_graph(self.thread_id, self.checkpoint_id, namespace=self.namespace)
+
     @work(thread=True, exclusive=True, group="graph", exit_on_error=False, description="graph")
-    def draw_graph(self, thread_id: str, checkpoint_id: str | None, state: CheckpointState | None = None) -> None:
-        """Lay out the graph with each node's status at the checkpoint."""
+    def draw_graph(
+        self, thread_id: str, checkpoint_id: str | None, state: CheckpointState | None = None, *, namespace: str = ""
+    ) -> None:
+        """Lay out the graph with each node's status at the checkpoint; in a subgraph's
+        namespace, that subgraph with the statuses of its own checkpoints."""
 
         def draw() -> Message:
             from agent_debug.graphviz_export.model import apply_status
             from agent_debug.graphviz_export.terminal import layout
-            from agent_debug.inspector.run_status import node_status
+            from agent_debug.tui.graph_command import graph_status
 
-            if self._graph_model is not None:
+            given = state if state is not None and state.checkpoint_id == checkpoint_id else None
+            title = None
+            if namespace:
+                if given is None:
+                    given = self.source.state(thread_id, checkpoint_id=checkpoint_id, namespace=namespace)
+                model, caption, title = self._subgraph_drawing(thread_id, namespace, given)
+            elif self._graph_model is not None:
                 model, caption = self._breakpoints_marked(self._graph_model), "graph from --graph"
             else:
                 from agent_debug.graphviz_export.observed import observed_model
@@ -408,28 +436,76 @@ class AgentDebugApp(App[None]):
                 seen = observed_graph(self.source, thread_id, rows=self._all_rows(thread_id))
                 model = observed_model(seen.nodes, seen.edges)
                 caption = "reconstructed from this thread's checkpoints (pass --graph for the real graph)"
-            if state is not None and state.checkpoint_id != checkpoint_id:
-                given = None
-            else:
-                given = state
-            status = node_status(self.source, thread_id, checkpoint_id, state=given, rows=self._all_rows(thread_id))
+            rows = self._all_rows(thread_id, namespace)
+            status = graph_status(self.source, thread_id, checkpoint_id, model=model, namespace=namespace, state=given, rows=rows)
             focus = self.graph_focus if self.graph_focus in model else None
             if focus:
                 caption += f" · focus on {focus} (z for all)"
             drawing = layout(apply_status(model, status), focus=focus, hops=1)
             drawing.spans  # styled here, off the UI thread (spans are computed lazily)
-            return GraphDrawn(drawing, caption)
+            return GraphDrawn(drawing, caption, thread_id=thread_id, namespace=namespace, title=title)
 
         self._guard(draw)
 
-    def _breakpoints_marked(self, model: Any) -> Any:
-        """A copy of the model whose breakpoint nodes read '⏺ name' (before) / 'name ⏺' (after)."""
+    def _subgraph_drawing(self, thread_id: str, namespace: str, state: CheckpointState) -> tuple[Any, str, str]:
+        """The model, caption and title for a subgraph's namespace (worker threads only):
+        the subgraph of the user's graph when it is one, else reconstructed from the
+        namespace's own checkpoints."""
+        from agent_debug.graphviz_export.model import namespace_path
+
+        path = namespace_path(namespace)
+        title = f"subgraph {' › '.join(path)} · namespace {namespace}"
+        model = self._subgraph_model(path)
+        if model is not None:
+            return self._breakpoints_marked(model, path), "graph from --graph · [ ] for the other namespaces", title
+        from agent_debug.graphviz_export.observed import observed_model
+        from agent_debug.inspector.reconstruct import observed_graph
+
+        rows = self._all_rows(thread_id, namespace)
+        seen = observed_graph(self.source, thread_id, namespace, rows=rows)
+        # What is due at this checkpoint has not run yet, so the history alone misses it.
+        ran = next((r.nodes for r in rows if r.checkpoint_id == state.checkpoint_id and r.nodes), None) or ["__start__"]
+        due = [*state.next, *(i.node for i in state.interrupts), *(e.node for e in state.errors)]
+        for node in dict.fromkeys(n for n in due if n and n not in seen.nodes):
+            for before in ran:
+                seen.add_edge(before, node)
+        if not due and rows and rows[0].checkpoint_id == state.checkpoint_id and ran != ["__start__"]:
+            for before in ran:  # the subgraph run finished: nothing due at its newest checkpoint
+                seen.add_edge(before, "__end__")
+        model = observed_model(seen.nodes, seen.edges, name=path[-1])
+        why = "not a subgraph node of --graph" if self.compiled_graph is not None else "pass --graph for the real graph"
+        return model, f"reconstructed from this subgraph's checkpoints ({why}) · [ ] for the other namespaces", title
+
+    def _subgraph_model(self, path: tuple[str, ...]) -> Any:
+        """The model of the user's subgraph at ``path``, or None (worker threads only)."""
+        if self.compiled_graph is None:
+            return None
+        if path not in self._subgraph_models:
+            from agent_debug.graphviz_export.model import graph_model
+
+            if self._subgraphs is None:
+                try:
+                    self._subgraphs = dict(self.compiled_graph.get_subgraphs(recurse=True))
+                except Exception:  # a custom Pregel may not support it: reconstruct instead
+                    self._subgraphs = {}
+            compiled = self._subgraphs.get("|".join(path))
+            self._subgraph_models[path] = graph_model(compiled) if compiled is not None else None
+        return self._subgraph_models[path]
+
+    def _breakpoints_marked(self, model: Any, path: tuple[str, ...] = ()) -> Any:
+        """A copy of the model whose breakpoint nodes read '⏺ name' (before) / 'name ⏺' (after);
+        ``path`` is the subgraph the model draws."""
         if self.controller is None or not (self.controller.break_before or self.controller.break_after):
             return model
         marked = model.copy()
-        # A breakpoint inside a subgraph marks the subgraph's node (drawn collapsed).
-        before = {p.split(":")[0] for p in self.controller.break_before}
-        after = {p.split(":")[0] for p in self.controller.break_after}
+        prefix = "".join(f"{p}:" for p in path)
+
+        def inside(points: Iterable[str]) -> set[str]:
+            # A breakpoint inside a subgraph marks the subgraph's node (drawn collapsed).
+            return {p[len(prefix) :].split(":")[0] for p in points if p.startswith(prefix)}
+
+        before = inside(self.controller.break_before)
+        after = inside(self.controller.break_after)
         for node in before & set(marked.nodes):
             marked.nodes[node]["label"] = f"⏺ {marked.nodes[node]['label']}"
         for node in after & set(marked.nodes):
@@ -455,8 +531,7 @@ class AgentDebugApp(App[None]):
         from agent_debug.graphviz_export.model import graph_model
 
         self._graph_model = graph_model(self.compiled_graph)
-        if self.thread_id:
-            self.call_from_thread(self.draw_graph, self.thread_id, self.checkpoint_id)
+        self.call_from_thread(self.redraw_graph)
 
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False, description="detail")
     def render_value(self, path: str, value: Any) -> None:
@@ -522,14 +597,15 @@ class AgentDebugApp(App[None]):
         self.query_one(MessagesView).show(message.state.messages)
         traceback = self.tracebacks.get(state.thread_id) if state.errors else None
         self.query_one(PendingView).show(message.state, traceback)
-        if not state.namespace:
-            # The drawing is of the root graph; a subgraph's checkpoint leaves it as it was.
-            self.draw_graph(state.thread_id, state.checkpoint_id, state)
+        # In a subgraph's namespace the Graph tab shows that subgraph.
+        self.draw_graph(state.thread_id, state.checkpoint_id, state, namespace=state.namespace)
 
     @on(GraphDrawn)
     @_while_mounted
     def _graph_drawn(self, message: GraphDrawn) -> None:
-        self.query_one(GraphView).show(message.drawing, message.caption)
+        if message.thread_id != self.thread_id or message.chosen != self.namespace:
+            return  # drawn for a selection that has changed since
+        self.query_one(GraphView).show(message.drawing, message.caption, title=message.title)
 
     @on(ValueRendered)
     @_while_mounted
@@ -754,9 +830,12 @@ class AgentDebugApp(App[None]):
 
     @on(GraphView.NodeSelected)
     def _graph_node_selected(self, message: GraphView.NodeSelected) -> None:
-        self.graph_node = message.node
+        from agent_debug.graphviz_export.model import namespace_path
+
+        # Inside a subgraph's drawing the node is named as breakpoints name it: `sub:node`.
+        self.graph_node = ":".join((*namespace_path(self.namespace), message.node))
         hint = "r replays its newest phase, b sets a breakpoint" if self.controller is not None else "z focuses on it"
-        self.notify(f"{message.node} selected: {hint}", timeout=3)
+        self.notify(f"{self.graph_node} selected: {hint}", timeout=3)
 
     def _selected_phase(self) -> str | None:
         if self.graph_node is not None:
@@ -790,8 +869,7 @@ class AgentDebugApp(App[None]):
         where = "after" if after else "before"
         self.notify(f"breakpoint {where} {node} {'set' if on_ else 'cleared'}", timeout=3)
         self._update_status_line()
-        if self.thread_id:
-            self.draw_graph(self.thread_id, self.checkpoint_id)
+        self.redraw_graph()
 
     def action_breakpoint(self) -> None:
         """Toggle a breakpoint before the selected phase."""
@@ -934,8 +1012,7 @@ class AgentDebugApp(App[None]):
         ran = next((r.nodes[0] for r in tree.rows if r.checkpoint_id == self.checkpoint_id and r.nodes), None)
         candidate = self._focus_candidate or ran
         self.graph_focus = None if self.graph_focus or not candidate else candidate
-        if self.thread_id:
-            self.draw_graph(self.thread_id, self.checkpoint_id)
+        self.redraw_graph()
         self.action_show_tab("graph")
 
     def action_copy_value(self) -> None:

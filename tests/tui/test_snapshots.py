@@ -72,6 +72,14 @@ def test_light_theme_with_the_real_graph(snap_compare):
     assert snap_compare(app(graph=graph), terminal_size=SIZE, run_before=steps("t", thread="supervisor-009-interrupted"))
 
 
+def test_graph_tab_inside_a_subgraph_namespace(snap_compare):
+    """`]` twice: the writer subgraph of the real graph, waiting at its sign-off."""
+    from agent_debug.fixtures.supervisor import graph
+
+    keys = ("escape", "right_square_bracket", "right_square_bracket")
+    assert snap_compare(app(graph=graph), terminal_size=SIZE, run_before=steps(*keys, thread="supervisor-009-interrupted"))
+
+
 def test_help(snap_compare):
     assert snap_compare(app(), terminal_size=SIZE, run_before=steps("question_mark"))
 

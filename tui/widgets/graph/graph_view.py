@@ -70,12 +70,16 @@ class GraphView(ScrollableContainer):
     drawing: Any = None
     selected: str | None = None
 
-    def show(self, drawing: Any, caption: str) -> None:
-        """Show a computed layout."""
+    def show(self, drawing: Any, caption: str, *, title: str | None = None) -> None:
+        """Show a computed layout; ``title`` (in bold, before the caption) names what it
+        draws when that is not the root graph, e.g. the subgraph of a namespace."""
         self.drawing = drawing
         if self.selected not in drawing.node_boxes:
             self.selected = None
-        self.query_one("#graph-caption", Static).update(Text(caption))
+        heading = Text(caption)
+        if title:
+            heading = Text.assemble((title, "bold"), "\n", caption)
+        self.query_one("#graph-caption", Static).update(heading)
         self.query_one("#graph-drawing", Static).update(layout_text(drawing, self.selected))
 
     def node_at(self, row: int, col: int) -> str | None:
