@@ -1,7 +1,14 @@
-"""What changed between a checkpoint and its parent: keys, nested values and messages."""
+"""What changed between a checkpoint and its parent: keys, nested values and messages.
+
+Sets (``{"__type__": "builtins.set", "value": [...]}`` as decoded) are compared as
+sets: the same members in another order are no change, so a set written by a process
+with another hash seed does not show as changed.
+"""
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from typing import Any
 
 from agent_debug.inspector.decode import TYPE_KEY
@@ -13,10 +20,40 @@ from agent_debug.inspector.sources.base import Source
 # reported on the whole value.
 MAX_DEPTH = 4
 
+_SET_TYPES = frozenset(("builtins.set", "builtins.frozenset"))
+
+
+def _set_members(value: Any) -> list[Any] | None:
+    if isinstance(value, dict) and value.get(TYPE_KEY) in _SET_TYPES and isinstance(value.get("value"), list):
+        return value["value"]
+    return None
+
+
+def _member_key(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=repr, separators=(",", ":"))
+
+
+def same_value(before: Any, after: Any) -> bool:
+    """Equal as decoded values, sets compared as sets (at any depth)."""
+    if before == after:
+        return True
+    if isinstance(before, dict) and isinstance(after, dict):
+        old, new = _set_members(before), _set_members(after)
+        if old is not None and new is not None:
+            if before[TYPE_KEY] != after[TYPE_KEY] or len(old) != len(new):
+                return False
+            # Members are sorted by the decoder; an unsorted writer (another decoder, a
+            # recording made before) still compares equal here.
+            return Counter(map(_member_key, old)) == Counter(map(_member_key, new))
+        return before.keys() == after.keys() and all(same_value(v, after[k]) for k, v in before.items())
+    if isinstance(before, list) and isinstance(after, list):
+        return len(before) == len(after) and all(same_value(a, b) for a, b in zip(before, after, strict=True))
+    return False
+
 
 def diff_values(before: Any, after: Any, path: str = "", depth: int = 0) -> list[ValueChange]:
     """Differences between two decoded values, as dotted paths."""
-    if before == after:
+    if same_value(before, after):
         return []
     plain_dicts = (
         isinstance(before, dict) and isinstance(after, dict) and TYPE_KEY not in before and TYPE_KEY not in after
@@ -55,7 +92,7 @@ def diff_messages(channel: str, before: list[Any], after: list[Any]) -> list[Mes
             continue
         if k not in old:
             changes.append(MessageChange(channel=channel, kind="added", index=i, message=message_view(m)))
-        elif old[k][1] != m:
+        elif not same_value(old[k][1], m):
             changes.append(MessageChange(channel=channel, kind="changed", index=i, message=message_view(m)))
     for k, (i, m) in old.items():
         if k not in new_keys and is_message(m):
@@ -69,7 +106,7 @@ def diff_states(before: dict[str, Any], after: dict[str, Any]) -> tuple[list[Val
     messages: list[MessageChange] = []
     if not isinstance(before, dict) or not isinstance(after, dict):
         # A functional-API entrypoint's state is its return value, of any type (None before it returns).
-        return ([] if before == after else diff_values(before, after, "(return value)", 0)), messages
+        return ([] if same_value(before, after) else diff_values(before, after, "(return value)", 0)), messages
     for channel in list(before) + [k for k in after if k not in before]:
         old, new = before.get(channel), after.get(channel)
         if (_message_list(old) or _message_list(new)) and channel in before and channel in after:

@@ -410,6 +410,10 @@ class EventExtractor:
     ``attach(graph, config)`` says how to stream a run so that custom events and
     chat-model messages reach the extractor from the threads nodes run in, as log
     records do, rather than through the stream (see there for why).
+
+    ``graph`` (or the graph given to ``attach``): where the nodes' ``RetryPolicy`` is
+    read from, so that an error's suggestion tells a node that already retries what to
+    change in its policy rather than to add one.
     """
 
     def __init__(
@@ -419,9 +423,13 @@ class EventExtractor:
         on_event: EventCallback | None = None,
         stream_modes: Sequence[str] = STREAM_MODES,
         clock: Callable[[], float] = time.time,
+        graph: Any = None,
     ) -> None:
         self.thread_id = thread_id
         self.on_event = on_event
+        self._graph = graph
+        self._graph_ns = ""
+        self._policies: dict[tuple[str, str], tuple[Any, ...] | None] = {}
         self.stats = RunStats()
         self._phases_streamed = "tasks" in stream_modes or "debug" in stream_modes
         self._clock = clock
@@ -563,6 +571,8 @@ class EventExtractor:
         if configurable.keys() & {CONFIG_KEY_RUNTIME, CONFIG_KEY_STREAM}:
             return dict(config), list(STREAM_MODES), True  # already wired by the caller: leave it be
         own = tuple(namespace)
+        if graph is not self._graph or self._graph_ns != "|".join(own):
+            self._graph, self._graph_ns, self._policies = graph, "|".join(own), {}
 
         def nested(part: tuple[tuple[str, ...], str, Any]) -> None:
             if part[0] != own:  # the graph's own parts come through the stream
@@ -748,7 +758,14 @@ class EventExtractor:
             self._error(out, exc, phase, will_retry=True, attempt=attempt, time=record.created, retry_after_s=backoff)
             return
         message = record.getMessage()
-        classification = classify(found.group(4), message, node=phase.node)
+        classification = classify(
+            found.group(4),
+            message,
+            node=phase.node,
+            retry_policy=self._retry_policy_of(phase),
+            attempts=attempt,
+            will_retry=True,
+        )
         self._make(
             out,
             ErrorEvent,
@@ -884,7 +901,18 @@ class EventExtractor:
     ) -> None:
         self._reported.append(exc)
         node = phase.node if phase else None
-        classification = classify(type(exc).__name__, str(exc), exc, node=node)
+        # The attempts made: a run's final error reported without one (finish_run) still
+        # counts the retries its phase logged.
+        attempts = attempt if attempt is not None else (phase.failures + 1 if phase and phase.failures else None)
+        classification = classify(
+            type(exc).__name__,
+            str(exc),
+            exc,
+            node=node,
+            retry_policy=self._retry_policy_of(phase),
+            attempts=attempts,
+            will_retry=will_retry,
+        )
         self._make(
             out,
             ErrorEvent,
@@ -900,6 +928,39 @@ class EventExtractor:
             retry_after_s=retry_after_s,
             **(phase.where() if phase else {}),
         )
+
+    def _retry_policy_of(self, phase: _Phase | None) -> tuple[Any, ...] | None:
+        """The phase's node's RetryPolicy objects as LangGraph applies them (the node's own,
+        else the graph's); () when it has none; None when the graph or the node is not known
+        (a ``@task`` of the functional API, a run without the graph)."""
+        if self._graph is None or phase is None or not phase.node:
+            return None
+        key = (phase.namespace, phase.node)
+        if key not in self._policies:
+            policies: tuple[Any, ...] | None = None
+            try:
+                graph = self._graph_at(phase.namespace)
+                node = getattr(graph, "nodes", {}).get(phase.node) if graph is not None else None
+                if node is not None:
+                    policies = tuple(getattr(node, "retry_policy", None) or getattr(graph, "retry_policy", None) or ())
+            except Exception:  # noqa: BLE001 - a graph of another shape: not known
+                policies = None
+            self._policies[key] = policies
+        return self._policies[key]
+
+    def _graph_at(self, namespace: str) -> Any:
+        """The graph (root or subgraph) whose tasks run in ``namespace``."""
+        own = self._graph_ns
+        if own and namespace != own and not namespace.startswith(own + "|"):
+            return None
+        relative = namespace[len(own) :].lstrip("|") if own else namespace
+        if not relative:
+            return self._graph
+        # Task ids out: 'outer:ab12|inner:cd34' is LangGraph's subgraph path 'outer|inner'.
+        path = "|".join(part.partition(":")[0] for part in relative.split("|"))
+        for _name, subgraph in self._graph.get_subgraphs(namespace=path, recurse=True):
+            return subgraph
+        return None
 
     def _tokens(self, phase: _Phase) -> dict[str, int]:
         stats = self.stats.phases.get(phase.task_id or "")

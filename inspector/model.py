@@ -3,6 +3,15 @@
 Every headless command prints exactly one of these documents (``ThreadList``,
 ``HistoryPage``, ``CheckpointState``). Fields are only added, never renamed, within
 a ``schema_version``.
+
+State values (``values``, writes, interrupt values, diffs) are decoded plain data; a
+stored object keeps its type name under ``"__type__"`` beside its fields, e.g.
+``{"__type__": "langchain_core.messages.ai.AIMessage", "content": ...}``. Bytes are
+``{"__type__": "bytes", "size": n, "base64": "..."}`` (standard base64 of at most the
+first 64 KiB, with ``"truncated": true`` beyond); sets are ``{"__type__":
+"builtins.set", "value": [members, sorted]}``; datetimes, dates and times are
+``{"__type__": "datetime.datetime", "value": "<isoformat>"}``. The whole list is in
+``inspector/decode.py``; ``--decode full`` uses the same shapes.
 """
 
 from __future__ import annotations
@@ -11,6 +20,8 @@ from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from agent_debug.inspector.errors import ErrorClass
 
 # Defined without pydantic for the fast paths; importable from here as before.
 from agent_debug.inspector.vocabulary import SCHEMA_VERSION, ThreadStatus
@@ -34,13 +45,20 @@ class InterruptInfo(_Record):
 
 
 class ErrorInfo(_Record):
-    """A task's stored failure. LangGraph stores the exception, not its traceback."""
+    """A task's stored failure. LangGraph stores the exception, not its traceback.
+
+    Classified as a live error is (``errors.stored_error_fields``); a store keeps no
+    attempts or RetryPolicy, so the suggestion says what to do either way.
+    """
 
     type: str = Field(description="Exception type name, e.g. 'ValueError'.")
     message: str
     node: str | None
     task_id: str
     namespace: str = ""
+    classification: ErrorClass | None = Field(None, description="transient | permanent | recoverable | unknown.")
+    suggestion: str | None = Field(None, description="What to do about it, e.g. the setting to change.")
+    confidence: float | None = Field(None, description="How sure the classification is, 0..1.")
 
 
 class ThreadSummary(_Record):

@@ -117,7 +117,8 @@ def test_each_extension_becomes_typed_plain_data():
 def test_pickle_and_bytes_are_never_unpickled():
     evil = b"cos\nsystem\n(S'echo hi'\ntR."
     assert decode_safe("pickle", evil) == {"__type__": "pickle", "size": len(evil)}
-    assert decode_safe("bytes", b"abc") == {"__type__": "bytes", "size": 3}
+    # A bytes value is shown, marked as bytes (base64), never interpreted.
+    assert decode_safe("bytes", b"abc") == {"__type__": "bytes", "size": 3, "base64": "YWJj"}
     assert decode_safe("null", b"") is None
 
 

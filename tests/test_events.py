@@ -276,7 +276,8 @@ def test_a_retried_attempt_is_an_error_event_then_the_phase_finishes(feature_run
     assert (error.type, error.attempt, error.will_retry, error.classification) == ("RateLimitError", 1, True, "transient")
     assert "429 Too Many Requests" in error.message and error.retry_after_s == pytest.approx(0.05)
     assert "RateLimitError" in error.traceback and "in plan" in error.traceback
-    assert "RetryPolicy(" in error.suggestion and "'plan'" in error.suggestion
+    # plan has a RetryPolicy, which LangGraph is applying: no advice to add one
+    assert "retrying it under the node's RetryPolicy (attempt 1" in error.suggestion and "add_node(" not in error.suggestion
     (finished,) = of(feature_run, "phase_finished", task_id=started.task_id)
     assert finished.seq > error.seq and finished.status == "done" and finished.attempts == 2
 
