@@ -251,7 +251,23 @@ class Runner:
                 # included) to the parent it does not have: saved, and the run stopped.
                 if not (own and isinstance(exc, GraphBubbleUp)):
                     failure = exc
-                    result.error = ErrorInfo(type=type(exc).__name__, message=str(exc), node=_failing_node(exc), task_id="", namespace="")
+                    from agent_debug.inspector.errors import classify_exception
+
+                    node = _failing_node(exc)
+                    # The graph is at hand: its node's RetryPolicy (none: ()) shapes the advice.
+                    spec = getattr(self.graph, "nodes", {}).get(node) if node else None
+                    policy = (getattr(spec, "retry_policy", None) or ()) if spec is not None else None
+                    found = classify_exception(exc, node=node, retry_policy=policy)
+                    result.error = ErrorInfo(
+                        type=type(exc).__name__,
+                        message=str(exc),
+                        node=node,
+                        task_id="",
+                        namespace="",
+                        classification=found.kind,
+                        suggestion=found.suggestion,
+                        confidence=found.confidence,
+                    )
                     result.traceback = "".join(traceback.format_exception(exc))
         if extractor is not None:
             extractor.finish_run(failure, status="paused" if result.paused else None)

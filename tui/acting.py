@@ -79,7 +79,8 @@ def _report(outcome: ActionOutcome, as_json: bool) -> int:
 def run_resume(args: argparse.Namespace) -> int:
     """Answer the pending interrupt(s) of a thread and run on."""
     from agent_debug.inspector.control import check_graph_matches, open_store, plan_resume, resume
-    from agent_debug.inspector.diff import diff_checkpoint
+    from agent_debug.inspector.diff import diff_states
+    from agent_debug.inspector.model import StateDiff
 
     value = parse_json_arg(args.value, "--value") if args.value is not None else None
     graph = _graph(args)
@@ -96,8 +97,20 @@ def run_resume(args: argparse.Namespace) -> int:
             message=args.message,
         )
         check_graph_matches(store.source, graph, args.thread)
+        # The latest state before and after, as get_state shows them: answering one of two
+        # interrupts saves that task's writes without a new checkpoint, and they count.
+        before = store.source.state(args.thread)
         outcome = resume(store, graph, args.thread, plan)
-        diff = diff_checkpoint(store.source, args.thread, outcome.head, parent_id=summary.checkpoint_id)
+        after = store.source.state(args.thread)
+        changes, messages = diff_states(before.values, after.values)
+        diff = StateDiff(
+            thread_id=args.thread,
+            namespace="",
+            checkpoint_id=after.checkpoint_id,
+            parent_id=before.checkpoint_id,
+            changes=changes,
+            messages=messages,
+        )
         outcome = outcome.model_copy(update={"diff": diff})
     return _report(outcome, args.json)
 

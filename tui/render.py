@@ -192,6 +192,9 @@ def render_state(out: Console, doc: CheckpointState) -> None:
         out.print(Text.assemble(("interrupt ", "bold yellow"), f"{i.id} at {i.node}: {short(i.value, 200)}"))
     for e in doc.errors:
         out.print(Text.assemble(("error ", "bold red"), f"at {e.node}: {e.type}: {e.message}"))
+        if e.classification:
+            sure = f" ({e.confidence:.0%})" if e.confidence is not None else ""
+            out.print(Text(f"  {e.classification}{sure}: {e.suggestion or ''}", style="yellow"))
     title = f"values at {doc.path}" if doc.path else "values"
     out.print(Panel(Pretty(doc.values, max_string=200, max_length=30, max_depth=6), title=title, title_align="left", expand=False))
     if doc.messages and not doc.path:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from agent_debug.inspector.decode import TYPE_KEY, decode_full, decode_safe, decode_structure
 from agent_debug.inspector.exceptions import NotFoundError
 from agent_debug.inspector.sources.base import Capability, Decoding
-from agent_debug.inspector.sources.delta import DeltaHistory, rebuild, seed_value
+from agent_debug.inspector.sources.delta import REDUCER_NAMES, DeltaHistory, apply_saved_writes, infer_kind, rebuild, seed_value
 from agent_debug.inspector.vocabulary import SCHEMA_VERSION, ThreadStatus
 
 if TYPE_CHECKING:
@@ -40,6 +40,9 @@ _START = "__start__"
 _END = "__end__"
 # Metadata key of a checkpoint whose graph has DeltaChannels (langgraph.checkpoint.base).
 DELTA_COUNTERS = "counters_since_delta_snapshot"
+NULL_TASK_ID = "00000000-0000-0000-0000-000000000000"
+# How many older checkpoints are searched for a step that shows a channel's reducer.
+_REDUCER_PROBE = 200
 
 # Only these write channels carry values worth fetching when listing.
 STATUS_CHANNELS = (ERROR, INTERRUPT, TASKS)
@@ -361,9 +364,21 @@ def _pending(writes: Iterable[WriteRow], sends: Sequence[str], namespace: str, d
         if w.channel == INTERRUPT:
             out.interrupts.extend(_interrupts_of(w, _task_node(w.task_path, sends), namespace, decode))
         elif w.channel == ERROR:
+            # The rule table compiles its patterns on import: paid only when a thread failed.
+            from agent_debug.inspector.errors import stored_error_fields
+
             type_, message = parse_error(decode(w.type, w.value))
+            node = _task_node(w.task_path, sends)
             out.errors.append(
-                {"type": type_, "message": message, "node": _task_node(w.task_path, sends), "task_id": w.task_id, "namespace": namespace}
+                {
+                    "type": type_,
+                    "message": message,
+                    "node": node,
+                    "task_id": w.task_id,
+                    "namespace": namespace,
+                    # Classified as a live error of that type and message is.
+                    **stored_error_fields(type_, message, node),
+                }
             )
     return out
 
@@ -676,6 +691,8 @@ class CheckpointSource:
         pending = _pending(own, sends, namespace, decoder)
         nxt = due_tasks(row.channel_versions, row.versions_seen, row.channel_values.keys(), sends, own, drop_finished=checkpoint_id is None)
         values, rebuilt = self._values(thread_id, namespace, row, decoder, entrypoint=_START not in nxt and _START in row.channel_values)
+        if isinstance(values, dict):
+            self._apply_saved_writes(thread_id, namespace, row, values, rebuilt, own, decoder, live=checkpoint_id is None)
         shown = select_path(values, path) if path else values
         return CheckpointState(
             thread_id=thread_id,
@@ -738,10 +755,85 @@ class CheckpointSource:
             values = dict(sorted(values.items(), key=lambda kv: order.get(kv[0], len(order))))
         return values, rebuilt
 
+    def _apply_saved_writes(
+        self,
+        thread_id: str,
+        namespace: str,
+        row: FullRow,
+        values: dict[str, Any],
+        rebuilt: dict[str, str],
+        own: Sequence[WriteRow],
+        decode: Decoder,
+        *,
+        live: bool,
+    ) -> None:
+        """Apply the writes saved at ``row`` the way ``get_state`` does: input writes (a
+        ``Command(update=...)`` sent with a resume, under the null task id) always; in the live
+        view (the latest state), also the output of tasks that already finished in a step
+        that stopped part-way (a sibling failed or waits at an interrupt).
+
+        Channels are updated with their reducer: a DeltaChannel's is known from its rebuild;
+        another channel's is read from its own history (``infer_kind``); a channel whose
+        reducer nothing tells keeps its value and is listed in ``rebuilt`` as not applied.
+        """
+        finished = _finished_tasks(own) if live else set()
+        chosen = [
+            w
+            for w in own
+            if _is_state_channel(w.channel)
+            and (w.task_id == NULL_TASK_ID or (w.task_id in finished and not _is_call(w.task_path)))
+        ]
+        if not chosen:
+            return
+        # LangGraph applies the input writes first, then the tasks' in task-path order.
+        chosen.sort(key=lambda w: (w.task_id != NULL_TASK_ID, w.task_path, w.task_id, w.idx))
+        by_channel: dict[str, list[Any]] = {}
+        for w in chosen:
+            by_channel.setdefault(w.channel, []).append(decode(w.type, w.value))
+        for channel, writes in by_channel.items():
+            kind = rebuilt.get(channel) if rebuilt.get(channel) in REDUCER_NAMES else None
+            present = channel in values
+            if kind is None and present:
+                kind = self._reducer_from_history(thread_id, namespace, row, channel, decode)
+            applied, value = apply_saved_writes(kind, present, values.get(channel), writes)
+            if applied:
+                values[channel] = value
+            else:
+                rebuilt[channel] = "saved writes not applied (reducer unknown)"
+
+    def _reducer_from_history(self, thread_id: str, namespace: str, row: FullRow, channel: str, decode: Decoder) -> str | None:
+        """How a channel combines writes, read from the newest earlier step of this thread
+        that wrote it onto a value (a plain channel keeps the last write, ``operator.add``
+        concatenates, ``add_messages`` merges by id, a dict reducer merges)."""
+        rows = self.reader.rows(thread_id, namespace, _REDUCER_PROBE, row.checkpoint_id)
+        loops = [(r.parent_id, r.checkpoint_id) for r in rows if r.metadata.get("source") == "loop" and r.parent_id]
+        if not loops:
+            return None
+        written = {w.checkpoint_id for w in self.reader.writes(namespace, [(thread_id, p) for p, _ in loops], [channel]) if w.channel == channel}
+        for parent, child in loops:
+            if parent not in written:
+                continue
+            before = self.reader.checkpoint(thread_id, namespace, parent, decode)
+            after = self.reader.checkpoint(thread_id, namespace, child, decode)
+            if before is None or after is None or channel not in before.channel_values or channel not in after.channel_values:
+                continue
+            writes = [
+                decode(w.type, w.value)
+                for w in sorted(self.reader.writes(namespace, [(thread_id, parent)], [channel]), key=lambda w: (w.task_path, w.task_id, w.idx))
+                if w.channel == channel and w.task_id not in ("",) and w.task_id != NULL_TASK_ID
+            ]
+            kind = infer_kind(before.channel_values[channel], writes, after.channel_values[channel])
+            if kind is not None:
+                return kind
+        return None
+
     def _empty_delta_value(self, thread_id: str, namespace: str, channel: str, decode: Decoder) -> Any:
-        """``typ()`` of a channel we have no value for, judged by the shape of its first write."""
+        """``typ()`` of a channel we have no value for, judged by the shape of its first write
+        in the thread; never written: a list for ``messages``, else a mapping (deepagents' files)."""
         first = self.reader.first_write(thread_id, namespace, channel)
-        value = decode(*first) if first is not None else None
+        if first is None:
+            return [] if channel == "messages" else {}
+        value = decode(*first)
         return {} if isinstance(value, dict) and TYPE_KEY not in value else []
 
     def _delta_histories(

@@ -137,6 +137,7 @@ _REDUCERS: dict[str, Callable[[Any, Sequence[Any]], Any]] = {
     "dict-merge": reduce_dict_merge,
     "list-concat": reduce_list_concat,
 }
+REDUCER_NAMES = frozenset(_REDUCERS)
 
 
 def _is_plain_mapping(value: Any) -> bool:
@@ -179,3 +180,53 @@ def rebuild(history: DeltaHistory) -> tuple[Any, str]:
             "writes": len(remaining),
         }, "unknown"
     return _REDUCERS[name](base, remaining), name
+
+
+# -- writes saved at a checkpoint, applied as LangGraph's live view applies them ----------------
+
+LAST_VALUE = "last-value"
+
+
+def infer_kind(before: Any, writes: Sequence[Any], after: Any) -> str | None:
+    """The reducer a channel's own history shows: ``before`` plus ``writes`` made ``after``.
+
+    None when this step cannot tell (both readings give the same value, or neither does).
+    """
+    if not writes:
+        return None
+    candidates = []
+    if all(isinstance(w, list) for w in writes) and isinstance(before, list):
+        if any(_is_message(v) for v in _flat(writes) + before):
+            candidates.append(("messages", reduce_messages(before, writes)))
+        else:
+            candidates.append(("list-concat", reduce_list_concat(before, writes)))
+    if all(_is_plain_mapping(w) for w in writes) and isinstance(before, dict):
+        candidates.append(("dict-merge", reduce_dict_merge(before, writes)))
+    candidates.append((LAST_VALUE, writes[-1]))
+    fits = [name for name, value in candidates if value == after]
+    distinct = {repr(value) for _, value in candidates}
+    return fits[0] if len(fits) == 1 and len(distinct) > 1 else None
+
+
+def apply_saved_writes(kind: str | None, present: bool, base: Any, writes: Sequence[Any]) -> tuple[bool, Any]:
+    """(applied, value) for ``writes`` saved on a channel holding ``base`` (``present``: it has a value).
+
+    A channel with no value yet takes what was written (a plain channel keeps the write, a
+    reducer starts from its empty value, so ``operator.add`` and ``add_messages`` give the
+    write too); one with a value needs its reducer, known (``kind``) or not applied.
+    """
+    if kind is None and any(_is_message(v) for v in _flat(writes)):
+        kind = "messages"
+    if kind is None and (not present or base in ([], {}, None)):
+        # From an empty value every reducer we know gives the one write; several writes in
+        # one step cannot go to a plain channel (LangGraph refuses that), so they are reduced.
+        if len(writes) == 1:
+            return True, writes[0]
+        kind = choose_reducer(None, writes)
+        if kind is None or kind == "messages":
+            return False, base
+    if kind == LAST_VALUE:
+        return True, writes[-1]
+    if kind in _REDUCERS:
+        return True, _REDUCERS[kind](base, writes)
+    return False, base

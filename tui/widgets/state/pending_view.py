@@ -19,6 +19,9 @@ def pending_renderable(state: CheckpointState, traceback: str | None = None) -> 
     for e in state.errors:
         parts.append(Text.assemble(("✖ error ", "bold red"), (f"in {e.node}", "bold"), f"  task {e.task_id}"))
         parts.append(Text(f"  {e.type}: {e.message}", style="red"))
+        if e.classification:
+            sure = f" ({e.confidence:.0%})" if e.confidence is not None else ""
+            parts.append(Text(f"  {e.classification}{sure}: {e.suggestion or ''}", style="yellow"))
         if traceback:
             parts.append(Text(traceback.rstrip(), style="red dim"))
         else:
