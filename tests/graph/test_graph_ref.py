@@ -146,9 +146,10 @@ def test_module_not_found_says_where_it_looked(tmp_path):
 
 
 def test_missing_attribute_lists_graph_like_names(tmp_path):
-    write(tmp_path / "attrs.py", GRAPH_MODULE + "def build_graph():\n    return builder\nVALUE = 3\n")
-    exc = error("attrs:grph", cwd=tmp_path)
-    assert str(exc) == "'attrs' has no attribute 'grph'; graph-like names it has: make_builder, builder, graph, build_graph"
+    # (not 'attrs.py': the attrs package is already imported once the libraries of tests/compat are)
+    write(tmp_path / "graph_attrs.py", GRAPH_MODULE + "def build_graph():\n    return builder\nVALUE = 3\n")
+    exc = error("graph_attrs:grph", cwd=tmp_path)
+    assert str(exc) == "'graph_attrs' has no attribute 'grph'; graph-like names it has: make_builder, builder, graph, build_graph"
 
 
 def test_missing_attribute_without_graphs(tmp_path):
