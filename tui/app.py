@@ -225,12 +225,14 @@ class AgentDebugApp(App[None]):
         stuck_after: float = 60.0,
         stuck_per_node: dict[str, float | None] | None = None,
         prices: dict[str, dict[str, float]] | None = None,
+        stuck_clock: Callable[[], float] | None = None,
     ) -> None:
         """``controller`` (inspector.control.Controller) enables the acting verbs;
         ``start`` = (thread id, input, step?) begins a run when the app opens.
         A phase running over ``stuck_after`` seconds (or its node's entry in
         ``stuck_per_node``; None: never) is flagged; ``prices`` (an
-        ``events.PriceTable``) adds cost to the phase-timing table."""
+        ``events.PriceTable``) adds cost to the phase-timing table. ``stuck_clock``:
+        the wall clock (epoch seconds) stuck phases are timed by (tests inject one)."""
         super().__init__()
         self.controller = controller
         self._start = start
@@ -242,7 +244,7 @@ class AgentDebugApp(App[None]):
         from agent_debug.inspector.events import RunStats, StuckWatch
 
         self.run_stats = RunStats()
-        self.stuck = StuckWatch(stuck_after, stuck_per_node)
+        self.stuck = StuckWatch(stuck_after, stuck_per_node, **({"clock": stuck_clock} if stuck_clock else {}))
         self.prices = prices
         if controller is not None:
             record = controller.sink

@@ -397,7 +397,9 @@ async def test_events_pane_under_a_flood_is_batched_and_bounded():
         produced = app.events._appended
         assert produced > 8_000
         assert len(app.events.snapshot()) == 3_000 and app.events.dropped == produced - 3_000  # memory bounded
-        assert writes < produced / 100  # batched: far fewer UI writes than events
+        # Batched: many events per UI write. (Not a rate: a loaded machine runs the flood
+        # over more ticks, one write each, so the bound leaves room for 25× slower runs.)
+        assert writes < produced / 25
         text = "\n".join(str(line.text) for line in log.lines)
         # The newest events always reach the pane; the oldest may have fallen out of the cap.
         assert "custom {'i': 2999}" in text and "run finished done" in text

@@ -3,6 +3,11 @@ and the ``node:`` / ``level:`` / text filter. Real graphs from tests/graphs.py."
 
 from __future__ import annotations
 
+import threading
+import time
+from typing import Any, TypedDict
+
+from langgraph.graph import START, StateGraph
 from rich.console import Console
 
 from agent_debug.inspector.control import Controller, open_store_for_app
@@ -44,22 +49,70 @@ async def run_to_the_end(pilot, app: AgentDebugApp, *, seen: list[str] | None = 
     await settle(pilot)
 
 
-async def test_a_slow_phase_is_flagged_while_it_runs_and_an_off_node_is_not():
-    from tests.graphs import stuck_builder
+def gated_builder(gates: dict[str, threading.Event]) -> StateGraph:
+    """slow → hold → answer, where slow and hold each wait for their gate: the test decides
+    when a phase ends, whatever the machine's load."""
 
-    app = events_app(stuck_builder().compile(), "s1", {"delay": 0.8}, stuck_after=0.3, stuck_per_node={"hold": None})
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("l")
-        seen: list[str] = []
-        await run_to_the_end(pilot, app, seen=seen)
-        flagged = [t for t in seen if "⚠ slow stuck" in t]
-        assert flagged, "slow was never flagged"
-        # Flagged while slow was still running: its row says so, and hold had not started.
-        assert all("hold" not in t for t in flagged[:1])
-        assert not any("hold stuck" in t for t in seen)  # hold=off: never, though it ran as long
-        assert len(stuck_titles(app)) == 1 and stuck_titles(app)[0].startswith("slow has been running")
-        assert "stuck" not in phase_table(app)  # finished: no longer flagged
-        assert app.run_stats.status == "done"
+    def wait_for(name: str):
+        def node(state: dict[str, Any]) -> dict[str, Any]:
+            gates[name].wait(timeout=60)
+            return {}
+
+        return node
+
+    g = StateGraph(GatedState).add_sequence([("slow", wait_for("slow")), ("hold", wait_for("hold")), ("answer", lambda s: {})])
+    g.add_edge(START, "slow")
+    return g
+
+
+class GatedState(TypedDict, total=False):
+    note: str
+
+
+async def wait_until(pilot, condition, what: str, tries: int = 2000) -> None:
+    """Let the app run until ``condition()`` holds (a condition, never a duration)."""
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause(0.01)
+    raise AssertionError(f"never happened: {what}")
+
+
+async def test_a_slow_phase_is_flagged_while_it_runs_and_an_off_node_is_not():
+    gates = {"slow": threading.Event(), "hold": threading.Event()}
+    skew = [0.0]  # seconds the injected clock runs ahead of the phases' start times
+
+    def clock() -> float:
+        return time.time() + skew[0]
+
+    app = events_app(
+        gated_builder(gates).compile(), "s1", {}, stuck_after=30, stuck_per_node={"hold": None}, stuck_clock=clock
+    )
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("l")
+            await wait_until(pilot, lambda: "slow" in phase_table(app), "slow started")
+            assert "stuck" not in phase_table(app)  # under its threshold: not flagged
+            skew[0] = 31.0  # slow has now run for over 30 s
+            await wait_until(pilot, lambda: "⚠ slow stuck" in phase_table(app), "slow flagged")
+            assert "hold" not in phase_table(app)  # flagged while slow still ran
+            await wait_until(pilot, lambda: stuck_titles(app), "the stuck notification")
+            assert len(stuck_titles(app)) == 1 and stuck_titles(app)[0].startswith("slow has been running")
+            gates["slow"].set()
+            await wait_until(pilot, lambda: "hold" in phase_table(app) and "slow stuck" not in phase_table(app), "hold started")
+            skew[0] = 120.0  # hold runs as long, but hold=off
+            # hold has run "120 s" by the clock every check reads, and is still not flagged.
+            assert app.stuck.check() == [] and [e.node for e in app.stuck._running.values()] == ["hold"]
+            await pilot.pause()
+            assert "hold stuck" not in phase_table(app)
+            gates["hold"].set()
+            await run_to_the_end(pilot, app)
+            assert "stuck" not in phase_table(app)  # finished: no longer flagged
+            assert app.run_stats.status == "done"
+            assert all(t.startswith("slow") for t in stuck_titles(app))  # none for hold
+    finally:
+        for gate in gates.values():
+            gate.set()
 
 
 async def test_prices_add_cost_to_the_phase_table():
