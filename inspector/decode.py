@@ -114,8 +114,12 @@ def _sorted_members(members: list[Any]) -> list[Any]:
     return sorted(members, key=_member_key)
 
 
-def _set_view(type_: str, members: list[Any]) -> dict[str, Any]:
+def set_view(type_: str, members: list[Any]) -> dict[str, Any]:
+    """A set as plain data: its type name and its members in a hash-seed-free order."""
     return {TYPE_KEY: type_, "value": _sorted_members(members)}
+
+
+_set_view = set_view
 
 
 # Standard-library values shown as their str(), by module and class (subclasses too).

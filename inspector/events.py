@@ -241,9 +241,40 @@ def parse_event(data: str | bytes | Mapping[str, Any]) -> Any:
 
 
 def jsonable(value: Any) -> Any:
-    """A plain JSON copy of a value: messages, models and dataclasses become dicts, tuples lists."""
+    """A plain JSON copy of a value: messages, models and dataclasses become dicts, tuples lists;
+    bytes and sets in plain containers are shown as a state shows them (``decode.bytes_view``,
+    ``decode.set_view``: marked base64, members sorted)."""
     # A real JSON round trip, so the event in memory equals the one read from a recording.
-    return json.loads(pydantic_core.to_json(value, fallback=repr, bytes_mode="base64", inf_nan_mode="null"))
+    return json.loads(pydantic_core.to_json(_marked(value), fallback=repr, bytes_mode="base64", inf_nan_mode="null"))
+
+
+_MARKED = (bytes, bytearray, set, frozenset)
+
+
+def _marked(value: Any) -> Any:
+    """``value`` with its bytes and sets (inside dicts, lists and tuples) in their shown
+    form; the same object when it holds none, so the usual event costs one walk."""
+    kind = type(value)
+    if kind in (bytes, bytearray):
+        from agent_debug.inspector.decode import bytes_view
+
+        return bytes_view(value)
+    if kind in (set, frozenset):
+        from agent_debug.inspector.decode import set_view
+
+        return set_view(f"builtins.{kind.__name__}", jsonable(list(value)))
+    if kind is dict:
+        out = None
+        for k, v in value.items():
+            new = _marked(v)
+            if new is not v:
+                out = dict(value) if out is None else out
+                out[k] = new
+        return value if out is None else out
+    if kind is list or kind is tuple:
+        items = [_marked(v) for v in value]
+        return value if all(a is b for a, b in zip(items, value)) else items
+    return value
 
 
 # -- where an event belongs ------------------------------------------------------------

@@ -21,6 +21,7 @@ import subprocess
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -198,3 +199,17 @@ def fresh_database(postgres_server: PostgresServer) -> Iterator[str]:
 def make_database(postgres_server: PostgresServer) -> Iterator[Callable[[], str]]:
     """A factory of empty databases that live as long as the server (for module fixtures)."""
     yield lambda: create_database(postgres_server)
+
+
+@contextmanager
+def postgres_saver(dsn: str) -> Iterator[Any]:
+    """LangGraph's own PostgresSaver on a test database, connected as an app connects it,
+    its tables set up."""
+    import psycopg
+    from langgraph.checkpoint.postgres import PostgresSaver
+    from psycopg.rows import dict_row
+
+    with psycopg.connect(dsn, autocommit=True, prepare_threshold=0, row_factory=dict_row) as conn:
+        saver = PostgresSaver(conn)
+        saver.setup()
+        yield saver

@@ -6,16 +6,14 @@ import hashlib
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from agent_debug.inspector.decisions import approve_value, check_schema, reject_value
 from agent_debug.inspector.model import ActionOutcome
 from agent_debug.inspector.targets import open_source
+from tests.pg_server import postgres_saver
 
 AGENT_DEBUG = str(Path(sys.executable).with_name("agent-debug"))
 ROOT = Path(__file__).resolve().parents[1]
@@ -248,17 +246,6 @@ def test_decisions_follow_the_interrupt_shape():
     assert check_schema(True, None) is None
 
 
-@contextmanager
-def postgres_saver(dsn: str) -> Iterator[Any]:
-    """LangGraph's own PostgresSaver on the test server, its tables set up."""
-    from langgraph.checkpoint.postgres import PostgresSaver
-    import psycopg
-    from psycopg.rows import dict_row
-
-    with psycopg.connect(dsn, autocommit=True, prepare_threshold=0, row_factory=dict_row) as conn:
-        saver = PostgresSaver(conn)
-        saver.setup()
-        yield saver
 
 
 @pytest.mark.postgres

@@ -24,14 +24,9 @@ from agent_debug.inspector.control import Runner
 from agent_debug.inspector.errors import classify, classify_exception, stored_error_fields
 from agent_debug.inspector.model import ErrorInfo
 from agent_debug.inspector.targets import open_source
+from tests.test_error_classes import raised
 
 
-def raised(fn) -> BaseException:
-    try:
-        fn()
-    except BaseException as exc:  # noqa: BLE001 - collecting the exception is the point
-        return exc
-    raise AssertionError("did not raise")
 
 
 def _anthropic(cls: type, status: int, kind: str, text: str) -> BaseException:

@@ -483,3 +483,20 @@ def test_the_runner_hears_what_the_stream_modes_say(graph: Any, payloads: list[A
     assert attached == streamed
     assert all(e.node and e.task_id for e in heard if e.kind == "custom")
     assert {kind for kind, *_ in attached} >= {"phase_started", "phase_finished", "checkpoint", "token"}
+
+
+class _BlobState(TypedDict, total=False):
+    blob: bytes
+    tags: set[str]
+
+
+def test_bytes_and_sets_in_writes_are_shown_as_a_state_shows_them():
+    """A phase's writes holding bytes and a set read like ``state --json`` values: marked
+    base64 with the size, members sorted (not bare base64, not hash-seed order)."""
+    graph = StateGraph(_BlobState)
+    graph.add_node("pack", lambda s: {"blob": b"\x00\xffpng", "tags": {"zeta", "alpha", "mid"}})
+    graph.add_edge(START, "pack")
+    events = run_session(graph.compile(), [{}])
+    [finished] = of(events, "phase_finished", node="pack")
+    assert finished.writes["blob"] == {"__type__": "bytes", "size": 5, "base64": "AP9wbmc="}
+    assert finished.writes["tags"] == {"__type__": "builtins.set", "value": ["alpha", "mid", "zeta"]}

@@ -233,3 +233,45 @@ def test_two_sends_to_one_node_are_two_tasks_and_a_replayed_fan_out_names_its_no
         branch = {r.checkpoint_id: r for r in source.history("fan", limit=None).checkpoints}
     ran = [branch[c].nodes for c in outcome.new_checkpoints if branch[c].source == "loop"]
     assert ran == [["work"]]
+
+
+class PartState(TypedDict, total=False):
+    items: list[str]
+    out: Annotated[list[str], operator.add]
+    note: str
+
+
+def test_a_step_that_stopped_part_way_shows_its_finished_tasks_output(tmp_path: Path):
+    """One Send fails after its sibling finished: LangGraph's latest state holds the
+    sibling's writes (reduced onto values already there); ours does too, the reducer of
+    each channel read from the thread's earlier steps."""
+    from langgraph.graph import END, START, StateGraph
+    from langgraph.types import Send
+
+    def work(state: PartState) -> dict[str, Any]:
+        item = state["items"][0]
+        if item == "bad":
+            raise ValueError("cannot work on bad")
+        return {"out": [item.upper()], "note": f"last: {item}"}
+
+    builder = StateGraph(PartState)
+    builder.add_node("seed", lambda s: {"out": ["A0"], "note": "seeded"})
+    builder.add_node("again", lambda s: {"out": ["A1"], "note": "again"})  # shows both reducers
+    builder.add_node("work", work)
+    builder.add_edge(START, "seed")
+    builder.add_edge("seed", "again")
+    builder.add_conditional_edges("again", lambda s: [Send("work", {"items": [i]}) for i in s["items"]], ["work"])
+    builder.add_edge("work", END)
+    db = tmp_path / "part.db"
+    graph = builder.compile(checkpointer=saver_at(db))
+    with pytest.raises(ValueError):
+        graph.invoke({"items": ["good", "bad"]}, cfg("part"))
+    latest = graph.get_state(cfg("part"))
+    assert latest.values["out"] == ["A0", "A1", "GOOD"] and latest.values["note"] == "last: good"
+    with open_source(str(db)) as source:
+        state = ours(source, "part")
+        assert state["values"] == plain(latest.values)
+        assert Counter(state["next"]) == Counter(latest.next)
+        # With a checkpoint id, LangGraph shows the step as it started, and so do we.
+        at = source.state("part", checkpoint_id=latest.config["configurable"]["checkpoint_id"])
+        assert at.values["out"] == ["A0", "A1"] and at.values["note"] == "again"

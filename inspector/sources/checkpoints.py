@@ -43,6 +43,7 @@ DELTA_COUNTERS = "counters_since_delta_snapshot"
 NULL_TASK_ID = "00000000-0000-0000-0000-000000000000"
 # How many older checkpoints are searched for a step that shows a channel's reducer.
 _REDUCER_PROBE = 200
+_REDUCER_STEPS = 6
 
 # Only these write channels carry values worth fetching when listing.
 STATUS_CHANNELS = (ERROR, INTERRUPT, TASKS)
@@ -805,14 +806,13 @@ class CheckpointSource:
         """How a channel combines writes, read from the newest earlier step of this thread
         that wrote it onto a value (a plain channel keeps the last write, ``operator.add``
         concatenates, ``add_messages`` merges by id, a dict reducer merges)."""
-        rows = self.reader.rows(thread_id, namespace, _REDUCER_PROBE, row.checkpoint_id)
+        rows = [row, *self.reader.rows(thread_id, namespace, _REDUCER_PROBE, row.checkpoint_id)]
         loops = [(r.parent_id, r.checkpoint_id) for r in rows if r.metadata.get("source") == "loop" and r.parent_id]
         if not loops:
             return None
         written = {w.checkpoint_id for w in self.reader.writes(namespace, [(thread_id, p) for p, _ in loops], [channel]) if w.channel == channel}
-        for parent, child in loops:
-            if parent not in written:
-                continue
+        # Each step looked at decodes two checkpoints: a few steps, newest first, are enough.
+        for parent, child in [pair for pair in loops if pair[0] in written][:_REDUCER_STEPS]:
             before = self.reader.checkpoint(thread_id, namespace, parent, decode)
             after = self.reader.checkpoint(thread_id, namespace, child, decode)
             if before is None or after is None or channel not in before.channel_values or channel not in after.channel_values:
@@ -820,7 +820,7 @@ class CheckpointSource:
             writes = [
                 decode(w.type, w.value)
                 for w in sorted(self.reader.writes(namespace, [(thread_id, parent)], [channel]), key=lambda w: (w.task_path, w.task_id, w.idx))
-                if w.channel == channel and w.task_id not in ("",) and w.task_id != NULL_TASK_ID
+                if w.channel == channel and w.task_id != NULL_TASK_ID
             ]
             kind = infer_kind(before.channel_values[channel], writes, after.channel_values[channel])
             if kind is not None:

@@ -202,10 +202,14 @@ def infer_kind(before: Any, writes: Sequence[Any], after: Any) -> str | None:
             candidates.append(("list-concat", reduce_list_concat(before, writes)))
     if all(_is_plain_mapping(w) for w in writes) and isinstance(before, dict):
         candidates.append(("dict-merge", reduce_dict_merge(before, writes)))
+    if all(type(w) is type(before) for w in writes) and type(before) in (str, int, float):
+        # operator.add on text or numbers: not one we replay, but it tells a reducer apart.
+        candidates.append(("add", before + sum(writes) if type(before) is not str else before + "".join(writes)))
     candidates.append((LAST_VALUE, writes[-1]))
     fits = [name for name, value in candidates if value == after]
     distinct = {repr(value) for _, value in candidates}
-    return fits[0] if len(fits) == 1 and len(distinct) > 1 else None
+    found = fits[0] if len(fits) == 1 and len(distinct) > 1 else None
+    return found if found in _REDUCERS or found == LAST_VALUE else None
 
 
 def apply_saved_writes(kind: str | None, present: bool, base: Any, writes: Sequence[Any]) -> tuple[bool, Any]:

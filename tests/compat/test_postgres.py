@@ -4,12 +4,12 @@ into the session's real server, read by agent-debug from the DSN; and a resume t
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 
 from agent_debug.inspector.targets import open_source
+from tests.pg_server import postgres_saver
 from tests.compat.apps import APPS, config
 from tests.compat.conftest import (
     CompatStore,
@@ -33,17 +33,6 @@ ON_POSTGRES = ("deep_agent", "functional", "supervisor")
 CHECKS = (check_summary, check_values, check_messages, check_interrupts, check_errors, check_history, check_every_checkpoint)
 
 
-@contextmanager
-def postgres_saver(dsn: str) -> Iterator[Any]:
-    """LangGraph's own PostgresSaver, connected as an app would connect it, its tables set up."""
-    import psycopg
-    from langgraph.checkpoint.postgres import PostgresSaver
-    from psycopg.rows import dict_row
-
-    with psycopg.connect(dsn, autocommit=True, prepare_threshold=0, row_factory=dict_row) as conn:
-        saver = PostgresSaver(conn)
-        saver.setup()
-        yield saver
 
 
 @pytest.fixture(scope="module")
