@@ -286,7 +286,10 @@ WRITER = textwrap.dedent(
         target: int
 
     def tick(s):
-        time.sleep(float(sys.argv[3]))
+        if sys.argv[3] == "stdin":
+            sys.stdin.readline()  # one checkpoint per line the test sends: driven step by step
+        else:
+            time.sleep(float(sys.argv[3]))
         return {"count": s.get("count", 0) + 1}
 
     def more(s) -> Literal["tick", "__end__"]:
@@ -314,11 +317,18 @@ async def test_follow_mode_with_a_second_process_writing(snapshot_db):
         tree = app.query_one(HistoryTree)
         start = len(tree.rows)
         assert app.thread_id == "live"
-        writer = subprocess.Popen([sys.executable, "-c", WRITER, str(snapshot_db), "live", "0.15", "60"])
+        # The writer makes one checkpoint per line it reads: nothing is written while we look.
+        writer = subprocess.Popen([sys.executable, "-c", WRITER, str(snapshot_db), "live", "stdin", "60"], stdin=subprocess.PIPE, text=True)
+
+        def step(n: int = 1) -> None:
+            writer.stdin.write("\n" * n)
+            writer.stdin.flush()
+
         try:
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + 120
+            step(3)
             while len(tree.rows) < start + 3 and time.monotonic() < deadline:
-                await pilot.pause(0.1)
+                await pilot.pause(0.05)
             assert len(tree.rows) >= start + 3
             # Follow mode: the newest checkpoint stays selected.
             await settle(pilot)
@@ -330,8 +340,9 @@ async def test_follow_mode_with_a_second_process_writing(snapshot_db):
             assert not app.follow
             held = app.checkpoint_id
             count = len(tree.rows)
+            step()
             while len(tree.rows) == count and time.monotonic() < deadline:
-                await pilot.pause(0.1)
+                await pilot.pause(0.05)
             await settle(pilot)
             assert len(tree.rows) > count and app.checkpoint_id == held
         finally:

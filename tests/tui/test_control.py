@@ -367,6 +367,7 @@ async def test_events_pane_under_a_run():
 
 
 async def test_events_pane_under_a_flood_is_batched_and_bounded():
+    from agent_debug.tui.widgets.events.events_view import EventsView
     from tests.graphs import flood_builder
 
     graph = flood_builder().compile()
@@ -389,9 +390,10 @@ async def test_events_pane_under_a_flood_is_batched_and_bounded():
         await settle(pilot)
         await pilot.press("l")  # a RichLog draws only once it is on screen
         app.act("run", lambda: app.controller.start("f", {"customs": 3000, "logs": 2000, "words": 3000}))
-        for _ in range(200):
+        view = app.query_one(EventsView)
+        for _ in range(4000):  # a condition, with a generous cap for a loaded machine
             await pilot.pause(0.05)
-            if not app.controller.running and app.events._drained == app.events._appended:
+            if not app.controller.running and app.events._drained == app.events._appended and not view.lines_waiting:
                 break
         await settle(pilot)
         produced = app.events._appended
