@@ -196,6 +196,8 @@ def focus_nodes(g: nx.DiGraph, node: str, hops: int = 1) -> list[str]:
     seen = {start}
     frontier = [start]
     for _ in range(max(hops, 0)):
+        if not frontier:  # every reachable node is in: more hops add nothing
+            break
         nxt: list[str] = []
         for current in frontier:
             for other in _neighbours(g, current):

@@ -24,9 +24,8 @@ from agent_debug.inspector.diff import diff_checkpoint
 from agent_debug.inspector.exceptions import InspectorError, TargetError, UsageError
 from agent_debug.inspector.model import ActionOutcome, CheckpointState, ErrorInfo, InterruptInfo, PendingWrite, ThreadStatus
 from agent_debug.inspector.sources.checkpoints import CheckpointSource
-from agent_debug.inspector.targets import open_source, sqlite_path
+from agent_debug.inspector.targets import check_dsn, is_dsn, open_source, redact, scrub, sqlite_path
 
-_PG_PREFIXES = ("postgresql://", "postgres://")
 # LangGraph's CONFIG_KEY_TASK_ID (private; a test checks it): present in a config, the
 # graph runs as a subgraph of that task.
 TASK_ID_KEY = "__pregel_task_id"
@@ -61,12 +60,17 @@ def _open(target: str, create: bool) -> Store:
         closers.append(tmp.cleanup)
         target, create = str(Path(tmp.name) / "memory.db"), True
     try:
-        if target.startswith(_PG_PREFIXES):
+        # A DSN (URL or libpq keywords) is never a file name: a typo in one must not
+        # create a SQLite file named after it, password included.
+        if is_dsn(target):
+            check_dsn(target)
             checkpointer = _postgres_saver(target, create, closers)
         else:
             path = sqlite_path(target)
             if path is None:
-                raise TargetError(f"cannot act on {target}: use a SQLite path, sqlite:///PATH, postgresql://... or memory")
+                raise TargetError(
+                    f"cannot act on {redact(target)}: use a SQLite path, sqlite:///PATH, postgresql://... or memory"
+                )
             if not path.exists() and not create:
                 raise TargetError(f"no such checkpoint database: {target}")
             from langgraph.checkpoint.sqlite import SqliteSaver
@@ -107,12 +111,12 @@ def _postgres_saver(dsn: str, create: bool, closers: list[Callable[[], None]]) -
         from psycopg.rows import dict_row
     except ImportError:
         raise TargetError("acting on PostgreSQL needs: pip install 'agent-debug-tui[postgres]'") from None
-    from agent_debug.inspector.targets import redact
 
     try:
         conn = psycopg.connect(dsn, autocommit=True, prepare_threshold=0, row_factory=dict_row, connect_timeout=5)
     except psycopg.Error as exc:
-        raise TargetError(f"cannot connect to {redact(dsn)} to write: {type(exc).__name__}") from None
+        reason = scrub(" ".join(str(exc).split()) or type(exc).__name__, dsn)
+        raise TargetError(f"cannot connect to {redact(dsn)} to write: {reason}") from None
     closers.append(conn.close)
     saver = PostgresSaver(conn)
     if create:

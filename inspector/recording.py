@@ -3,6 +3,12 @@
 The first line is a header naming the format; every other line is one event, exactly
 as ``Event.model_dump_json()`` writes it, so reading a recording gives back the same
 events in the same order.
+
+``--record`` never destroys a file: :func:`check_record_target` refuses the checkpoint
+store itself (through links too) and its ``-wal``/``-shm``, any SQLite database, a
+directory, and any existing file that is not a recording. An existing recording is
+refused too unless ``--record-append`` asks to add to it; an empty file is taken (there
+is nothing in it to lose).
 """
 
 from __future__ import annotations
@@ -19,10 +25,14 @@ from typing import IO, Any
 from pydantic import ValidationError
 
 from agent_debug.inspector.events import parse_event
-from agent_debug.inspector.exceptions import TargetError
+from agent_debug.inspector.exceptions import TargetError, UsageError
 
 FORMAT = "agent-debug-events"
 VERSION = 1
+SQLITE_MAGIC = b"SQLite format 3\x00"
+_SIDE_FILES = ("-wal", "-shm", "-journal")
+# A header line is ~70 bytes; a first line this long is not one.
+_HEADER_MAX = 4096
 
 
 class RecordingError(TargetError):
@@ -37,14 +47,27 @@ class Recorder:
     Usable directly as an ``on_event`` callback.
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, flush_interval: float = 0.25) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, flush_interval: float = 0.25, append: bool = False) -> None:
+        """Start a recording at ``path`` (check it first with :func:`check_record_target`).
+
+        ``append``: add to the recording already there (its header is kept; a last line
+        cut short by a killed session is dropped first, so the file stays readable);
+        a missing or empty file gets a header either way.
+        """
         self.path = Path(path)
         self.flush_interval = flush_interval
         self.count = 0
-        self._lock = threading.Lock()
-        self._file: IO[str] | None = self.path.open("w", encoding="utf-8")
-        self._file.write(json.dumps({"format": FORMAT, "version": VERSION, "created": time.time()}) + "\n")
-        self._file.flush()
+        # Re-entrant: a SIGTERM handler in the main thread may close the recording while
+        # the main thread it interrupted is inside write().
+        self._lock = threading.RLock()
+        try:
+            keep = append and _drop_cut_line(self.path)
+            self._file: IO[str] | None = self.path.open("a" if keep else "w", encoding="utf-8")
+            if not keep:
+                self._file.write(json.dumps({"format": FORMAT, "version": VERSION, "created": time.time()}) + "\n")
+            self._file.flush()
+        except OSError as exc:
+            raise RecordingError(f"cannot write recording {self.path}: {exc.strerror or exc}") from None
         self._last_flush = time.monotonic()
         self._timer: threading.Timer | None = None
 
@@ -98,6 +121,128 @@ class Recorder:
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self.close()
+
+
+def _drop_cut_line(path: Path) -> bool:
+    """Whether ``path`` holds a recording to append to; a cut last line is removed."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return False
+    if size == 0:
+        return False
+    with path.open("rb+") as handle:
+        handle.seek(max(0, size - 1))
+        if handle.read(1) == b"\n":
+            return True
+        # Find the end of the last whole line: a kill -9 can leave half an event.
+        end = size
+        while end > 0:
+            start = max(0, end - 65536)
+            handle.seek(start)
+            chunk = handle.read(end - start)
+            cut = chunk.rfind(b"\n")
+            if cut >= 0:
+                handle.truncate(start + cut + 1)
+                return True
+            end = start
+    return False  # not even a whole header: check_record_target refuses such a file
+
+
+def check_record_target(
+    path: str | os.PathLike[str], *, store: str | os.PathLike[str] | None = None, append: bool = False
+) -> Path:
+    """The ``--record`` path, or a ``UsageError`` (one line, exit 2) if writing it could
+    destroy something. Opens nothing for writing and creates nothing.
+
+    Refused: the checkpoint store ``store`` (the same path, or the same file through a
+    symbolic or hard link) and its ``-wal``/``-shm``/``-journal``; any SQLite database or
+    the side file of one; a directory; a path whose directory does not exist; an existing
+    file that is not an agent-debug recording (its first line is the JSON header naming
+    the format); an existing recording unless ``append`` (``--record-append``).
+    """
+    target = Path(path)
+    shown = str(path)
+    if store is not None and _is_store_file(target, Path(store)):
+        raise UsageError(f"--record {shown} is the checkpoint store (or its journal); record to a new FILE.ndjson")
+    for suffix in _SIDE_FILES:
+        if target.name.endswith(suffix) and _is_sqlite(target.with_name(target.name[: -len(suffix)])):
+            raise UsageError(f"--record {shown} belongs to the SQLite database {target.name[: -len(suffix)]}; record to a new FILE.ndjson")
+    try:
+        st = target.stat()
+    except FileNotFoundError:
+        parent = target.parent
+        if target.is_symlink():
+            parent = Path(os.path.realpath(target)).parent
+        if not parent.is_dir():
+            raise UsageError(f"--record {shown}: the directory {parent} does not exist") from None
+        return target
+    except OSError as exc:
+        raise UsageError(f"--record {shown}: {exc.strerror or exc}") from None
+    import stat as stat_mod
+
+    if stat_mod.S_ISDIR(st.st_mode):
+        raise UsageError(f"--record {shown} is a directory; give a file path such as {shown.rstrip('/')}/run.ndjson")
+    if not stat_mod.S_ISREG(st.st_mode) or st.st_size == 0:
+        return target  # /dev/null, a pipe, an empty file: nothing in it to lose
+    try:
+        with target.open("rb") as handle:
+            head = handle.read(_HEADER_MAX)
+    except OSError as exc:
+        raise UsageError(f"--record {shown}: cannot read it to check what it is ({exc.strerror or exc}); refusing to overwrite it") from None
+    if head.startswith(SQLITE_MAGIC):
+        raise UsageError(f"--record {shown} is a SQLite database; refusing to overwrite it (record to a new FILE.ndjson)")
+    version = _header_version(head)
+    if version is None:
+        raise UsageError(f"--record {shown} exists and is not an agent-debug recording; refusing to overwrite it (record to a new FILE.ndjson)")
+    if not append:
+        raise UsageError(f"--record {shown} already holds a recording; add --record-append to add to it, or record to a new file")
+    if version != VERSION:
+        raise UsageError(f"--record-append: {shown} is a recording of format version {version}; this agent-debug writes version {VERSION}")
+    return target
+
+
+def _is_store_file(target: Path, store: Path) -> bool:
+    """Whether ``target`` is ``store`` or one of its side files, by path or by inode."""
+    real_target = os.path.realpath(target)
+    real_store = os.path.realpath(store)
+    names = [store, *(store.with_name(store.name + s) for s in _SIDE_FILES)]
+    if real_target in {real_store, *(real_store + s for s in _SIDE_FILES)}:
+        return True
+    try:
+        mine = os.stat(target)
+    except OSError:
+        return False
+    for name in names:
+        try:
+            other = os.stat(name)
+        except OSError:
+            continue
+        if (mine.st_dev, mine.st_ino) == (other.st_dev, other.st_ino):
+            return True
+    return False
+
+
+def _is_sqlite(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC
+    except OSError:
+        return False
+
+
+def _header_version(head: bytes) -> Any:
+    """The version in a recording's header line, or None if ``head`` does not start with one."""
+    first, newline, _ = head.partition(b"\n")
+    if not newline:
+        return None
+    try:
+        header = json.loads(first)
+    except ValueError:
+        return None
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        return None
+    return header.get("version")
 
 
 def read_recording(path: str | os.PathLike[str]) -> Iterator[Any]:

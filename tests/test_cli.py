@@ -174,7 +174,9 @@ def test_usage_errors_exit_2(db: Path):
     for args in (["history", str(db)], ["threads", str(db), "--limit", "-3"], ["threads", str(db), "--status", "odd"], ["bogus"], []):
         out = run(*args)
         assert out.returncode == 2, args
-        assert "usage:" in out.stderr and "Traceback" not in out.stderr
+        # One line and where to look, not argparse's usage banner (issue 12).
+        assert len(out.stderr.strip().splitlines()) == 1 and "--help" in out.stderr, out.stderr
+        assert "usage:" not in out.stderr and "Traceback" not in out.stderr
 
 
 def test_debug_shows_the_traceback(tmp_path: Path):

@@ -38,11 +38,23 @@ def _short(value: Any, width: int = 100) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+class _Shown:
+    """A text stream that shows control characters of stored data as escapes."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> None:
+        from agent_debug.tui.safe_text import visible
+
+        self.stream.write(visible(text, lines=True))
+
+
 def _report(outcome: ActionOutcome, as_json: bool) -> int:
     if as_json:
         sys.stdout.write(outcome.model_dump_json(indent=2) + "\n")
     else:
-        out = sys.stdout
+        out = _Shown(sys.stdout)  # ids, node names and values come from the store
         if outcome.action == "resume" and isinstance(outcome.sent, dict):
             out.write(f"sent to thread {outcome.thread_id}:\n")
             for interrupt_id, value in outcome.sent.items():
@@ -68,9 +80,8 @@ def _report(outcome: ActionOutcome, as_json: bool) -> int:
         for i in outcome.interrupts:
             out.write(f"  waiting: interrupt {i.id} in {i.node}: {_short(i.value, 80)}\n")
     if outcome.error is not None:
-        print(
-            f"agent-debug: error: the workflow failed in {outcome.error.node or '?'}: {outcome.error.type}: {outcome.error.message}",
-            file=sys.stderr,
+        _Shown(sys.stderr).write(
+            f"agent-debug: error: the workflow failed in {outcome.error.node or '?'}: {outcome.error.type}: {outcome.error.message}\n"
         )
         return 1
     return 0

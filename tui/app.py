@@ -23,6 +23,7 @@ from textual.message import Message
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Header, TabbedContent, TabPane
+from textual.notifications import SeverityLevel
 
 from agent_debug.inspector.diff import diff_checkpoint
 from agent_debug.inspector.exceptions import InspectorError
@@ -36,6 +37,7 @@ from agent_debug.inspector.model import (
     ThreadStatus,
 )
 from agent_debug.inspector.sources.base import Source
+from agent_debug.tui.safe_text import visible
 from agent_debug.tui.screens.breakpoint_screen import BreakpointScreen
 from agent_debug.tui.screens.edit_screen import EditStateScreen
 from agent_debug.tui.screens.help_screen import HelpScreen
@@ -315,6 +317,19 @@ class AgentDebugApp(App[None]):
                 yield EventsView(id="events-view")
         yield Footer()
 
+    def notify(  # type: ignore[override]
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """A toast. Notifications quote stored text (node names, errors, thread ids): it is
+        shown as written, never read as markup, its control characters escaped."""
+        super().notify(visible(str(message), lines=True), title=visible(str(title)), severity=severity, timeout=timeout, markup=False)
+
     def on_mount(self) -> None:
         keymap = load_keymap()
         if keymap:
@@ -353,7 +368,7 @@ class AgentDebugApp(App[None]):
                 parts.append("break " + ", ".join(points))
         if self.problem:
             parts.append(f"⚠ {self.problem}")
-        self.sub_title = " · ".join(parts)
+        self.sub_title = visible(" · ".join(parts))  # the problem may quote the store
 
     # -- workers (off the UI thread) --------------------------------------------------
     # Each has a fixed description: Textual otherwise names a worker by the repr() of its

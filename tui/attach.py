@@ -51,10 +51,18 @@ def run_app(source: Source, *, graph: Any = None, thread: str | None = None, pol
 
 
 def run_attach(args: argparse.Namespace) -> int:
-    """Validate everything, then open the app; with --graph the acting verbs are on."""
-    from agent_debug.tui.run_command import check_stuck_nodes, live_options
+    """Validate everything, then open the app; with --graph the acting verbs are on.
+
+    ``--record`` is checked before anything opens (it must not be TARGET itself, nor any
+    other file it would overwrite) and opened only once the store is; SIGTERM and
+    SIGINT close it with every event so far (``stop_on_signals``).
+    """
+    from agent_debug.tui.run_command import Stopped, check_record, check_stuck_nodes, live_options, stop_on_signals
 
     live = live_options(args)  # a recording's phases get timings and cost too
+    if args.record is not None and not args.graph:
+        raise UsageError("--record needs --graph GRAPH_REF: only the runs you start are recorded")
+    record = check_record(args, args.target)
     graph = load_graph_ref(args.graph, args.config) if args.graph else None
     source = open_for_ui(args.target, args.thread)
     if graph is None:
@@ -62,22 +70,24 @@ def run_attach(args: argparse.Namespace) -> int:
     source.close()
     require_terminal()
     from agent_debug.inspector.control import Controller, open_store_for_app
+    from agent_debug.inspector.recording import Recorder
 
-    store = open_store_for_app(args.target)
-    try:
-        controller = Controller(graph, store)
-        check_stuck_nodes(live["stuck_per_node"], controller.nodes)
-    except InspectorError:
-        store.close()
-        raise
     recorder = None
-    if args.record:
-        from agent_debug.inspector.recording import Recorder
+    with stop_on_signals() as stop:
+        try:
+            store = open_store_for_app(args.target)
+            try:
+                controller = Controller(graph, store)
+                check_stuck_nodes(live["stuck_per_node"], controller.nodes)
+                if record is not None:
+                    recorder = stop.recorder = Recorder(record, append=args.record_append)
+                    controller.sink = recorder.write
+                from agent_debug.tui.app import AgentDebugApp
 
-        recorder = Recorder(args.record)
-        controller.sink = recorder.write
-    try:
-        return run_app(store.source, graph=graph, thread=args.thread, poll=args.poll, controller=controller, **live)
-    finally:
-        if recorder is not None:
-            recorder.close()
+                stop.app = AgentDebugApp(store.source, graph=graph, thread_id=args.thread, poll_interval=args.poll, controller=controller, **live)
+                stop.app.run()
+            finally:
+                stop.close(recorder, store)
+        except Stopped:
+            pass
+    return stop.finish()

@@ -9,21 +9,74 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 PROG = "agent-debug"
 
 _TARGET_HELP = "a SQLite checkpoint file (or sqlite:///PATH), a postgresql:// DSN, or a FILE.ndjson recording"
+_RECORD_SAFE = (
+    "a new or empty file: the store, a SQLite database, a directory or any other existing file is refused, "
+    "and so is an existing recording unless --record-append"
+)
 _READ_ONLY = "Reads the store read-only: nothing is written, not even a WAL file."
 
 
-def _positive_or_zero(text: str) -> int:
+# Bounds checked while parsing, so a huge or tiny number is one line and exit 2, never
+# a hang (--hops 10**20, --poll 1e-9) or an overflow in the store (--limit 2**63).
+MAX_COUNT = 1_000_000_000
+MAX_HOPS = 10_000
+MIN_POLL_S = 0.05
+MAX_POLL_S = 3600.0
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one line plus where to look, not a usage banner."""
+
+    def error(self, message: str) -> NoReturn:
+        from agent_debug.inspector.targets import scrub
+        from agent_debug.tui.safe_text import visible
+
+        # The message may quote any argument, a DSN with its password included.
+        for arg in sys.argv[1:]:
+            message = scrub(message, arg)
+        self.exit(2, f"{PROG}: error: {visible(message)}; see: {self.prog} --help\n")
+
+
+def _whole(text: str, low: int, high: int, what: str) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected 0 or more, got {value}")
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"expected {what}, got {value if len(text) <= 30 else text[:27] + '...'}")
     return value
+
+
+def _positive_or_zero(text: str) -> int:
+    return _whole(text, 0, MAX_COUNT, f"0 to {MAX_COUNT:_}")
+
+
+def _limit(text: str) -> int:
+    return _whole(text, 0, MAX_COUNT, f"0 (all) to {MAX_COUNT:_}")
+
+
+def _hops(text: str) -> int:
+    return _whole(text, 0, MAX_HOPS, f"0 to {MAX_HOPS:_}")
+
+
+def _poll(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds, got {text!r}") from None
+    # nan fails every comparison, so it lands here too.
+    if not (value == 0 or MIN_POLL_S <= value <= MAX_POLL_S):
+        raise argparse.ArgumentTypeError(f"expected 0 (never) or {MIN_POLL_S:g} to {MAX_POLL_S:g} seconds, got {text}")
+    return value
+
+
+def _demo_threads(text: str) -> int:
+    return _whole(text, 0, 10_000, "0 to 10_000")
 
 
 def _xray(text: str) -> int:
@@ -41,11 +94,11 @@ def _status(text: str) -> str:
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument(
         "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks for failures"
     )
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=PROG,
         description="A terminal debugger for LangGraph workflows: threads, checkpoint history, state, graph.",
         epilog="Run 'agent-debug COMMAND --help' for a command's options.",
@@ -58,7 +111,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     p = command("demo", "seed a sample checkpoint store (if missing) and open it")
     p.add_argument("--db", metavar="PATH", help="where the demo store lives (default: in your cache directory)")
-    p.add_argument("--threads", type=_positive_or_zero, default=24, metavar="N", help="threads to seed (default 24)")
+    p.add_argument("--threads", type=_demo_threads, default=24, metavar="N", help="threads to seed (default 24)")
     p.add_argument("--print", action="store_true", help="print the thread table instead of opening the debugger")
 
     p = command("run", "run a workflow under the debugger (writes)",
@@ -73,9 +126,10 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--step", action="store_true", help="pause after the first step")
     p.add_argument("--no-ui", action="store_true", help="run headless, printing events as lines (for CI); exit 1 if the run fails")
     p.add_argument("--json", action="store_true", help="with --no-ui: print events as NDJSON")
-    p.add_argument("--record", metavar="FILE.ndjson", help="write every event to FILE.ndjson")
+    p.add_argument("--record", metavar="FILE.ndjson", help=f"write every event to FILE.ndjson; {_RECORD_SAFE}")
+    p.add_argument("--record-append", action="store_true", help="with --record: add to the recording FILE.ndjson already holds")
     p.add_argument("--config", metavar="FILE", help="langgraph.json to resolve a graph id with")
-    p.add_argument("--poll", type=float, default=0.5, metavar="SECONDS", help=argparse.SUPPRESS)
+    p.add_argument("--poll", type=_poll, default=0.5, metavar="SECONDS", help=argparse.SUPPRESS)
     _live_event_flags(p)
 
     p = command(
@@ -87,8 +141,9 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--thread", metavar="ID", help="select this thread at start")
     p.add_argument("--graph", metavar="GRAPH_REF", help="the workflow's graph (pkg.mod:attr, path/file.py:attr or a langgraph.json id): draws it and turns on step, resume, replay and fork, which append checkpoints to TARGET")
     p.add_argument("--config", metavar="FILE", help="langgraph.json to resolve a graph id with")
-    p.add_argument("--poll", type=float, default=0.5, metavar="SECONDS", help="how often to look for new checkpoints (default 0.5; 0 = never)")
-    p.add_argument("--record", metavar="FILE.ndjson", help="with --graph: write every event of the runs you start to FILE.ndjson")
+    p.add_argument("--poll", type=_poll, default=0.5, metavar="SECONDS", help="how often to look for new checkpoints (default 0.5; 0 = never; at least 0.05)")
+    p.add_argument("--record", metavar="FILE.ndjson", help=f"with --graph: write every event of the runs you start to FILE.ndjson; {_RECORD_SAFE}")
+    p.add_argument("--record-append", action="store_true", help="with --record: add to the recording FILE.ndjson already holds")
     _live_event_flags(p)
 
     p = command("graph", "draw a workflow's graph (terminal, DOT, Mermaid, JSON)",
@@ -100,7 +155,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--width", type=_positive_or_zero, metavar="N", help="fit the terminal drawing in N columns where possible")
     p.add_argument("--ascii-only", action="store_true", help="no Unicode box drawing, for terminals without it")
     p.add_argument("--focus", metavar="NODE", help="draw only NODE and its neighbours")
-    p.add_argument("--hops", type=_positive_or_zero, default=1, metavar="K", help="with --focus: neighbours up to K edges away (default 1)")
+    p.add_argument("--hops", type=_hops, default=1, metavar="K", help="with --focus: neighbours up to K edges away (default 1)")
     p.add_argument("--from", dest="source", metavar="TARGET", help="mark nodes visited / next / failed / interrupted from a run in this store")
     p.add_argument("--thread", metavar="ID", help="with --from: the thread whose run to show")
     p.add_argument("--checkpoint", metavar="ID", help="with --from: the checkpoint to show (default: latest)")
@@ -139,13 +194,13 @@ def _build_parser() -> argparse.ArgumentParser:
     p = command("threads", "list threads with their status", f"List every thread with its status. {_READ_ONLY}")
     p.add_argument("target", metavar="TARGET", help=_TARGET_HELP)
     p.add_argument("--status", type=_status, help="only threads in this state: interrupted, error, done, pending")
-    p.add_argument("--limit", type=_positive_or_zero, default=50, metavar="N", help="at most N threads (0 = all; default 50)")
+    p.add_argument("--limit", type=_limit, default=50, metavar="N", help="at most N threads (0 = all; default 50)")
     p.add_argument("--json", action="store_true", help="print one JSON document (schema: ThreadList)")
 
     p = command("history", "list a thread's checkpoints, newest first", f"Page through a thread's checkpoints. {_READ_ONLY}")
     p.add_argument("target", metavar="TARGET", help=_TARGET_HELP)
     p.add_argument("--thread", required=True, metavar="ID", help="thread id")
-    p.add_argument("--limit", type=_positive_or_zero, default=50, metavar="N", help="at most N checkpoints (0 = all; default 50)")
+    p.add_argument("--limit", type=_limit, default=50, metavar="N", help="at most N checkpoints (0 = all; default 50)")
     p.add_argument("--before", metavar="ID", help="only checkpoints older than this checkpoint id (next page)")
     p.add_argument("--ns", default="", metavar="NS", help="checkpoint namespace of a subgraph ('' = root graph)")
     p.add_argument("--json", action="store_true", help="print one JSON document (schema: HistoryPage)")
@@ -223,19 +278,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         from agent_debug.inspector.exceptions import InspectorError
 
+        # Whatever a library put in a message or a traceback, a DSN's password and
+        # libpq's PGPASSWORD never reach the terminal (scrubbed before escaping, which
+        # could split a secret).
+        scrub = _scrubber(args)
         if debug:
             import traceback
 
-            traceback.print_exc()
+            sys.stderr.write(scrub(traceback.format_exc()))
+        from agent_debug.tui.safe_text import visible
+
+        # Messages quote stored data (a thread id, an error text): no raw escapes.
         if isinstance(exc, InspectorError):
-            print(f"{PROG}: error: {exc.message}", file=sys.stderr)
+            print(f"{PROG}: error: {visible(scrub(exc.message))}", file=sys.stderr)
             return exc.exit_code
         print(
-            f"{PROG}: internal error: {type(exc).__name__}: {exc}"
+            f"{PROG}: internal error: {type(exc).__name__}: {visible(scrub(str(exc)))}"
             + ("" if debug else " (run with --debug for the traceback)"),
             file=sys.stderr,
         )
         return 1
+
+
+
+def _scrubber(args: argparse.Namespace) -> Callable[[str], str]:
+    """A function hiding the secrets of every target the command was given."""
+    from agent_debug.inspector.targets import scrub
+
+    given = [t for t in (getattr(args, "target", None), getattr(args, "checkpointer", None)) if isinstance(t, str)]
+
+    def scrubbed(text: str) -> str:
+        for target in given:
+            text = scrub(text, target)
+        return scrub(text, None)
+
+    return scrubbed
 
 
 if __name__ == "__main__":

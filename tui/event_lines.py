@@ -15,6 +15,8 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, Self, TextIO
 
+from agent_debug.tui.safe_text import visible
+
 
 def _short(value: Any, width: int = 160) -> str:
     text = value if isinstance(value, str) else json.dumps(value, default=repr, ensure_ascii=False)
@@ -41,13 +43,14 @@ class EventPrinter:
                 self.out.flush()
                 return
             for line in self._lines(event):
-                self.out.write(line + "\n")
+                # Every line may quote the run's data (a message, a value): no raw escapes.
+                self.out.write(visible(line) + "\n")
             self.out.flush()
 
     def _write(self, lines: list[str]) -> None:
         with self._lock:
             for line in lines:
-                self.out.write(line + "\n")
+                self.out.write(visible(line) + "\n")
             self.out.flush()
 
     def stuck(self, s: Any) -> None:

@@ -38,11 +38,13 @@ def run_graph(args: argparse.Namespace) -> int:
 
         with open_source(args.source) as source:
             model = apply_status(model, graph_status(source, args.thread, args.checkpoint, model=model))
+    # More hops than nodes reaches nothing more: a huge --hops must not loop for ever.
+    hops = min(args.hops, model.number_of_nodes())
     try:
         if args.format == "ascii":
             from agent_debug.graphviz_export.terminal import layout, render_text
 
-            drawing = layout(model, width=args.width, ascii_only=args.ascii_only, focus=args.focus, hops=args.hops)
+            drawing = layout(model, width=args.width, ascii_only=args.ascii_only, focus=args.focus, hops=hops)
             if args.output is None and sys.stdout.isatty():
                 from rich.console import Console
 
@@ -54,7 +56,7 @@ def run_graph(args: argparse.Namespace) -> int:
         else:
             from agent_debug.graphviz_export.formats import render
 
-            text = render(model, args.format, focus=args.focus, hops=args.hops)
+            text = render(model, args.format, focus=args.focus, hops=hops)
     except UnknownNodeError as exc:
         raise InspectorError(str(exc)) from exc
     if args.output:

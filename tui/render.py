@@ -23,6 +23,7 @@ from agent_debug.inspector.model import (
     ThreadList,
     ThreadStatus,
 )
+from agent_debug.tui.safe_text import visible
 
 STATUS_STYLE = {
     ThreadStatus.INTERRUPTED: "bold yellow",
@@ -57,10 +58,14 @@ _REPR.maxlist = _REPR.maxdict = _REPR.maxtuple = _REPR.maxset = 8
 _REPR.maxlevel = 3
 
 
-def short(value: Any, width: int = 60) -> str:
-    """One line of at most ``width`` characters; never builds the repr of a huge value."""
+def short(value: Any, width: int = 60, *, escape: bool = True) -> str:
+    """One line of at most ``width`` characters, control characters shown as escapes
+    (``escape=False``: for a caller that shows the result by its repr, which escapes);
+    never builds the repr of a huge value."""
     text = value[: width * 4] if isinstance(value, str) else _REPR.repr(value)
     text = " ".join(text.split())
+    if escape:
+        text = visible(text)
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -70,7 +75,8 @@ def grid(headers: Sequence[str], rows: Sequence[Sequence[Cell]], right: Sequence
     Rich's Table measures every cell several times (over a second for 2,000 rows);
     a listing only needs widths and padding.
     """
-    cells = [[c if isinstance(c, tuple) else (c, "") for c in row] for row in rows]
+    # Every cell may quote stored data (a thread id, a node name): escape it here, once.
+    cells = [[(visible(c[0]), c[1]) if isinstance(c, tuple) else (visible(c), "") for c in row] for row in rows]
     widths = [cell_len(h) for h in headers]
     for row in cells:
         for i, (text, _) in enumerate(row):
@@ -102,12 +108,12 @@ def interrupt_line(i: InterruptInfo) -> str:
     value = i.value
     if isinstance(value, dict):
         value = value.get("question") or value.get("message") or value
-    return f"{i.node or '?'}: {short(value)}"
+    return f"{visible(i.node or '?')}: {short(value)}"
 
 
 def error_line(e: ErrorInfo) -> str:
     """Where and what failed, in one line."""
-    return f"{e.node or '?'}: {e.type}: {short(e.message)}"
+    return f"{visible(e.node or '?')}: {visible(e.type)}: {short(e.message)}"
 
 
 def thread_grid(doc: ThreadList) -> Text:
@@ -160,42 +166,45 @@ def history_grid(doc: HistoryPage) -> Text:
 
 def message_block(m: MessageView) -> Group:
     """One message: role, thinking, text, tool calls, tokens."""
-    head = Text(m.role.upper(), style="bold magenta" if m.role == "ai" else "bold")
+    head = Text(visible(m.role.upper()), style="bold magenta" if m.role == "ai" else "bold")
     if m.name:
-        head.append(f" ({m.name})", style="dim")
+        head.append(f" ({visible(m.name)})", style="dim")
     if m.usage:
-        head.append(f"  tokens in {m.usage.get('input_tokens', '?')} / out {m.usage.get('output_tokens', '?')}", style="dim")
+        head.append(visible(f"  tokens in {m.usage.get('input_tokens', '?')} / out {m.usage.get('output_tokens', '?')}"), style="dim")
     parts: list[Any] = [head]
     for thought in m.reasoning:
         parts.append(Text("  thinking: " + short(thought, 160), style="italic dim"))
     if m.text:
         parts.append(Text("  " + short(m.text, 300)))
     for call in m.tool_calls:
-        parts.append(Text(f"  → tool {call.get('name')}({short(call.get('args'), 100)}) id={call.get('id')}", style="yellow"))
+        name, call_id = visible(str(call.get("name"))), visible(str(call.get("id")))
+        parts.append(Text(f"  → tool {name}({short(call.get('args'), 100)}) id={call_id}", style="yellow"))
     if m.tool_call_id:
-        parts.append(Text(f"  ↳ result of {m.tool_call_id}", style="dim"))
+        parts.append(Text(f"  ↳ result of {visible(m.tool_call_id)}", style="dim"))
     return Group(*parts)
 
 
 def render_state(out: Console, doc: CheckpointState) -> None:
     """A readable view of one checkpoint's state."""
     header = Text.assemble(
-        ("thread ", "dim"), doc.thread_id, ("  checkpoint ", "dim"), doc.checkpoint_id,
-        ("  step ", "dim"), str(doc.step), ("  source ", "dim"), str(doc.source), ("  " + age(doc.created_at), "dim"),
+        ("thread ", "dim"), visible(doc.thread_id), ("  checkpoint ", "dim"), visible(doc.checkpoint_id),
+        ("  step ", "dim"), str(doc.step), ("  source ", "dim"), visible(str(doc.source)), ("  " + age(doc.created_at), "dim"),
     )
     if doc.namespace:
-        header.append(f"  ns {doc.namespace}")
+        header.append(f"  ns {visible(doc.namespace)}")
     out.print(header)
     if doc.next:
-        out.print(Text.assemble(("next: ", "bold"), ", ".join(doc.next)))
+        out.print(Text.assemble(("next: ", "bold"), visible(", ".join(doc.next))))
     for i in doc.interrupts:
-        out.print(Text.assemble(("interrupt ", "bold yellow"), f"{i.id} at {i.node}: {short(i.value, 200)}"))
+        out.print(Text.assemble(("interrupt ", "bold yellow"), f"{visible(str(i.id))} at {visible(str(i.node))}: {short(i.value, 200)}"))
     for e in doc.errors:
-        out.print(Text.assemble(("error ", "bold red"), f"at {e.node}: {e.type}: {e.message}"))
+        where = visible(f"at {e.node}: {e.type}: ")
+        out.print(Text.assemble(("error ", "bold red"), where, visible(str(e.message), lines=True)))
         if e.classification:
             sure = f" ({e.confidence:.0%})" if e.confidence is not None else ""
-            out.print(Text(f"  {e.classification}{sure}: {e.suggestion or ''}", style="yellow"))
-    title = f"values at {doc.path}" if doc.path else "values"
+            out.print(Text(visible(f"  {e.classification}{sure}: {e.suggestion or ''}"), style="yellow"))
+    # Pretty shows strings by their repr, which escapes control characters already.
+    title = visible(f"values at {doc.path}" if doc.path else "values")
     out.print(Panel(Pretty(doc.values, max_string=200, max_length=30, max_depth=6), title=title, title_align="left", expand=False))
     if doc.messages and not doc.path:
         out.print(Text(f"messages ({len(doc.messages)})", style="bold"))

@@ -8,9 +8,12 @@ import math
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agent_debug.inspector.exceptions import InspectorError, UsageError
+
+if TYPE_CHECKING:
+    from agent_debug.inspector.recording import Recorder
 
 _PRICE_SHAPE = '{"MODEL": {"input": PRICE_PER_1K_TOKENS, "output": PRICE_PER_1K_TOKENS}}'
 
@@ -23,48 +26,220 @@ def default_run_store() -> Path:
 
 
 def run_run(args: argparse.Namespace) -> int:
-    """Load the graph, open (or create) the store, and open the app running the graph."""
-    from agent_debug.inspector.control import Controller, open_store_for_app
+    """Check every argument, load the graph, open (or create) the store, then run the
+    graph in the app (or headless with ``--no-ui``).
+
+    Nothing is created before the arguments pass (a refused run leaves no store file),
+    and ``--record`` is opened only once the store is open, so nothing is truncated by a
+    run that never started. SIGTERM and SIGINT stop the run cleanly: see
+    :func:`stop_on_signals`.
+    """
     from agent_debug.tui.acting import parse_json_arg
     from agent_debug.tui.attach import load_graph_ref, require_terminal
 
     live = live_options(args)  # cheap checks first: a bad flag fails before the graph is imported
+    target = args.checkpointer
+    default_store = target is None
+    if default_store:
+        target = str(default_run_store())
+    record = check_record(args, target)
     graph = load_graph_ref(args.graph_ref, args.config)
     payload = parse_json_arg(args.input, "--input") if args.input is not None else {}
-    target = args.checkpointer
-    if target is None:
-        path = default_run_store()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        target = str(path)
+    check_nodes(graph, args.breakpoints, args.breakpoints_after, live["stuck_per_node"])
+    if not args.no_ui:
+        require_terminal()
+    if default_store:
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
     thread = args.thread or f"run-{datetime.now():%Y%m%d-%H%M%S}"
     if args.no_ui:
-        return _run_headless(graph, target, thread, payload, args, live)
-    require_terminal()
-    store = open_store_for_app(target, create=True)
-    try:
-        controller = Controller(graph, store)
-        for node in args.breakpoints or []:
-            controller.toggle_breakpoint(node)
-        for node in args.breakpoints_after or []:
-            controller.toggle_breakpoint(node, after=True)
-        check_stuck_nodes(live["stuck_per_node"], controller.nodes)
-    except InspectorError:
-        store.close()
-        raise
+        return _run_headless(graph, target, thread, payload, args, live, record)
+    return _run_app(graph, target, thread, payload, args, live, record)
+
+
+def _run_app(graph, target: str, thread: str, payload, args: argparse.Namespace, live: dict[str, Any], record: Path | None) -> int:
+    from agent_debug.inspector.control import open_store_for_app
     from agent_debug.tui.app import AgentDebugApp
 
-    recorder = _recorder(args.record)
-    if recorder is not None:
-        controller.sink = recorder.write
-    try:
-        AgentDebugApp(
-            store.source, graph=graph, thread_id=thread, poll_interval=args.poll, controller=controller,
-            start=(thread, payload, args.step), **live,
-        ).run()
-    finally:
+    recorder = None
+    with stop_on_signals() as stop:
+        try:
+            store = open_store_for_app(target, create=True)
+            try:
+                controller = _controller(graph, store, args)
+                recorder = stop.recorder = _recorder(record, args)
+                if recorder is not None:
+                    controller.sink = recorder.write
+                stop.app = AgentDebugApp(
+                    store.source, graph=graph, thread_id=thread, poll_interval=args.poll, controller=controller,
+                    start=(thread, payload, args.step), **live,
+                )
+                stop.app.run()
+            finally:
+                stop.close(recorder, store)
+        except Stopped:
+            pass
+    return stop.finish()
+
+
+def check_record(args: argparse.Namespace, target: str | None) -> Path | None:
+    """``--record`` checked against the store ``target`` (see ``check_record_target``)."""
+    if args.record is None:
+        if getattr(args, "record_append", False):
+            raise UsageError("--record-append needs --record FILE.ndjson")
+        return None
+    from agent_debug.inspector.recording import check_record_target
+    from agent_debug.inspector.targets import sqlite_path
+
+    store = None
+    if target is not None and target != "memory" and not target.startswith(("postgresql://", "postgres://")):
+        store = sqlite_path(target)
+    return check_record_target(args.record, store=store, append=getattr(args, "record_append", False))
+
+
+def check_nodes(graph: Any, before: Iterable[str] | None, after: Iterable[str] | None, stuck: dict[str, float | None]) -> None:
+    """Refuse ``--break``/``--break-after``/``--stuck`` nodes the graph does not have,
+    before any store is opened (the checks ``Controller`` makes, on the graph alone)."""
+    from agent_debug.inspector.control import ControlError, graph_nodes, subgraphs
+
+    nodes = graph_nodes(graph) - {"__start__"}
+    for path, sub in subgraphs(graph).items():
+        nodes |= {f"{path}:{n}" for n in sub.nodes if n != "__start__"}
+    for node in [*(before or ()), *(after or ())]:
+        if node not in nodes:
+            raise ControlError(f"no node '{node}' in the graph; it has {', '.join(sorted(nodes))}")
+    check_stuck_nodes(stuck, nodes)
+
+
+def _controller(graph: Any, store: Any, args: argparse.Namespace) -> Any:
+    from agent_debug.inspector.control import Controller
+
+    controller = Controller(graph, store)
+    for node in args.breakpoints or []:
+        controller.toggle_breakpoint(node)
+    for node in args.breakpoints_after or []:
+        controller.toggle_breakpoint(node, after=True)
+    return controller
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGINT stopped the run: raised in the main thread so that every
+    ``finally`` runs (the recording is flushed and closed, a temp store removed)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+class stop_on_signals:  # noqa: N801 - used as a context manager, named for what it does
+    """Turn SIGTERM and SIGINT into a clean stop while a run is open.
+
+    In the app (``app`` set) the signal asks Textual to exit, which restores the
+    terminal; the caller's ``finally`` then closes the recording and the store. Headless
+    (``recorder``/``temp_store`` set), the graph's stream runs in the main thread, and
+    unwinding it would wait for every node still running in LangGraph's worker threads
+    (forever, for a node blocked on I/O): so the handler itself closes the recording
+    (every event produced so far is in it) and removes ``memory``'s temp store. Before
+    either is set, :class:`Stopped` is raised and unwinds as Ctrl-C would.
+
+    Either way :meth:`finish` ends the process with status 128 + the signal number (143
+    for SIGTERM, 130 for SIGINT), the shell's convention for "stopped by a signal". A
+    signal while cleaning up (after :meth:`hold`) only marks the stop, and a second
+    signal is ignored: the cleanup is never cut short. kill -9 still works.
+    """
+
+    SIGNALS = ("SIGTERM", "SIGINT")
+
+    def __init__(self) -> None:
+        self.app: Any = None
+        self.recorder: Any = None
+        self.temp_store: Path | None = None
+        self.signum: int | None = None
+        self._headless = False
+        self._held = False
+        self._previous: dict[int, Any] = {}
+
+    def __enter__(self) -> stop_on_signals:
+        import signal
+        import threading
+
+        if threading.current_thread() is threading.main_thread():
+            for name in self.SIGNALS:
+                signum = getattr(signal, name)
+                self._previous[signum] = signal.signal(signum, self._on_signal)
+        return self
+
+    def headless(self, recorder: Any, temp_store: Path | None) -> None:
+        """From now on a signal cleans up in the handler and ends the process there."""
+        self.recorder, self.temp_store, self._headless = recorder, temp_store, True
+
+    def hold(self) -> None:
+        """From now on a signal is noted, not acted on: the cleanup has begun."""
+        self._held = True
+
+    def close(self, recorder: Recorder | None, store: Any) -> None:
+        """The cleanup of a run: signals held, the recording flushed and closed, the store closed."""
+        self.hold()
         if recorder is not None:
             recorder.close()
-    return 0
+        store.close()
+
+    def _on_signal(self, signum: int, frame: Any) -> None:
+        if self.signum is not None:
+            return
+        self.signum = signum
+        if self._held:
+            return
+        if self.app is not None:
+            import asyncio
+
+            try:
+                loop = asyncio.get_running_loop()  # the app's: it runs in this (the main) thread
+            except RuntimeError:
+                loop = None
+            if loop is not None:
+                loop.call_soon_threadsafe(self.app.exit, None, 128 + signum)
+                return
+        if self._headless:
+            self._held = True
+            if self.recorder is not None:
+                self.recorder.close()
+            if self.temp_store is not None:
+                import shutil
+
+                shutil.rmtree(self.temp_store, ignore_errors=True)
+            self.finish()
+        raise Stopped(signum)
+
+    def __exit__(self, *exc: object) -> None:
+        import signal
+
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)
+        self._previous.clear()
+
+    def finish(self, status: int = 0) -> int:
+        """``status``, or, after a signal, say what was kept and end the process.
+
+        The process ends here (``os._exit``): a node the signal interrupted may still be
+        running in one of LangGraph's worker threads, and the interpreter would wait for
+        it forever at exit. Everything of ours is closed by now.
+        """
+        if self.signum is None:
+            return status
+        import os
+        import signal
+        import sys
+
+        recorder = self.recorder
+        kept = f"; {recorder.count} events kept in {recorder.path}" if recorder is not None else ""
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                if stream is sys.stderr:
+                    print(f"agent-debug: stopped by {signal.Signals(self.signum).name}{kept}", file=stream)
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        os._exit(128 + self.signum)
 
 
 def load_prices(path: str) -> dict[str, dict[str, float]]:
@@ -141,55 +316,58 @@ def live_options(args: argparse.Namespace) -> dict[str, Any]:
     return {"stuck_after": stuck_after, "stuck_per_node": per_node, "prices": prices}
 
 
-def _recorder(path: str | None):
+def _recorder(path: Path | None, args: argparse.Namespace):
     if path is None:
         return None
     from agent_debug.inspector.recording import Recorder
 
-    return Recorder(path)
+    return Recorder(path, append=getattr(args, "record_append", False))
 
 
-def _run_headless(graph, target: str, thread: str, payload, args: argparse.Namespace, live: dict[str, Any]) -> int:
+def _run_headless(
+    graph, target: str, thread: str, payload, args: argparse.Namespace, live: dict[str, Any], record: Path | None
+) -> int:
     """``run --no-ui``: events as lines (or NDJSON) while the run goes, a warning when a
     phase runs past its stuck threshold, a cost summary with ``--prices``; exit 1 if it failed."""
     import sys
 
-    from agent_debug.inspector.control import Controller, open_store_for_app
+    from agent_debug.inspector.control import open_store_for_app
     from agent_debug.inspector.events import RunStats, StuckWatch
     from agent_debug.tui.event_lines import EventPrinter, StuckTicker
 
-    store = open_store_for_app(target, create=True)
-    recorder = _recorder(args.record)
     printer = EventPrinter(as_json=args.json)
     stats = RunStats()
     watch = StuckWatch(live["stuck_after"], live["stuck_per_node"])
-    try:
-        controller = Controller(graph, store)
-        for node in args.breakpoints or []:
-            controller.toggle_breakpoint(node)
-        for node in args.breakpoints_after or []:
-            controller.toggle_breakpoint(node, after=True)
-        check_stuck_nodes(watch.per_node, controller.nodes)
+    with stop_on_signals() as stop:
+        try:
+            store = open_store_for_app(target, create=True)
+            recorder = None
+            try:
+                controller = _controller(graph, store, args)
+                recorder = _recorder(record, args)
+                # "memory" is a private temp directory: a signal removes it.
+                stop.headless(recorder, Path(store.target).parent if target == "memory" else None)
 
-        def sink(event) -> None:
-            if recorder is not None:
-                recorder.write(event)
-            stats.observe(event)
-            watch.observe(event)
-            printer(event)
+                def sink(event) -> None:
+                    if recorder is not None:
+                        recorder.write(event)
+                    stats.observe(event)
+                    watch.observe(event)
+                    printer(event)
 
-        controller.sink = sink
-        from agent_debug.tui import gc_policy
+                controller.sink = sink
+                from agent_debug.tui import gc_policy
 
-        gc_policy.settle()  # what loading the graph made is never garbage: not walked again
-        with StuckTicker(watch, printer.stuck):
-            outcome = controller.start(thread, payload, step=args.step)
-        if live["prices"] is not None:
-            printer.summary(stats, live["prices"])
-    finally:
-        if recorder is not None:
-            recorder.close()
-        store.close()
+                gc_policy.settle()  # what loading the graph made is never garbage: not walked again
+                with StuckTicker(watch, printer.stuck):
+                    outcome = controller.start(thread, payload, step=args.step)
+                if live["prices"] is not None:
+                    printer.summary(stats, live["prices"])
+            finally:
+                stop.close(recorder, store)
+        except Stopped:
+            pass
+    stop.finish()
     where = f"; next: {', '.join(outcome.next)}" if outcome.next else ""
     # "memory" is a private file removed on exit: naming its path would point at nothing.
     kept_in = "memory (not kept)" if target == "memory" else outcome.target

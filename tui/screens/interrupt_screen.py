@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import unicodedata
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -28,6 +27,7 @@ from agent_debug.inspector.decisions import (
     template_value,
 )
 from agent_debug.inspector.model import InterruptInfo
+from agent_debug.tui.safe_text import visible
 
 _REMEDY = "nothing was sent: edit the value and send it (ctrl+s)"
 _MAX_BLOCK = 4000  # characters of one multi-line string shown in full
@@ -72,21 +72,21 @@ class InterruptScreen(ModalScreen[dict[str, Any] | None]):
         with Vertical():
             yield Static(
                 Text.assemble(
-                    (f"thread {self.thread_id} waits at {len(self.interrupts)} interrupt(s)", "bold"),
+                    (visible(f"thread {self.thread_id} waits at {len(self.interrupts)} interrupt(s)"), "bold"),
                     ("  — edit a resume value (JSON) or approve / reject; all are sent in one resume", "dim"),
                 )
             )
             with VerticalScroll(id="interrupts"):
                 for n, intr in enumerate(self.interrupts):
                     where = f"  ns {intr.namespace}" if intr.namespace else ""
-                    yield Static(f"⏸ {intr.node}  id {intr.id}{where}", classes="interrupt-head")
+                    yield Static(Text(visible(f"⏸ {intr.node}  id {intr.id}{where}")), classes="interrupt-head")
                     with VerticalScroll(classes="interrupt-value"):
                         yield Static(readable_value(intr.value))
                     if intr.response_schema:
-                        yield Static(Text(f"response_schema: {schema_summary(intr.response_schema)}", style="dim"))
+                        yield Static(Text(visible(f"response_schema: {schema_summary(intr.response_schema)}"), style="dim"))
                     start, hint = editor_value(intr.value, intr.response_schema)
                     if hint:
-                        yield Static(Text(f"{hint}; the editor holds a template to complete", style="italic"), id=f"hint-{n}", classes="hint")
+                        yield Static(Text(visible(f"{hint}; the editor holds a template to complete"), style="italic"), id=f"hint-{n}", classes="hint")
                     yield TextArea(json.dumps(start, indent=1), id=f"value-{n}", language="json")
                     yield Static("", id=f"problem-{n}", classes="problem")
             yield Input(placeholder="reason for a reject (sent where the interrupt takes one; enter rejects)", id="reason")
@@ -132,7 +132,7 @@ class InterruptScreen(ModalScreen[dict[str, Any] | None]):
             try:
                 plan[intr.id or ""] = decide(intr)
             except UnsafeAnswer as exc:
-                problem.update(f"{exc.reason}; {_REMEDY}")
+                problem.update(Text(visible(f"{exc.reason}; {_REMEDY}")))
                 refused = True
             else:
                 problem.update("")
@@ -160,7 +160,7 @@ class InterruptScreen(ModalScreen[dict[str, Any] | None]):
             try:
                 value = json.loads(text)
             except json.JSONDecodeError as exc:
-                problem.update(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}; nothing was sent")
+                problem.update(Text(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}; nothing was sent"))
                 ok = False
                 continue
             problem.update("")
@@ -172,7 +172,7 @@ class InterruptScreen(ModalScreen[dict[str, Any] | None]):
         for n, intr in enumerate(self.interrupts):
             why = check_schema(plan.get(intr.id or ""), intr.response_schema)
             if why:
-                self.query_one(f"#problem-{n}", Static).update(f"does not fit response_schema: {why}; nothing was sent")
+                self.query_one(f"#problem-{n}", Static).update(Text(visible(f"does not fit response_schema: {why}; nothing was sent")))
                 return
         self.dismiss(plan)
 
@@ -208,7 +208,7 @@ def readable_value(value: Any) -> RenderableType:
     shown = lift(value, "")
     parts: list[RenderableType] = [Pretty(shown, max_string=600)]
     for path, text in blocks:
-        parts.append(Text(f"{path}:", style="bold"))
+        parts.append(Text(visible(f"{path}:"), style="bold"))
         body = _printable(text[:_MAX_BLOCK].rstrip("\n"))
         if len(text) > _MAX_BLOCK:
             body += f"\n… {len(text) - _MAX_BLOCK} more characters"
@@ -223,14 +223,9 @@ class _Below:
         self.path = path
 
     def __repr__(self) -> str:
-        return f"«{self.path}: below»"
+        return f"«{visible(self.path)}: below»"  # Pretty prints a repr as it is
 
 
 def _printable(text: str) -> str:
     """``text`` with control characters (escape sequences from stored data) made visible."""
-    return "".join(repr(ch)[1:-1] if _hidden(ch) else ch for ch in text)
-
-
-def _hidden(ch: str) -> bool:
-    # Control characters, and the bidirectional overrides that reorder what is shown.
-    return (ch not in "\n\t" and unicodedata.category(ch) == "Cc") or "\u202a" <= ch <= "\u202e" or "\u2066" <= ch <= "\u2069"
+    return visible(text, lines=True)

@@ -18,6 +18,7 @@ from textual.reactive import var
 from textual.widgets import Input, RichLog, Static, Tab, Tabs
 
 from agent_debug.tui.render import short
+from agent_debug.tui.safe_text import visible
 
 KINDS = {
     "all": None,
@@ -192,35 +193,36 @@ class EventsView(Vertical):
 
     def _line(self, e: Any) -> Text | None:
         when = datetime.fromtimestamp(e.time).strftime("%H:%M:%S.%f")[:-3]
-        where = e.node or "-"
+        # Every text below may quote the run's data: visible() escapes controls (short() does too).
+        where = visible(e.node or "-")
         head = Text.assemble((when, "dim"), " ", (f"{where:<14}", "bold"), " ")
         kind = e.kind
         if kind == "thinking":
             return head.append(f"thinking: {short(e.text, 300)}", style="italic magenta")
         if kind == "log":
-            return head.append(f"{e.level} {e.logger}: {short(e.message, 300)}", style=LEVEL_STYLE.get(e.level, ""))
+            return head.append(visible(f"{e.level} {e.logger}: ") + short(e.message, 300), style=LEVEL_STYLE.get(e.level, ""))
         if kind == "custom":
             return head.append(f"custom {short(e.payload, 200)}", style="cyan")
         if kind == "error":
             # The attempt before the message: a long message would push it out of view.
             retry = f" (attempt {e.attempt}, will retry)" if e.will_retry else ""
-            head.append(f"✖ {e.type}{retry}: {short(e.message, 200)}", style="bold red")
-            head.append(f"\n    {e.classification} ({e.confidence:.0%}): {e.suggestion}", style="red")
+            head.append(visible(f"✖ {e.type}{retry}: ") + short(e.message, 200), style="bold red")
+            head.append("\n    " + visible(f"{e.classification} ({e.confidence:.0%}): {e.suggestion}"), style="red")
             return head
         if kind == "phase_started":
             return head.append("▶ started", style="dim")
         if kind == "phase_finished":
             took = f" in {e.duration_ms:.0f}ms" if e.duration_ms is not None else ""
-            return head.append(f"■ {e.status}{took}", style="green" if e.status == "done" else "yellow")
+            return head.append(visible(f"■ {e.status}{took}"), style="green" if e.status == "done" else "yellow")
         if kind == "tool_call":
-            return head.append(f"→ tool {e.name}({short(e.args, 120)})", style="yellow")
+            return head.append(visible(f"→ tool {e.name}(") + f"{short(e.args, 120)})", style="yellow")
         if kind == "tool_result":
-            return head.append(f"← {e.name or 'tool'} {e.status}: {short(e.content, 120)}", style="yellow")
+            return head.append(visible(f"← {e.name or 'tool'} {e.status}: ") + short(e.content, 120), style="yellow")
         if kind == "interrupt":
             return head.append(f"⏸ interrupt {short(e.value, 200)}", style="bold yellow")
         if kind in ("run_started", "run_finished"):
             status = f" {e.status}" if kind == "run_finished" else ""
-            return head.append(f"{kind.replace('_', ' ')}{status}", style="bold")
+            return head.append(visible(f"{kind.replace('_', ' ')}{status}"), style="bold")
         return None  # tokens, usage, checkpoints: folded into other lines
 
     def _gather(self, e: Any) -> Any:
@@ -297,7 +299,7 @@ class EventsView(Vertical):
             live = next((("".join(parts), kind) for (task, kind), parts in reversed(self.streams.items())), None)
             # Two lines tall whatever it says: no new layout of the screen.
             self.query_one("#events-stream", Static).update(
-                Text(f"streaming {live[1]}: …{live[0][-200:]}", style="italic") if live else "", layout=False
+                Text(visible(f"streaming {live[1]}: …{live[0][-200:]}"), style="italic") if live else "", layout=False
             )
         return self.lines_waiting
 
@@ -350,6 +352,10 @@ class EventsView(Vertical):
             unpriced = stats.unpriced_models(prices)
             if unpriced:
                 title += f" · no price for {', '.join(sorted(m or '(no model name)' for m in unpriced))}"
+        # A str title is read as markup: escape both the markup and the controls of model names.
+        from rich.markup import escape
+
+        title = escape(visible(title))
         # A narrow table would wrap the cost line of its title: as wide as the title, where it fits.
         table = Table(box=None, header_style="bold", title=title, title_justify="left", min_width=len(title) if prices is not None else None)
         columns = ("phase", "ms", "tokens in/out", "attempts", "status") + (("cost",) if prices is not None else ())
@@ -359,14 +365,14 @@ class EventsView(Vertical):
         for p in sorted(phases, key=lambda p: -(p.duration_ms or 0))[:8]:
             style = "bold yellow" if id(p) in slow else ""
             cells = [
-                Text(p.node or "?", style=style), f"{(p.duration_ms or 0):.0f}",
+                Text(visible(p.node or "?"), style=style), f"{(p.duration_ms or 0):.0f}",
                 f"{p.input_tokens}/{p.output_tokens}", str(getattr(p, "attempts", 1)), str(getattr(p, "status", "")),
             ]
             if prices is not None:
                 cells.append(format_cost(p.cost(prices)))
             table.add_row(*cells)
         for s in stuck:
-            table.add_row(Text(f"⚠ {s.node} stuck", style="bold red"), f"{s.elapsed_s * 1000:.0f}", "", "", "running")
+            table.add_row(Text(visible(f"⚠ {s.node} stuck"), style="bold red"), f"{s.elapsed_s * 1000:.0f}", "", "", "running")
         self.query_one("#events-phases", Static).update(table)
 
     @on(Tabs.TabActivated, "#events-kind")

@@ -10,6 +10,8 @@ from textual.containers import ScrollableContainer
 from textual.message import Message
 from textual.widgets import Static
 
+from agent_debug.tui.safe_text import visible
+
 # Style names of graphviz_export.terminal → Rich styles. The layout names roles; the UI picks colours.
 STYLE_MAP = {
     "node": "bold",
@@ -76,9 +78,10 @@ class GraphView(ScrollableContainer):
         self.drawing = drawing
         if self.selected not in drawing.node_boxes:
             self.selected = None
-        heading = Text(caption)
+        # The caption names the thread and its nodes: stored data, shown escaped.
+        heading = Text(visible(caption))
         if title:
-            heading = Text.assemble((title, "bold"), "\n", caption)
+            heading = Text.assemble((visible(title), "bold"), "\n", visible(caption))
         self.query_one("#graph-caption", Static).update(heading)
         self.query_one("#graph-drawing", Static).update(layout_text(drawing, self.selected))
 
@@ -102,4 +105,4 @@ class GraphView(ScrollableContainer):
 
     def show_message(self, message: str) -> None:
         """Show text instead of a drawing (no graph yet, or a problem)."""
-        self.query_one("#graph-drawing", Static).update(Text(message, style="dim italic"))
+        self.query_one("#graph-drawing", Static).update(Text(visible(message, lines=True), style="dim italic"))

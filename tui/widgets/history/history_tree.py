@@ -13,6 +13,7 @@ from textual.widgets.tree import TreeNode
 
 from agent_debug.inspector.model import CheckpointSummary, HistoryPage
 from agent_debug.tui.render import age
+from agent_debug.tui.safe_text import visible
 
 
 @dataclass(frozen=True)
@@ -168,14 +169,14 @@ class HistoryTree(Tree[RowData]):
     @staticmethod
     def _label(row: CheckpointSummary, parent: CheckpointSummary | None, now: datetime) -> Text:
         step = "" if row.step is None else str(row.step)
-        what = ", ".join(row.nodes) if row.nodes else f"({row.source})"
+        what = visible(", ".join(row.nodes) if row.nodes else f"({row.source})")  # stored names
         label = Text.assemble((f"{step:>4} ", "dim"), (what, "bold" if row.nodes else "italic"))
-        label.append(f"  {row.source}" if row.nodes and row.source != "loop" else "")
+        label.append(visible(f"  {row.source}") if row.nodes and row.source != "loop" else "")
         label.append(f"  {age(row.created_at, now)}", style="dim")
         since = _since(row, parent)
         if since:
             label.append(f"  {since}", style="dim")
-        label.append(f"  {row.checkpoint_id[-12:]}", style="dim")
+        label.append(visible(f"  {row.checkpoint_id[-12:]}"), style="dim")
         return label
 
     # -- events out ----------------------------------------------------------------

@@ -9,26 +9,29 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from agent_debug.inspector.model import CheckpointState
+from agent_debug.tui.safe_text import visible
 
 
 def pending_renderable(state: CheckpointState, traceback: str | None = None) -> Group:
-    """Errors (type, message, node) and interrupts (id, node, value), and what runs next."""
+    """Errors (type, message, node) and interrupts (id, node, value), and what runs next.
+
+    Every stored string is escaped; values go through Pretty, whose repr escapes them."""
     parts: list[object] = []
     if state.next:
-        parts.append(Text.assemble(("next: ", "bold"), ", ".join(state.next)))
+        parts.append(Text.assemble(("next: ", "bold"), visible(", ".join(state.next))))
     for e in state.errors:
-        parts.append(Text.assemble(("✖ error ", "bold red"), (f"in {e.node}", "bold"), f"  task {e.task_id}"))
-        parts.append(Text(f"  {e.type}: {e.message}", style="red"))
+        parts.append(Text.assemble(("✖ error ", "bold red"), (visible(f"in {e.node}"), "bold"), visible(f"  task {e.task_id}")))
+        parts.append(Text(visible(f"  {e.type}: {e.message}", lines=True), style="red"))
         if e.classification:
             sure = f" ({e.confidence:.0%})" if e.confidence is not None else ""
-            parts.append(Text(f"  {e.classification}{sure}: {e.suggestion or ''}", style="yellow"))
+            parts.append(Text(visible(f"  {e.classification}{sure}: {e.suggestion or ''}"), style="yellow"))
         if traceback:
-            parts.append(Text(traceback.rstrip(), style="red dim"))
+            parts.append(Text(visible(traceback.rstrip(), lines=True), style="red dim"))
         else:
             parts.append(Text("  (LangGraph stores the exception, not its traceback; runs under the debugger show it)", style="dim"))
     for i in state.interrupts:
         where = f" ns {i.namespace}" if i.namespace else ""
-        parts.append(Text.assemble(("⏸ interrupt ", "bold yellow"), (f"in {i.node}", "bold"), f"  id {i.id}{where}"))
+        parts.append(Text.assemble(("⏸ interrupt ", "bold yellow"), (visible(f"in {i.node}"), "bold"), visible(f"  id {i.id}{where}")))
         parts.append(Pretty(i.value, max_string=400, indent_guides=True))
     if not state.errors and not state.interrupts:
         parts.append(Text("no error or interrupt pending at this checkpoint", style="dim italic"))

@@ -13,6 +13,7 @@ from textual.widgets.tree import TreeNode
 
 from agent_debug.inspector.decode import TYPE_KEY
 from agent_debug.tui.render import short
+from agent_debug.tui.safe_text import visible
 
 # At most this many children are made per expansion; a "[… N more]" row makes the next batch.
 BATCH = 100
@@ -45,14 +46,14 @@ def summary(value: Any) -> Text:
     if isinstance(value, dict):
         type_name = value.get(TYPE_KEY)
         if isinstance(type_name, str):
-            name = type_name.rsplit(".", 1)[-1]
+            name = visible(type_name.rsplit(".", 1)[-1])
             hint = value.get("content") if "content" in value else value.get("value", "")
             return Text.assemble((name, "cyan"), ("(", "dim"), short(hint, 50) if hint != "" else "…", (")", "dim"))
         return Text(f"{{…}} {len(value)} keys", style="dim")
     if isinstance(value, list):
         return Text(f"[…] {len(value)} items", style="dim")
     if isinstance(value, str):
-        return Text(repr(short(value, 80)), style="green")
+        return Text(repr(short(value, 80, escape=False)), style="green")  # repr escapes controls
     if value is None or isinstance(value, bool):
         return Text(repr(value), style="magenta")
     if isinstance(value, (int, float)):
@@ -104,7 +105,7 @@ class StateTree(Tree[ValueRef | MoreRef]):
         items = _items(value)
         for key, child in items[start : start + BATCH]:
             child_path = f"{path}.{key}" if path else key
-            label = Text.assemble((key, "bold"), ": ", summary(child))
+            label = Text.assemble((visible(key), "bold"), ": ", summary(child))
             if is_container(child):
                 sub = node.add(label, ValueRef(child_path, child), allow_expand=True)
                 if child_path in self.expanded_paths:

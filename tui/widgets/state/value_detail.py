@@ -10,6 +10,8 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from agent_debug.tui.safe_text import visible
+
 # The detail pane shows a preview: Textual lays out (and Rich highlights) a Static's
 # whole text on every layout pass, so a 10 MB value would freeze the UI for seconds.
 # y copies the whole value.
@@ -47,7 +49,9 @@ class ValueDetail(VerticalScroll):
 
     def show(self, path: str, text: str, is_json: bool) -> None:
         """Show a value already turned into text (that work runs off the UI thread)."""
-        self.query_one("#value-path", Static).update(Text(path or "(state)"))
+        self.query_one("#value-path", Static).update(Text(visible(path or "(state)")))
+        # JSON escapes C0 controls but keeps DEL, C1 and bidi overrides; a plain string keeps all.
+        text = visible(text, lines=True)
         if is_json and len(text) <= HIGHLIGHT_UP_TO:
             body = Syntax(text, "json", word_wrap=True, theme="ansi_dark")
         else:

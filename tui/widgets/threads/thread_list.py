@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Input, Static
 
 from agent_debug.inspector.model import ThreadStatus, ThreadSummary
 from agent_debug.tui.render import STATUS_STYLE, age, interrupt_line, short
+from agent_debug.tui.safe_text import visible
 
 STATUS_GLYPH = {
     ThreadStatus.INTERRUPTED: "⏸",
@@ -23,6 +24,11 @@ STATUS_GLYPH = {
 }
 FILTERS: tuple[str | None, ...] = (None, "interrupted", "error", "pending", "done")
 FIRST_BATCH = 120
+
+
+def _cell(text: str) -> Text:
+    """A cell of stored text: escaped, and never read as markup (a DataTable parses str cells)."""
+    return Text(visible(text), end="")
 
 
 class ThreadList(Vertical):
@@ -84,44 +90,45 @@ class ThreadList(Vertical):
         table.clear(columns=True)
         self._pending_rows: list[tuple[str, tuple[object, ...]]] = []
         now = self._now
-        visible = self._visible()
+        shown = self._visible()
         if self.inbox:
             table.add_columns("thread", "node", "question", "interrupt id")
-            for t in visible:
+            for t in shown:
                 for n, intr in enumerate(t.interrupts):
                     table.add_row(
-                        Text(t.thread_id, style="bold yellow"),
-                        intr.node or "?",
-                        short(interrupt_line(intr).split(": ", 1)[-1], 50),
-                        (intr.id or "")[:12],
+                        Text(visible(t.thread_id), style="bold yellow"),
+                        _cell(intr.node or "?"),
+                        _cell(short(interrupt_line(intr).split(": ", 1)[-1], 50)),
+                        _cell((intr.id or "")[:12]),
                         key=f"{t.thread_id}\x00{n}",
                     )
         else:
             # Widths from the data: a DataTable measures columns lazily, and a frame drawn
-            # before that cuts ids to the header's width.
+            # before that cuts ids to the header's width. Ids and names are stored data: the
+            # cells show them escaped (the row keys keep the real id).
             rows = [
                 (
-                    t.thread_id,
+                    _cell(t.thread_id),
                     Text(f"{STATUS_GLYPH[t.status]} {t.status.value}", style=STATUS_STYLE[t.status]),
-                    t.last_node or (f"({t.last_source})" if t.last_source else "-"),
-                    age(t.updated_at, now),
+                    _cell(t.last_node or (f"({t.last_source})" if t.last_source else "-")),
+                    _cell(age(t.updated_at, now)),
                     Text(str(t.checkpoint_count), justify="right"),
                 )
-                for t in visible
+                for t in shown
             ]
             for n, name in enumerate(("thread", "status", "last node", "updated", "ckpts")):
                 table.add_column(name, width=max([len(name)] + [cell_len(str(row[n])) for row in rows]))
             # One screenful now, the rest after the first frame: a long store paints sooner.
-            keyed = [(t.thread_id, row) for t, row in zip(visible, rows)]
+            keyed = [(t.thread_id, row) for t, row in zip(shown, rows)]
             for key, row in keyed[:FIRST_BATCH]:
                 table.add_row(*row, key=key)
             if len(keyed) > FIRST_BATCH:
                 self._pending_rows = keyed[FIRST_BATCH:]
                 self.call_after_refresh(self._add_rest)
         mode = "interrupt inbox" if self.inbox else (f"{self.status_filter} threads" if self.status_filter else "threads")
-        search = f" matching '{self.search}'" if self.search else ""
-        count = sum(len(t.interrupts) for t in visible) if self.inbox else len(visible)
-        self.query_one("#thread-caption", Static).update(f"{mode}{search}: {count} of {self._total}")
+        search = f" matching '{visible(self.search)}'" if self.search else ""
+        count = sum(len(t.interrupts) for t in shown) if self.inbox else len(shown)
+        self.query_one("#thread-caption", Static).update(Text(f"{mode}{search}: {count} of {self._total}"))
         self._restore_cursor()
 
     def _add_rest(self) -> None:
@@ -152,6 +159,8 @@ class ThreadList(Vertical):
     @on(DataTable.RowHighlighted, "#thread-table")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
+        if event.row_key is None or event.row_key.value is None:
+            return  # an empty table (no threads yet) highlights no row
         if event.cursor_row != self.table.cursor_row:
             # Stale: a refill clears the table (cursor to row 0) and then puts the cursor
             # back on the selected thread; the highlight of row 0 arrives afterwards and
