@@ -139,13 +139,18 @@ def diff_checkpoint(
     if state is None:
         state = source.state(thread_id, checkpoint_id=checkpoint_id, namespace=namespace)
     against = parent_id or state.parent_id
-    before = source.state(thread_id, checkpoint_id=against, namespace=namespace).values if against else {}
-    changes, messages = diff_states(before, state.values)
+    before = source.state(thread_id, checkpoint_id=against, namespace=namespace) if against else None
+    return diff_between(before, state)
+
+
+def diff_between(before: CheckpointState | None, after: CheckpointState) -> StateDiff:
+    """What changed from one decoded state to another (from nothing when ``before`` is None)."""
+    changes, messages = diff_states(before.values if before is not None else {}, after.values)
     return StateDiff(
-        thread_id=thread_id,
-        namespace=namespace,
-        checkpoint_id=state.checkpoint_id,
-        parent_id=against,
+        thread_id=after.thread_id,
+        namespace=after.namespace,
+        checkpoint_id=after.checkpoint_id,
+        parent_id=before.checkpoint_id if before is not None else None,
         changes=changes,
         messages=messages,
     )

@@ -90,8 +90,7 @@ def _report(outcome: ActionOutcome, as_json: bool) -> int:
 def run_resume(args: argparse.Namespace) -> int:
     """Answer the pending interrupt(s) of a thread and run on."""
     from agent_debug.inspector.control import check_graph_matches, open_store, plan_resume, resume
-    from agent_debug.inspector.diff import diff_states
-    from agent_debug.inspector.model import StateDiff
+    from agent_debug.inspector.diff import diff_between
 
     value = parse_json_arg(args.value, "--value") if args.value is not None else None
     graph = _graph(args)
@@ -112,17 +111,7 @@ def run_resume(args: argparse.Namespace) -> int:
         # interrupts saves that task's writes without a new checkpoint, and they count.
         before = store.source.state(args.thread)
         outcome = resume(store, graph, args.thread, plan)
-        after = store.source.state(args.thread)
-        changes, messages = diff_states(before.values, after.values)
-        diff = StateDiff(
-            thread_id=args.thread,
-            namespace="",
-            checkpoint_id=after.checkpoint_id,
-            parent_id=before.checkpoint_id,
-            changes=changes,
-            messages=messages,
-        )
-        outcome = outcome.model_copy(update={"diff": diff})
+        outcome = outcome.model_copy(update={"diff": diff_between(before, store.source.state(args.thread))})
     return _report(outcome, args.json)
 
 

@@ -248,6 +248,11 @@ def due_tasks(
     return sorted(node for node, _ in tasks)
 
 
+def _write_order(w: WriteRow) -> tuple[str, str, int]:
+    """The order LangGraph applies one step's writes in (``writes_sort_key``)."""
+    return (w.task_path, w.task_id, w.idx)
+
+
 def _is_call(task_path: str) -> bool:
     """A functional-API ``@task`` call (its path nests its caller's): LangGraph does not
     list these among a checkpoint's tasks; their errors and interrupts reach the caller."""
@@ -787,7 +792,7 @@ class CheckpointSource:
         if not chosen:
             return
         # LangGraph applies the input writes first, then the tasks' in task-path order.
-        chosen.sort(key=lambda w: (w.task_id != NULL_TASK_ID, w.task_path, w.task_id, w.idx))
+        chosen.sort(key=lambda w: (w.task_id != NULL_TASK_ID, *_write_order(w)))
         by_channel: dict[str, list[Any]] = {}
         for w in chosen:
             by_channel.setdefault(w.channel, []).append(decode(w.type, w.value))
@@ -810,18 +815,17 @@ class CheckpointSource:
         loops = [(r.parent_id, r.checkpoint_id) for r in rows if r.metadata.get("source") == "loop" and r.parent_id]
         if not loops:
             return None
-        written = {w.checkpoint_id for w in self.reader.writes(namespace, [(thread_id, p) for p, _ in loops], [channel]) if w.channel == channel}
+        written: dict[str, list[WriteRow]] = {}
+        for w in self.reader.writes(namespace, [(thread_id, p) for p, _ in loops], [channel]):
+            if w.channel == channel and w.task_id != NULL_TASK_ID:
+                written.setdefault(w.checkpoint_id, []).append(w)
         # Each step looked at decodes two checkpoints: a few steps, newest first, are enough.
         for parent, child in [pair for pair in loops if pair[0] in written][:_REDUCER_STEPS]:
             before = self.reader.checkpoint(thread_id, namespace, parent, decode)
             after = self.reader.checkpoint(thread_id, namespace, child, decode)
             if before is None or after is None or channel not in before.channel_values or channel not in after.channel_values:
                 continue
-            writes = [
-                decode(w.type, w.value)
-                for w in sorted(self.reader.writes(namespace, [(thread_id, parent)], [channel]), key=lambda w: (w.task_path, w.task_id, w.idx))
-                if w.channel == channel and w.task_id != NULL_TASK_ID
-            ]
+            writes = [decode(w.type, w.value) for w in sorted(written[parent], key=_write_order)]
             kind = infer_kind(before.channel_values[channel], writes, after.channel_values[channel])
             if kind is not None:
                 return kind
@@ -872,7 +876,7 @@ class CheckpointSource:
         for k in channels:
             writes: list[Any] = []
             for cid in reversed(chains[k]):
-                for w in sorted(by_checkpoint.get((cid, k), ()), key=lambda w: (w.task_path, w.task_id, w.idx)):
+                for w in sorted(by_checkpoint.get((cid, k), ()), key=_write_order):
                     writes.append(decode(w.type, w.value))
             out[k] = DeltaHistory(seeded=k in seeds, seed=seeds.get(k), writes=writes)
         return out

@@ -145,16 +145,14 @@ def _is_plain_mapping(value: Any) -> bool:
 
 
 def choose_reducer(base: Any, writes: Sequence[Any]) -> str | None:
-    """The published reducer these values fit, or None when the shape is not one we know."""
+    """The published reducer these (non-empty) writes fit, or None when the shape is not one we know."""
     items = _flat(writes) + (list(base) if isinstance(base, list) else [])
     if any(_is_message(v) for v in items):
         return "messages"
-    if writes and all(_is_plain_mapping(w) for w in writes) and (base is None or isinstance(base, dict)):
+    if all(_is_plain_mapping(w) for w in writes) and (base is None or isinstance(base, dict)):
         return "dict-merge"
-    if writes and all(isinstance(w, list) for w in writes) and (base is None or isinstance(base, list)):
+    if all(isinstance(w, list) for w in writes) and (base is None or isinstance(base, list)):
         return "list-concat"
-    if not writes:
-        return "messages" if isinstance(base, list) else "dict-merge" if isinstance(base, dict) else None
     return None
 
 
