@@ -89,6 +89,8 @@ def _config_path(config_file: str | os.PathLike[str] | None, base: Path) -> Path
         return find_config(base)
     path = Path(config_file)
     path = path if path.is_absolute() else base / path
+    if path.is_dir():
+        raise GraphRefError(f"config file {config_file} is a directory; give the file: {Path(config_file) / CONFIG_NAME}")
     if not path.is_file():
         raise GraphRefError(f"config file not found: {config_file} (looked at {path})")
     return path.resolve()
@@ -97,10 +99,16 @@ def _config_path(config_file: str | os.PathLike[str] | None, base: Path) -> Path
 def _read_config(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise GraphRefError(f"cannot read {path}: {exc}") from exc
+    except OSError as exc:
+        raise GraphRefError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise GraphRefError(f"{path} is not a UTF-8 text file (expected the JSON of a langgraph.json)") from exc
     except json.JSONDecodeError as exc:
         raise GraphRefError(f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}") from exc
+    except RecursionError as exc:
+        raise GraphRefError(f"{path} is nested too deeply to read as JSON") from exc
+    except ValueError as exc:  # an integer of more than 4300 digits
+        raise GraphRefError(f"{path} is not JSON Python can read: {str(exc).split(';')[0]}") from exc
     if not isinstance(data, dict):
         raise GraphRefError(f"{path} must hold a JSON object with a \"graphs\" map")
     return data
@@ -154,6 +162,10 @@ def _import_file(target: str, origin: Path) -> ModuleType:
     """Import a file under a name of its own, with its directory on ``sys.path``."""
     path = Path(target)
     path = (path if path.is_absolute() else origin / path).resolve()
+    if path.is_dir():
+        raise GraphRefError(f"{target} is a directory, not a Python file (looked at {path})")
+    if path.exists() and not path.is_file():
+        raise GraphRefError(f"{target} is not a regular file (a FIFO or a device?), so no Python module (looked at {path})")
     if not path.is_file():
         raise GraphRefError(f"file not found: {target} (looked at {path})")
     digest = hashlib.sha1(str(path).encode()).hexdigest()[:10]
@@ -199,6 +211,8 @@ def _attribute(module: ModuleType, target: str, attr: str) -> Any:
             value = getattr(value, part)
         except AttributeError:
             raise GraphRefError(f"{target!r} has no attribute {attr!r}; {_suggest(module, attr)}") from None
+        except Exception as exc:  # a module or object __getattr__ of the user's raising
+            raise GraphRefError(f"getting {attr!r} from {target!r} raised {_describe(exc)}") from exc
     return value
 
 
@@ -250,9 +264,12 @@ def _is_compiled(value: Any) -> bool:
     if isinstance(value, Pregel):
         return True
     # other PregelProtocol implementations (RemoteGraph) draw and stream the same way
-    return not inspect.isclass(value) and all(
-        callable(getattr(value, name, None)) for name in ("get_graph", "stream", "invoke")
-    )
+    try:
+        return not inspect.isclass(value) and all(
+            callable(getattr(value, name, None)) for name in ("get_graph", "stream", "invoke")
+        )
+    except Exception:  # an object whose __getattr__ raises is no graph
+        return False
 
 
 def _is_state_graph(value: Any) -> bool:

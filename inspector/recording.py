@@ -17,7 +17,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
@@ -26,10 +26,10 @@ from pydantic import ValidationError
 
 from agent_debug.inspector.events import parse_event
 from agent_debug.inspector.exceptions import TargetError, UsageError
+from agent_debug.inspector.paths import SQLITE_MAGIC, cannot_create, is_sqlite
 
 FORMAT = "agent-debug-events"
 VERSION = 1
-SQLITE_MAGIC = b"SQLite format 3\x00"
 _SIDE_FILES = ("-wal", "-shm", "-journal")
 # A header line is ~70 bytes; a first line this long is not one.
 _HEADER_MAX = 4096
@@ -57,6 +57,11 @@ class Recorder:
         self.path = Path(path)
         self.flush_interval = flush_interval
         self.count = 0
+        self.failure: str | None = None
+        """Why recording stopped early (a full disk, an I/O error); the run goes on."""
+        self.lost = 0
+        self.on_failure: Callable[[str], None] | None = None
+        """Called once, from the thread that met the failure, with a one-line message."""
         # Re-entrant: a SIGTERM handler in the main thread may close the recording while
         # the main thread it interrupted is inside write().
         self._lock = threading.RLock()
@@ -75,9 +80,17 @@ class Recorder:
         """Append one event."""
         line = event.model_dump_json() + "\n"
         with self._lock:
+            if self.failure is not None:
+                self.lost += 1
+                return
             if self._file is None:
                 raise ValueError(f"recording {self.path} is closed")
-            self._file.write(line)
+            try:
+                self._file.write(line)
+            except OSError as exc:
+                self.lost += 1
+                self._fail(exc)
+                return
             self.count += 1
             due = self._last_flush + self.flush_interval - time.monotonic()
             if due <= 0:
@@ -93,8 +106,33 @@ class Recorder:
 
     def _flush_locked(self) -> None:
         if self._file is not None:
-            self._file.flush()
+            try:
+                self._file.flush()
+            except OSError as exc:
+                self._fail(exc)
         self._last_flush = time.monotonic()
+
+    def _fail(self, exc: OSError) -> None:
+        """Stop recording, keep the run going: a full disk must not fail the workflow.
+
+        What reached the file stays readable (a line cut short is skipped on reading);
+        the events after it are counted in ``lost``.
+        """
+        if self.failure is not None:
+            return
+        self.failure = exc.strerror or str(exc)
+        handle, self._file = self._file, None
+        if handle is not None:
+            try:
+                handle.close()
+            except OSError:
+                pass  # the buffered lines cannot be written either
+        if self.on_failure is not None:
+            self.on_failure(self.failure_line())
+
+    def failure_line(self) -> str:
+        """One line for the user: which recording stopped and why."""
+        return f"recording {self.path} stopped ({self.failure}): it ends there; the run goes on without it"
 
     def _flush_due(self) -> None:
         with self._lock:
@@ -113,8 +151,12 @@ class Recorder:
                 self._timer.cancel()
                 self._timer = None
             if self._file is not None:
-                self._file.close()
-                self._file = None
+                handle, self._file = self._file, None
+                try:
+                    handle.close()
+                except OSError as exc:
+                    self._file = handle
+                    self._fail(exc)
 
     def __enter__(self) -> Recorder:
         return self
@@ -166,16 +208,13 @@ def check_record_target(
     if store is not None and _is_store_file(target, Path(store)):
         raise UsageError(f"--record {shown} is the checkpoint store (or its journal); record to a new FILE.ndjson")
     for suffix in _SIDE_FILES:
-        if target.name.endswith(suffix) and _is_sqlite(target.with_name(target.name[: -len(suffix)])):
+        if target.name.endswith(suffix) and is_sqlite(target.with_name(target.name[: -len(suffix)])):
             raise UsageError(f"--record {shown} belongs to the SQLite database {target.name[: -len(suffix)]}; record to a new FILE.ndjson")
     try:
         st = target.stat()
     except FileNotFoundError:
-        parent = target.parent
-        if target.is_symlink():
-            parent = Path(os.path.realpath(target)).parent
-        if not parent.is_dir():
-            raise UsageError(f"--record {shown}: the directory {parent} does not exist") from None
+        if why := cannot_create(target):
+            raise UsageError(f"--record {shown}: {why}") from None
         return target
     except OSError as exc:
         raise UsageError(f"--record {shown}: {exc.strerror or exc}") from None
@@ -223,14 +262,6 @@ def _is_store_file(target: Path, store: Path) -> bool:
     return False
 
 
-def _is_sqlite(path: Path) -> bool:
-    try:
-        with path.open("rb") as handle:
-            return handle.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC
-    except OSError:
-        return False
-
-
 def _header_version(head: bytes) -> Any:
     """The version in a recording's header line, or None if ``head`` does not start with one."""
     first, newline, _ = head.partition(b"\n")
@@ -252,8 +283,13 @@ def read_recording(path: str | os.PathLike[str]) -> Iterator[Any]:
     line that is not an event (with its line number). A last line cut short (the
     session died while writing it) is skipped.
     """
+    import stat
+
     path = Path(path)
     try:
+        # Opening a FIFO would wait for a writer for ever; a device is no recording either.
+        if not stat.S_ISREG(path.stat().st_mode) and not path.is_dir():
+            raise RecordingError(f"{path} is not a regular file, so not an agent-debug recording")
         handle = path.open("rb")
     except OSError as exc:
         raise RecordingError(f"cannot open recording {path}: {exc.strerror or exc}") from None

@@ -298,8 +298,11 @@ def sqlite_path(target: str) -> Path | None:
     return Path(target)
 
 
-def open_source(target: str) -> Source:
-    """Open TARGET read-only; a ``TargetError`` with one clear line if it cannot be."""
+def open_source(target: str, *, writes_too: bool = False) -> Source:
+    """Open TARGET read-only; a ``TargetError`` with one clear line if it cannot be.
+
+    ``writes_too``: this process also writes TARGET (an acting store): see ``sqlite_file``.
+    """
     if is_dsn(target):
         check_dsn(target)
         from agent_debug.inspector.sources.checkpoints import CheckpointSource
@@ -324,5 +327,5 @@ def open_source(target: str) -> Source:
     from agent_debug.inspector.sources.checkpoints import CheckpointSource
     from agent_debug.inspector.sources.sqlite import SqliteReader
 
-    return CheckpointSource(SqliteReader(path, display=target))
+    return CheckpointSource(SqliteReader(path, display=target, writes_too=writes_too))
 

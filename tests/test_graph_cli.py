@@ -81,7 +81,7 @@ def test_focus_mode():
         (["graph", "nope.py:graph"], 1, "file not found: nope.py"),
         (["graph", "no_such_module_xyz:graph"], 1, "no_such_module_xyz"),
         (["graph", "fixtures/feature_request.py:nothing"], 1, "graph-like names it has"),
-        (["graph", "fixtures/feature_request.py:graph", "--focus", "zzz"], 1, "'zzz' is not a node"),
+        (["graph", "fixtures/feature_request.py:graph", "--focus", "zzz"], 2, "'zzz' is not a node"),
         (["graph", "fixtures/feature_request.py:graph", "--thread", "x"], 2, "need --from"),
         (["graph", "fixtures/feature_request.py:graph", "--from", str(SNAPSHOT_DB), "--thread", "nope"], 1, "no thread 'nope'"),
         (["graph", "fixtures/feature_request.py:graph", "--format", "png"], 2, "invalid choice"),

@@ -101,7 +101,7 @@ def test_bad_prices_and_stuck_flags_are_one_line_errors(tmp_path: Path):
         assert out.returncode == 2, (flags, out.stderr)
         assert out.stderr.count("\n") == 1 and message in out.stderr, (flags, out.stderr)
         assert "Traceback" not in out.stderr and out.stdout == ""
-    # A node the graph does not have fails like --break does.
+    # A node the graph does not have is a usage error, as for --break (README: exit 2).
     out = run("run", STUCK, "--no-ui", "--checkpointer", "memory", "--stuck", "nope=3")
-    assert out.returncode == 1 and "--stuck: no node 'nope' in the graph; it has answer, hold, slow" in out.stderr
+    assert out.returncode == 2 and "--stuck: no node 'nope' in the graph; it has answer, hold, slow" in out.stderr
     assert "Traceback" not in out.stderr

@@ -62,4 +62,4 @@ def test_breakpoint_stops_a_headless_run(tmp_path: Path):
     assert out.returncode == 0
     assert "pending; next: sandbox_test" in out.stderr
     bad = run("run", FEATURE, "--no-ui", "--checkpointer", "memory", "--break", "nope")
-    assert bad.returncode == 1 and "no node 'nope'" in bad.stderr
+    assert bad.returncode == 2 and "no node 'nope'" in bad.stderr

@@ -13,16 +13,26 @@ from agent_debug.inspector.model import ActionOutcome
 
 
 def parse_json_arg(text: str, flag: str) -> Any:
-    """A JSON value from the command line, or from a file with ``@FILE``; exit 2 on bad JSON."""
+    """A JSON value from the command line, or from a file with ``@FILE``; exit 2 on bad JSON
+    or a file that cannot be read as UTF-8 text (missing, a directory, binary)."""
     if text.startswith("@"):
+        name = text[1:]
+        if not name:
+            raise UsageError(f"{flag} @: name the file after '@' (@FILE), or give the JSON itself")
         try:
-            text = Path(text[1:]).read_text()
+            text = Path(name).read_text(encoding="utf-8")
         except OSError as exc:
-            raise UsageError(f"{flag}: cannot read {text[1:]}: {exc.strerror}") from None
+            raise UsageError(f"{flag}: cannot read {name}: {exc.strerror or exc}") from None
+        except UnicodeDecodeError:
+            raise UsageError(f"{flag}: {name} is not a UTF-8 text file (expected JSON); nothing was sent") from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise UsageError(f"{flag} is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno}); nothing was sent") from None
+    except RecursionError:
+        raise UsageError(f"{flag}: the JSON is nested too deeply to read; nothing was sent") from None
+    except ValueError as exc:  # an integer of more than 4300 digits (Python's int limit)
+        raise UsageError(f"{flag}: the JSON holds a value Python cannot read ({str(exc).split(';')[0]}); nothing was sent") from None
 
 
 def _graph(args: argparse.Namespace) -> Any:
@@ -31,6 +41,14 @@ def _graph(args: argparse.Namespace) -> Any:
     from agent_debug.tui.attach import load_graph_ref
 
     return load_graph_ref(args.graph, args.config)
+
+
+def _check_store(args: argparse.Namespace) -> None:
+    """TARGET checked before anything opens it to write: a directory, a file that is not a
+    checkpoint store, or (without ``--migrate``) a store LangGraph would migrate is refused."""
+    from agent_debug.inspector.control import check_store_file
+
+    check_store_file(args.target, migrate=getattr(args, "migrate", False))
 
 
 def _short(value: Any, width: int = 100) -> str:
@@ -93,8 +111,9 @@ def run_resume(args: argparse.Namespace) -> int:
     from agent_debug.inspector.diff import diff_between
 
     value = parse_json_arg(args.value, "--value") if args.value is not None else None
+    _check_store(args)
     graph = _graph(args)
-    with open_store(args.target) as store:
+    with open_store(args.target, graph=graph, allow_modules=getattr(args, "allow_modules", None)) as store:
         summary = store.source.thread(args.thread)
         plan = plan_resume(
             summary.interrupts,
@@ -122,8 +141,9 @@ def run_replay(args: argparse.Namespace) -> int:
     update = parse_json_arg(args.update, "--update") if args.update is not None else None
     if update is not None and not isinstance(update, dict):
         raise UsageError("--update must be a JSON object of state keys to change")
+    _check_store(args)
     graph = _graph(args)
-    with open_store(args.target) as store:
+    with open_store(args.target, graph=graph, allow_modules=getattr(args, "allow_modules", None)) as store:
         outcome = replay(
             store, graph, args.thread, args.checkpoint, node=args.node, update=update, as_node=args.as_node, namespace=args.ns
         )

@@ -26,7 +26,7 @@ from textual.widgets import Footer, Header, TabbedContent, TabPane
 from textual.notifications import SeverityLevel
 
 from agent_debug.inspector.diff import diff_checkpoint
-from agent_debug.inspector.exceptions import InspectorError
+from agent_debug.inspector.exceptions import InspectorError, NotFoundError
 from agent_debug.inspector.model import (
     ActionOutcome,
     CheckpointState,
@@ -387,13 +387,30 @@ class AgentDebugApp(App[None]):
     @work(thread=True, exclusive=True, group="threads", exit_on_error=False, description="threads")
     def load_threads(self) -> None:
         """Read every thread with its status."""
-        self._guard(lambda: ThreadsLoaded(self.source.threads()))
+
+        def read() -> Message:
+            if self._token is None and self.poll_interval > 0:
+                # The first reading's baseline, taken before it: a commit made while we
+                # read (or before the first poll) moves the token away from it.
+                self._token = self.source.change_token()
+            return ThreadsLoaded(self.source.threads())
+
+        self._guard(read)
 
     @work(thread=True, exclusive=True, group="history", exit_on_error=False, description="history")
     def load_history(self, thread_id: str, mode: str = "first", before: str | None = None) -> None:
         """Read a page of history (of the namespace shown)."""
         ns = self.namespace
-        self._guard(lambda: HistoryLoaded(self.source.history(thread_id, namespace=ns, limit=HISTORY_PAGE, before=before), mode))
+
+        def read() -> Message | None:
+            try:
+                return HistoryLoaded(self.source.history(thread_id, namespace=ns, limit=HISTORY_PAGE, before=before), mode)
+            except NotFoundError:
+                if mode == "newer":
+                    return None  # the thread went with a change of the store: the reloaded list moves on
+                raise
+
+        self._guard(read)
 
     @work(thread=True, exclusive=True, group="checkpoint", exit_on_error=False, description="checkpoint")
     def load_checkpoint(self, thread_id: str, checkpoint_id: str) -> None:
@@ -565,7 +582,9 @@ class AgentDebugApp(App[None]):
         except InspectorError as exc:
             self.post_message(StoreProblem(exc.message))
             return
-        if self.problem is not None or (self._token is not None and token != self._token):
+        if self._token is None and self.problem is None:
+            return  # the first load takes the baseline, before it reads
+        if self.problem is not None or token != self._token:
             self.post_message(StoreChanged())
         self._token = token
 
@@ -580,7 +599,10 @@ class AgentDebugApp(App[None]):
         if self.thread_id is None and self.initial_thread:
             widget.selected = self.initial_thread
         widget.show(message.doc.threads, message.doc.total, now=self.clock())
-        if self.thread_id is None:
+        gone = self.thread_id is not None and self.thread_id not in {t.thread_id for t in message.doc.threads}
+        if self.thread_id is None or gone:
+            # A thread that is no longer there (the store was replaced, the thread
+            # deleted) gives way to the one under the cursor.
             chosen = widget.thread_at_cursor()
             if chosen:
                 self._choose_thread(chosen)
@@ -745,6 +767,7 @@ class AgentDebugApp(App[None]):
             self._choose_thread(message.thread_id)
 
     @on(HistoryTree.Chosen)
+    @_while_mounted
     def _checkpoint_chosen(self, message: HistoryTree.Chosen) -> None:
         tree = self.query_one(HistoryTree)
         head = tree.rows[0].checkpoint_id if tree.rows else None

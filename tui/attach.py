@@ -57,12 +57,19 @@ def run_attach(args: argparse.Namespace) -> int:
     other file it would overwrite) and opened only once the store is; SIGTERM and
     SIGINT close it with every event so far (``stop_on_signals``).
     """
-    from agent_debug.tui.run_command import Stopped, check_record, check_stuck_nodes, live_options, stop_on_signals
+    from agent_debug.tui.run_command import Stopped, check_record, check_stuck_nodes, live_options, run_app_recording, stop_on_signals
 
     live = live_options(args)  # a recording's phases get timings and cost too
     if args.record is not None and not args.graph:
         raise UsageError("--record needs --graph GRAPH_REF: only the runs you start are recorded")
     record = check_record(args, args.target)
+    migrate = getattr(args, "migrate", False)
+    if migrate and not args.graph:
+        raise UsageError("--migrate needs --graph GRAPH_REF: only acting on the store migrates it")
+    if args.graph:
+        from agent_debug.inspector.control import check_store_file
+
+        check_store_file(args.target, migrate=migrate)  # with --graph, the app acts on TARGET
     graph = load_graph_ref(args.graph, args.config) if args.graph else None
     source = open_for_ui(args.target, args.thread)
     if graph is None:
@@ -75,7 +82,7 @@ def run_attach(args: argparse.Namespace) -> int:
     recorder = None
     with stop_on_signals() as stop:
         try:
-            store = open_store_for_app(args.target)
+            store = open_store_for_app(args.target, graph=graph, allow_modules=getattr(args, "allow_modules", None))
             try:
                 controller = Controller(graph, store)
                 check_stuck_nodes(live["stuck_per_node"], controller.nodes)
@@ -85,7 +92,7 @@ def run_attach(args: argparse.Namespace) -> int:
                 from agent_debug.tui.app import AgentDebugApp
 
                 stop.app = AgentDebugApp(store.source, graph=graph, thread_id=args.thread, poll_interval=args.poll, controller=controller, **live)
-                stop.app.run()
+                run_app_recording(stop.app, recorder, stop, controller)
             finally:
                 stop.close(recorder, store)
         except Stopped:

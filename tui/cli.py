@@ -19,6 +19,14 @@ _RECORD_SAFE = (
     "and so is an existing recording unless --record-append"
 )
 _READ_ONLY = "Reads the store read-only: nothing is written, not even a WAL file."
+_ALLOW_MODULE = (
+    "also revive stored objects of MODULE's classes, or exactly MODULE:NAME (repeatable); "
+    "the graph's own types and LangChain's messages need no flag, anything else is refused"
+)
+_MIGRATE = (
+    "let LangGraph upgrade a store made by an older langgraph-checkpoint-sqlite (its setup() alters the "
+    "schema); without it such a store is refused and left as it is"
+)
 
 
 # Bounds checked while parsing, so a huge or tiny number is one line and exit 2, never
@@ -87,7 +95,7 @@ def _xray(text: str) -> int:
 
 
 def _status(text: str) -> str:
-    choices = ("interrupted", "error", "done", "pending")
+    choices = ("interrupted", "error", "done", "pending", "unreadable")
     if text not in choices:
         raise argparse.ArgumentTypeError(f"expected one of {', '.join(choices)}, got {text!r}")
     return text
@@ -121,6 +129,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--input", metavar="JSON", help="the run's input as JSON, or @FILE (default: {})")
     p.add_argument("--thread", metavar="ID", help="thread id (default: run-<date>-<time>)")
     p.add_argument("--checkpointer", metavar="URI", help="memory, a SQLite path or sqlite:///PATH, or postgresql://... (default: the embedded store)")
+    p.add_argument("--allow-module", dest="allow_modules", action="append", metavar="MODULE[:NAME]", help=_ALLOW_MODULE)
     p.add_argument("--break", dest="breakpoints", action="append", metavar="NODE", help="pause before NODE (repeatable)")
     p.add_argument("--break-after", dest="breakpoints_after", action="append", metavar="NODE", help="pause after NODE (repeatable)")
     p.add_argument("--step", action="store_true", help="pause after the first step")
@@ -130,6 +139,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--record-append", action="store_true", help="with --record: add to the recording FILE.ndjson already holds")
     p.add_argument("--config", metavar="FILE", help="langgraph.json to resolve a graph id with")
     p.add_argument("--poll", type=_poll, default=0.5, metavar="SECONDS", help=argparse.SUPPRESS)
+    p.add_argument("--migrate", action="store_true", help=_MIGRATE)
     _live_event_flags(p)
 
     p = command(
@@ -140,10 +150,12 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("target", metavar="TARGET", help=_TARGET_HELP)
     p.add_argument("--thread", metavar="ID", help="select this thread at start")
     p.add_argument("--graph", metavar="GRAPH_REF", help="the workflow's graph (pkg.mod:attr, path/file.py:attr or a langgraph.json id): draws it and turns on step, resume, replay and fork, which append checkpoints to TARGET")
+    p.add_argument("--allow-module", dest="allow_modules", action="append", metavar="MODULE[:NAME]", help=_ALLOW_MODULE)
     p.add_argument("--config", metavar="FILE", help="langgraph.json to resolve a graph id with")
     p.add_argument("--poll", type=_poll, default=0.5, metavar="SECONDS", help="how often to look for new checkpoints (default 0.5; 0 = never; at least 0.05)")
     p.add_argument("--record", metavar="FILE.ndjson", help=f"with --graph: write every event of the runs you start to FILE.ndjson; {_RECORD_SAFE}")
     p.add_argument("--record-append", action="store_true", help="with --record: add to the recording FILE.ndjson already holds")
+    p.add_argument("--migrate", action="store_true", help=_MIGRATE)
     _live_event_flags(p)
 
     p = command("graph", "draw a workflow's graph (terminal, DOT, Mermaid, JSON)",
@@ -174,6 +186,8 @@ def _build_parser() -> argparse.ArgumentParser:
     answer.add_argument("--reject", action="store_true", help="reject (the value is shaped to the interrupt)")
     p.add_argument("--message", metavar="TEXT", help="with --reject: the reason, passed on where the interrupt takes one")
     p.add_argument("--interrupt", metavar="ID", help="answer only this interrupt (an id or its prefix)")
+    p.add_argument("--allow-module", dest="allow_modules", action="append", metavar="MODULE[:NAME]", help=_ALLOW_MODULE)
+    p.add_argument("--migrate", action="store_true", help=_MIGRATE)
     p.add_argument("--json", action="store_true", help="print one JSON document (schema: ActionOutcome)")
 
     p = command("replay", "run one phase again from a checkpoint, on a new branch (writes)",
@@ -187,13 +201,15 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--node", metavar="NODE", help="the phase to run, when several are due")
     p.add_argument("--update", metavar="JSON", help="change these state keys first (a JSON object, or @FILE)")
     p.add_argument("--as-node", metavar="NODE", help="with --update: apply it as this node (default: the node that made the checkpoint)")
+    p.add_argument("--allow-module", dest="allow_modules", action="append", metavar="MODULE[:NAME]", help=_ALLOW_MODULE)
+    p.add_argument("--migrate", action="store_true", help=_MIGRATE)
     p.add_argument("--graph", metavar="GRAPH_REF", help="the workflow's graph (it runs here, on TARGET's store)")
     p.add_argument("--config", metavar="FILE", help="langgraph.json to resolve a graph id with")
     p.add_argument("--json", action="store_true", help="print one JSON document (schema: ActionOutcome)")
 
     p = command("threads", "list threads with their status", f"List every thread with its status. {_READ_ONLY}")
     p.add_argument("target", metavar="TARGET", help=_TARGET_HELP)
-    p.add_argument("--status", type=_status, help="only threads in this state: interrupted, error, done, pending")
+    p.add_argument("--status", type=_status, help="only threads in this state: interrupted, error, done, pending, unreadable")
     p.add_argument("--limit", type=_limit, default=50, metavar="N", help="at most N threads (0 = all; default 50)")
     p.add_argument("--json", action="store_true", help="print one JSON document (schema: ThreadList)")
 

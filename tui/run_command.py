@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from agent_debug.inspector.exceptions import InspectorError, UsageError
+from agent_debug.inspector.exceptions import UsageError
 
 if TYPE_CHECKING:
     from agent_debug.inspector.recording import Recorder
@@ -43,8 +43,9 @@ def run_run(args: argparse.Namespace) -> int:
     if default_store:
         target = str(default_run_store())
     record = check_record(args, target)
-    graph = load_graph_ref(args.graph_ref, args.config)
     payload = parse_json_arg(args.input, "--input") if args.input is not None else {}
+    check_store(target, default_store, getattr(args, "migrate", False))
+    graph = load_graph_ref(args.graph_ref, args.config)
     check_nodes(graph, args.breakpoints, args.breakpoints_after, live["stuck_per_node"])
     if not args.no_ui:
         require_terminal()
@@ -63,17 +64,18 @@ def _run_app(graph, target: str, thread: str, payload, args: argparse.Namespace,
     recorder = None
     with stop_on_signals() as stop:
         try:
-            store = open_store_for_app(target, create=True)
+            store = open_store_for_app(target, create=True, graph=graph, allow_modules=getattr(args, "allow_modules", None))
             try:
                 controller = _controller(graph, store, args)
                 recorder = stop.recorder = _recorder(record, args)
+                stop.temp_store = stop.temp_folder(target, store)
                 if recorder is not None:
                     controller.sink = recorder.write
                 stop.app = AgentDebugApp(
                     store.source, graph=graph, thread_id=thread, poll_interval=args.poll, controller=controller,
                     start=(thread, payload, args.step), **live,
                 )
-                stop.app.run()
+                run_app_recording(stop.app, recorder, stop, controller)
             finally:
                 stop.close(recorder, store)
         except Stopped:
@@ -96,17 +98,29 @@ def check_record(args: argparse.Namespace, target: str | None) -> Path | None:
     return check_record_target(args.record, store=store, append=getattr(args, "record_append", False))
 
 
+def check_store(target: str, default_store: bool, migrate: bool) -> None:
+    """The store a run writes to, checked before anything creates or opens it: a directory,
+    a missing folder, a file that is not a checkpoint store (a SQLite database of other
+    tables would get LangGraph's added to it) or, without ``--migrate``, a store LangGraph
+    would migrate, is one line and exit 2. The embedded store's folder is made later."""
+    from agent_debug.inspector.control import check_store_file
+
+    if default_store and not Path(target).exists():
+        return
+    check_store_file(target, create=True, migrate=migrate, flag=None if default_store else "--checkpointer")
+
+
 def check_nodes(graph: Any, before: Iterable[str] | None, after: Iterable[str] | None, stuck: dict[str, float | None]) -> None:
     """Refuse ``--break``/``--break-after``/``--stuck`` nodes the graph does not have,
     before any store is opened (the checks ``Controller`` makes, on the graph alone)."""
-    from agent_debug.inspector.control import ControlError, graph_nodes, subgraphs
+    from agent_debug.inspector.control import graph_nodes, subgraphs
 
     nodes = graph_nodes(graph) - {"__start__"}
     for path, sub in subgraphs(graph).items():
         nodes |= {f"{path}:{n}" for n in sub.nodes if n != "__start__"}
     for node in [*(before or ()), *(after or ())]:
         if node not in nodes:
-            raise ControlError(f"no node '{node}' in the graph; it has {', '.join(sorted(nodes))}")
+            raise UsageError(f"no node '{node}' in the graph; it has {', '.join(sorted(nodes))}")
     check_stuck_nodes(stuck, nodes)
 
 
@@ -131,10 +145,11 @@ class Stopped(KeyboardInterrupt):
 
 
 class stop_on_signals:  # noqa: N801 - used as a context manager, named for what it does
-    """Turn SIGTERM and SIGINT into a clean stop while a run is open.
+    """Turn SIGTERM, SIGINT and SIGHUP into a clean stop while a run is open.
 
     In the app (``app`` set) the signal asks Textual to exit, which restores the
-    terminal; the caller's ``finally`` then closes the recording and the store. Headless
+    terminal; the caller's ``finally`` then closes the recording and the store. SIGHUP
+    means the terminal is gone, so nothing can be drawn: it is handled as headless. Headless
     (``recorder``/``temp_store`` set), the graph's stream runs in the main thread, and
     unwinding it would wait for every node still running in LangGraph's worker threads
     (forever, for a node blocked on I/O): so the handler itself closes the recording
@@ -147,13 +162,14 @@ class stop_on_signals:  # noqa: N801 - used as a context manager, named for what
     signal is ignored: the cleanup is never cut short. kill -9 still works.
     """
 
-    SIGNALS = ("SIGTERM", "SIGINT")
+    SIGNALS = ("SIGTERM", "SIGINT", "SIGHUP")  # SIGHUP: the terminal closed
 
     def __init__(self) -> None:
         self.app: Any = None
         self.recorder: Any = None
         self.temp_store: Path | None = None
         self.signum: int | None = None
+        self.abandoned = False  # the app closed while a phase still ran in its thread
         self._headless = False
         self._held = False
         self._previous: dict[int, Any] = {}
@@ -172,6 +188,11 @@ class stop_on_signals:  # noqa: N801 - used as a context manager, named for what
         """From now on a signal cleans up in the handler and ends the process there."""
         self.recorder, self.temp_store, self._headless = recorder, temp_store, True
 
+    @staticmethod
+    def temp_folder(target: str, store: Any) -> Path | None:
+        """The private folder of a ``memory`` store (removed on a signal), else None."""
+        return Path(store.target).parent if target == "memory" else None
+
     def hold(self) -> None:
         """From now on a signal is noted, not acted on: the cleanup has begun."""
         self._held = True
@@ -189,7 +210,13 @@ class stop_on_signals:  # noqa: N801 - used as a context manager, named for what
         self.signum = signum
         if self._held:
             return
-        if self.app is not None:
+        import signal
+
+        if self.app is not None and signum == signal.SIGHUP:
+            # The terminal is gone: the app cannot draw its way out (its writes would
+            # wait for ever). Clean up here and end, as without a screen.
+            self._headless = True
+        elif self.app is not None:
             import asyncio
 
             try:
@@ -224,7 +251,7 @@ class stop_on_signals:  # noqa: N801 - used as a context manager, named for what
         running in one of LangGraph's worker threads, and the interpreter would wait for
         it forever at exit. Everything of ours is closed by now.
         """
-        if self.signum is None:
+        if self.signum is None and not self.abandoned:
             return status
         import os
         import signal
@@ -232,14 +259,18 @@ class stop_on_signals:  # noqa: N801 - used as a context manager, named for what
 
         recorder = self.recorder
         kept = f"; {recorder.count} events kept in {recorder.path}" if recorder is not None else ""
+        if self.signum is not None:
+            said, status = f"stopped by {signal.Signals(self.signum).name}", 128 + self.signum
+        else:
+            said = "quit while a phase was running: the run stopped with the debugger (its checkpoints so far are kept)"
         for stream in (sys.stdout, sys.stderr):
             try:
                 if stream is sys.stderr:
-                    print(f"agent-debug: stopped by {signal.Signals(self.signum).name}{kept}", file=stream)
+                    print(f"agent-debug: {said}{kept}", file=stream)
                 stream.flush()
             except (OSError, ValueError):
                 pass
-        os._exit(128 + self.signum)
+        os._exit(status)
 
 
 def load_prices(path: str) -> dict[str, dict[str, float]]:
@@ -254,6 +285,8 @@ def load_prices(path: str) -> dict[str, dict[str, float]]:
         table = json.loads(text)
     except json.JSONDecodeError as exc:
         raise UsageError(f"--prices: {path} is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+    except (RecursionError, ValueError):  # nested too deeply; an integer of more than 4300 digits
+        raise UsageError(f"--prices: {path} is not a price table Python can read; expected JSON {_PRICE_SHAPE}") from None
     if not isinstance(table, dict):
         raise UsageError(f"--prices: {path} must hold a JSON object {_PRICE_SHAPE}")
     prices: dict[str, dict[str, float]] = {}
@@ -304,7 +337,7 @@ def check_stuck_nodes(per_node: dict[str, float | None], nodes: set[str]) -> Non
     known = nodes | {n.rsplit(":", 1)[1] for n in nodes if ":" in n}
     for node in list(per_node):
         if node not in known:
-            raise InspectorError(f"--stuck: no node '{node}' in the graph; it has {', '.join(sorted(nodes))}")
+            raise UsageError(f"--stuck: no node '{node}' in the graph; it has {', '.join(sorted(nodes))}")
         if ":" in node:
             per_node[node.rsplit(":", 1)[1]] = per_node.pop(node)
 
@@ -316,12 +349,43 @@ def live_options(args: argparse.Namespace) -> dict[str, Any]:
     return {"stuck_after": stuck_after, "stuck_per_node": per_node, "prices": prices}
 
 
+def run_app_recording(app: Any, recorder: Any, stop: stop_on_signals, controller: Any = None) -> None:
+    """Run the app on a loop of our own; a recording that stops early (a full disk) is
+    told in a toast while the app runs and in a line on standard error once it has closed.
+
+    ``asyncio.run`` would join the loop's worker threads on the way out, and one may be
+    inside a node that runs for minutes: after a signal the app's screen closes and we
+    go on to the cleanup (``stop.finish`` ends the process) instead of waiting for it.
+    Quitting while a phase runs is the same: the run stops with the debugger.
+    """
+    import asyncio
+    import sys
+
+    if recorder is not None:
+        recorder.on_failure = lambda line: app.notify(line, title="recording stopped", severity="error", timeout=20)
+    loop = asyncio.new_event_loop()
+    try:
+        app.run(loop=loop)
+    finally:
+        stop.abandoned = controller is not None and controller.running
+        if stop.signum is None and not stop.abandoned:
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.run_until_complete(loop.shutdown_default_executor())
+            loop.close()
+    if recorder is not None and recorder.failure is not None:
+        print(f"agent-debug: warning: {recorder.failure_line()}", file=sys.stderr)
+
+
 def _recorder(path: Path | None, args: argparse.Namespace):
     if path is None:
         return None
     from agent_debug.inspector.recording import Recorder
 
-    return Recorder(path, append=getattr(args, "record_append", False))
+    import sys
+
+    recorder = Recorder(path, append=getattr(args, "record_append", False))
+    recorder.on_failure = lambda line: print(f"agent-debug: warning: {line}", file=sys.stderr, flush=True)
+    return recorder
 
 
 def _run_headless(
@@ -340,13 +404,13 @@ def _run_headless(
     watch = StuckWatch(live["stuck_after"], live["stuck_per_node"])
     with stop_on_signals() as stop:
         try:
-            store = open_store_for_app(target, create=True)
+            store = open_store_for_app(target, create=True, graph=graph, allow_modules=getattr(args, "allow_modules", None))
             recorder = None
             try:
                 controller = _controller(graph, store, args)
                 recorder = _recorder(record, args)
                 # "memory" is a private temp directory: a signal removes it.
-                stop.headless(recorder, Path(store.target).parent if target == "memory" else None)
+                stop.headless(recorder, stop.temp_folder(target, store))
 
                 def sink(event) -> None:
                     if recorder is not None:

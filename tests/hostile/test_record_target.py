@@ -175,9 +175,9 @@ def test_an_empty_file_or_dev_null_is_taken(tmp_path: Path):
 @pytest.mark.parametrize(
     ("flags", "status", "says"),
     [
-        (["--break", "nope"], 1, "no node 'nope' in the graph"),
-        (["--break-after", "nope"], 1, "no node 'nope' in the graph"),
-        (["--stuck", "nope=3"], 1, "--stuck: no node 'nope'"),
+        (["--break", "nope"], 2, "no node 'nope' in the graph"),
+        (["--break-after", "nope"], 2, "no node 'nope' in the graph"),
+        (["--stuck", "nope=3"], 2, "--stuck: no node 'nope'"),
         (["--stuck", "hold"], 2, "--stuck expects NODE=SECONDS"),
         (["--record", "nodir/x.ndjson"], 2, "does not exist"),
         (["--record-append"], 2, "--record-append needs --record"),

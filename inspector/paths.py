@@ -1,0 +1,33 @@
+"""What a path given on the command line is, checked without opening it for writing.
+
+Shared by every option that names a file to create or act on (``--record``,
+``--checkpointer``, ``graph -o``) and by the SQLite reader, so they agree on what a
+SQLite file is and on when a new file can be made.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def is_sqlite(path: str | os.PathLike[str]) -> bool:
+    """Whether the file starts with SQLite's header (read-only; False if unreadable)."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC
+    except OSError:
+        return False
+
+
+def cannot_create(path: Path) -> str | None:
+    """Why no new file can be made at ``path`` (its folder is missing, is no folder or is
+    not writable), or None. Through a dangling link the file would be made where it points."""
+    parent = Path(os.path.realpath(path)).parent if path.is_symlink() else path.parent
+    if not parent.is_dir():
+        return f"{parent} is not a directory" if parent.exists() else f"the directory {parent} does not exist"
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return f"cannot create a file in {parent} (permission denied)"
+    return None
