@@ -88,14 +88,24 @@ def _open(target: str, create: bool, graph: Any = None, allow_modules: Sequence[
                 raise TargetError(f"no such checkpoint database: {target}")
             from langgraph.checkpoint.sqlite import SqliteSaver
 
+            # A store with LangGraph's current tables needs no setup(), which would also
+            # switch a rollback-journal store to WAL (its header changes even when the
+            # action is then refused): acting only appends rows. An older schema gets
+            # LangGraph's migration, which check_store_file allowed only with --migrate.
+            tables = _sqlite_tables(path, target, TargetError) if path.exists() and path.stat().st_size else {}
+            current = not (set(_STORE_COLUMNS) - set(tables)) and not any(
+                columns - tables[name] for name, columns in _STORE_COLUMNS.items()
+            )
             conn = sqlite3.connect(path, check_same_thread=False)
             closers.append(conn.close)
             serde = StrictSerializer(allowed, str(path))
             checkpointer = SqliteSaver(conn, serde=serde)
-            if create:
+            if current:
+                checkpointer.is_setup = True
+            elif create:
                 checkpointer.setup()
-            # An existing store is set up by LangGraph on first use; an action refused
-            # before running never touches the saver, so not even a WAL file appears.
+            # Otherwise LangGraph sets the store up on first use; an action refused before
+            # running never touches the saver, so not even a WAL file appears.
             target = str(path)
         return Store(target, checkpointer, open_source(target, writes_too=True), closers, serde)
     except BaseException:

@@ -44,6 +44,7 @@ import enum
 import json
 import re
 from collections import deque
+from collections.abc import Callable, Collection
 from typing import Any
 
 import ormsgpack
@@ -334,6 +335,254 @@ def decode_structure(type_: str | None, data: bytes | None) -> Any:
     if type_ == "json" and data is not None:
         return json.loads(data)
     return None
+
+
+# -- the skeleton of a checkpoint, read without its channel values ----------------------
+
+#: ``read_skeleton`` decodes a value it keeps (and a top-level field) whole up to this size.
+SKELETON_SMALL = 16 * 1024
+_WINDOW = 64 * 1024
+_SEND = ("langgraph.types", "Send")
+
+# How a msgpack value goes on after its first byte, as (kind, width, m, count). _FIXED:
+# `width` more bytes; _SIZED: a length in `width` bytes (or `count` when width is 0), then
+# that many bytes plus `m` (an extension's type byte); _COUNTED: `m` values per entry, the
+# number of entries in `width` bytes (or `count`); _RESERVED: 0xc1, never valid.
+_FIXED, _SIZED, _COUNTED, _RESERVED = range(4)
+
+
+def _first_bytes() -> list[tuple[int, int, int, int]]:
+    """The msgpack format, one entry per first byte."""
+    table = [(_FIXED, 0, 0, 0)] * 256  # fixints, nil, booleans
+    for b in range(0x80, 0x90):
+        table[b] = (_COUNTED, 0, 2, b & 0x0F)  # fixmap
+    for b in range(0x90, 0xA0):
+        table[b] = (_COUNTED, 0, 1, b & 0x0F)  # fixarray
+    for b in range(0xA0, 0xC0):
+        table[b] = (_SIZED, 0, 0, b & 0x1F)  # fixstr
+    table[0xC1] = (_RESERVED, 0, 0, 0)
+    for b, size in {0xCA: 4, 0xCB: 8, 0xCC: 1, 0xCD: 2, 0xCE: 4, 0xCF: 8, 0xD0: 1, 0xD1: 2, 0xD2: 4, 0xD3: 8}.items():
+        table[b] = (_FIXED, size, 0, 0)  # floats and ints
+    for b, size in {0xD4: 1, 0xD5: 2, 0xD6: 4, 0xD7: 8, 0xD8: 16}.items():
+        table[b] = (_SIZED, 0, 1, size)  # fixext: type byte + data
+    for b, (width, extra) in {0xC4: (1, 0), 0xC5: (2, 0), 0xC6: (4, 0), 0xC7: (1, 1), 0xC8: (2, 1), 0xC9: (4, 1),
+                              0xD9: (1, 0), 0xDA: (2, 0), 0xDB: (4, 0)}.items():  # fmt: skip
+        table[b] = (_SIZED, width, extra, 0)  # bin, ext, str
+    for b, (width, per) in {0xDC: (2, 1), 0xDD: (4, 1), 0xDE: (2, 2), 0xDF: (4, 2)}.items():
+        table[b] = (_COUNTED, width, per, 0)  # array, map
+    return table
+
+
+_FIRST = _first_bytes()
+# The whole size of a value that its first byte fixes (numbers, nil, booleans, short
+# strings, fixext), else 0.
+_WHOLE = [
+    1 + width if kind == _FIXED else 1 + count + m if kind == _SIZED and not width else 0
+    for kind, width, m, count in _FIRST
+]
+
+
+class _Window:
+    """A msgpack document read through ``read(offset, size)`` a window at a time, so that
+    skipping a value of 50 MB moves an offset instead of loading it."""
+
+    __slots__ = ("_read", "size", "_buf", "_base", "pos")
+
+    def __init__(self, read: Callable[[int, int], bytes], size: int) -> None:
+        self._read = read
+        self.size = size
+        self._buf = b""
+        self._base = 0
+        self.pos = 0
+
+    def take(self, n: int) -> bytes:
+        """The next ``n`` bytes."""
+        start, end = self.pos, self.pos + n
+        if end > self.size:
+            raise ValueError("unexpected end of file")
+        if start < self._base or end > self._base + len(self._buf):
+            self._buf = bytes(self._read(start, max(n, min(_WINDOW, self.size - start))))
+            self._base = start
+            if len(self._buf) < n:
+                raise ValueError("unexpected end of file")
+        self.pos = end
+        return self._buf[start - self._base : end - self._base]
+
+    def span(self, start: int, end: int) -> bytes:
+        """The bytes from ``start`` to ``end`` (already walked), without moving on."""
+        if start >= self._base and end <= self._base + len(self._buf):
+            return self._buf[start - self._base : end - self._base]
+        return bytes(self._read(start, end - start))
+
+    def skip(self) -> None:
+        """Walk past one whole value, reading only headers (no recursion: nesting is a count).
+
+        Headers inside the window are read in one tight loop; one at its edge, or past it
+        after a long string, goes through ``take`` (which moves the window).
+        """
+        remaining = 1
+        whole, first = _WHOLE, _FIRST
+        while True:
+            buf, base = self._buf, self._base
+            i, limit = self.pos - base, len(buf) - 6  # any header fits in 6 bytes
+            while remaining and 0 <= i <= limit:
+                b = buf[i]
+                size = whole[b]
+                if size:
+                    i += size
+                    remaining -= 1
+                    continue
+                kind, width, m, count = first[b]
+                if kind == _SIZED:
+                    i += 1 + width + m + int.from_bytes(buf[i + 1 : i + 1 + width], "big")
+                    remaining -= 1
+                elif kind == _COUNTED:
+                    if width:
+                        count = int.from_bytes(buf[i + 1 : i + 1 + width], "big")
+                    i += 1 + width
+                    remaining += count * m - 1
+                else:
+                    raise ValueError("invalid type Reserved")
+            self.pos = base + i
+            if self.pos > self.size:
+                raise ValueError("unexpected end of file")
+            if not remaining:
+                return
+            remaining += self._skip_header() - 1
+
+    def _skip_header(self) -> int:
+        """Walk past the next value's header (and a scalar's or string's bytes); returns how
+        many values it holds (a container's items, keys and values counted apart)."""
+        kind, width, m, count = _FIRST[self.take(1)[0]]
+        if kind == _FIXED:
+            if width:
+                self.take(width)
+            return 0
+        if kind == _SIZED:
+            size = (int.from_bytes(self.take(width), "big") if width else count) + m
+            self.pos += size  # after take(): `pos += take(...)` would add to the old pos
+            if self.pos > self.size:
+                raise ValueError("unexpected end of file")
+            return 0
+        if kind == _COUNTED:
+            return (int.from_bytes(self.take(width), "big") if width else count) * m
+        raise ValueError("invalid type Reserved")
+
+    def value(self) -> Any:
+        """Decode the next value whole (as ``decode_structure`` does)."""
+        start = self.pos
+        self.skip()
+        return ormsgpack.unpackb(self.span(start, self.pos), ext_hook=_skeleton_ext, option=_OPT)
+
+    def header(self, want: int) -> int | None:
+        """The entry count of the map (``want=2``) or array (``want=1``) that comes next, or
+        None (nothing read) when another kind of value comes."""
+        kind, width, m, count = _FIRST[self.take(1)[0]]
+        if kind != _COUNTED or m != want:
+            self.pos -= 1
+            return None
+        return int.from_bytes(self.take(width), "big") if width else count
+
+    def ext(self) -> tuple[int, int] | None:
+        """(type code, payload size) of the extension that comes next, or None (nothing read)."""
+        b = self.take(1)[0]
+        kind, width, m, count = _FIRST[b]
+        if kind != _SIZED or m != 1:
+            self.pos -= 1
+            return None
+        size = int.from_bytes(self.take(width), "big") if width else count
+        return int.from_bytes(self.take(1), "big", signed=True), size
+
+
+def _queued_send(w: _Window) -> Any:
+    """The skeleton of one queued task, as ``decode_structure`` shows it: a Send's node, a
+    mapping's ``node`` field; None for anything else. The Send's argument is skipped."""
+    found = w.ext()
+    if found is not None:
+        code, size = found
+        end = w.pos + size
+        if end > w.size:
+            raise ValueError("unexpected end of file")
+        send = None
+        if code == _EXT_CONSTRUCTOR_POS_ARGS and (w.header(1) or 0) >= 3 and (w.value(), w.value()) == _SEND:
+            args = w.header(1)
+            send = {TYPE_KEY: "langgraph.types.Send", "node": w.value() if args else None}
+        w.pos = end
+        return send
+    entries = w.header(2)
+    if entries is None:
+        w.skip()
+        return None
+    fields: dict[Any, Any] = {}
+    for _ in range(entries):
+        if w.value() == "node":
+            fields["node"] = w.value()
+        else:
+            w.skip()
+    return fields
+
+
+def read_queued(data: bytes) -> list[Any] | None:
+    """``decode_structure`` of a msgpack list of queued tasks (a ``__pregel_tasks`` value),
+    each Send's argument skipped unread; None when it is not a list."""
+    view = memoryview(data)
+    w = _Window(lambda offset, n: view[offset : offset + n], len(data))
+    count = w.header(1)
+    if count is None:
+        w.skip()  # still raises on damaged bytes
+        return None
+    return [_queued_send(w) for _ in range(count)]
+
+
+def read_skeleton(read: Callable[[int, int], bytes], size: int, *, keep: Collection[str] = ()) -> Any:
+    """What ``decode_structure`` gives of a msgpack checkpoint, read through ``read(offset,
+    n)`` from a document of ``size`` bytes without loading its channel values.
+
+    Every channel value is None except those named in ``keep``, which are decoded (when
+    large, as a list of queued tasks: each Send's node without its argument). The channel
+    versions and versions-seen maps are decoded; a top-level field larger than
+    ``SKELETON_SMALL`` is None. Memory stays a window's worth whatever the values hold:
+    LangGraph writes ``channel_values`` before the maps, and skipping a string, bytes or
+    an object moves past it unread. A document that is not a map comes back as itself
+    (when small) or as an empty value of its kind. Raises ValueError on a damaged document.
+    """
+    w = _Window(read, size)
+    fields = w.header(2)
+    if fields is None:
+        # Not a checkpoint: the value itself when small, else an empty one of its kind.
+        kind = _FIRST[w.take(1)[0]][0]
+        w.pos = 0
+        w.skip()
+        if w.pos <= SKELETON_SMALL:
+            return ormsgpack.unpackb(w.span(0, w.pos), ext_hook=_skeleton_ext, option=_OPT)
+        return [] if kind == _COUNTED else ""
+    out: dict[Any, Any] = {}
+    for _ in range(fields):
+        key = w.value()
+        start = w.pos
+        if key == "channel_values" and (entries := w.header(2)) is not None:
+            values: dict[Any, Any] = {}
+            for _ in range(entries):
+                name = w.value()
+                begin = w.pos
+                w.skip()
+                if name not in keep:
+                    values[name] = None
+                elif w.pos - begin <= SKELETON_SMALL:
+                    values[name] = ormsgpack.unpackb(w.span(begin, w.pos), ext_hook=_skeleton_ext, option=_OPT)
+                else:
+                    end, w.pos = w.pos, begin
+                    count = w.header(1)
+                    values[name] = None if count is None else [_queued_send(w) for _ in range(count)]
+                    w.pos = end
+            out[key] = values
+            continue
+        w.skip()
+        if key in ("channel_versions", "versions_seen") or w.pos - start <= SKELETON_SMALL:
+            out[key] = ormsgpack.unpackb(w.span(start, w.pos), ext_hook=_skeleton_ext, option=_OPT)
+        else:
+            out[key] = None
+    return out
 
 
 # -- the full decoder -------------------------------------------------------------------

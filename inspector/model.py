@@ -75,6 +75,9 @@ class ThreadSummary(_Record):
     next: list[str] = Field(default_factory=list, description="Nodes that would run next.")
     interrupts: list[InterruptInfo] = Field(default_factory=list)
     errors: list[ErrorInfo] = Field(default_factory=list)
+    read_error: str | None = Field(
+        None, description="Status 'unreadable': which stored row is damaged and how, in one line."
+    )
 
 
 class ThreadList(_Record):

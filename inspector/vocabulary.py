@@ -17,3 +17,4 @@ class ThreadStatus(StrEnum):
     ERROR = "error"  # a task failed: pending error writes
     DONE = "done"  # nothing left to run
     PENDING = "pending"  # next nodes, no interrupt or error: running now, or stopped mid-way
+    UNREADABLE = "unreadable"  # a row the listing needs is damaged: the reason is in read_error

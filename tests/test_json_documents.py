@@ -63,6 +63,7 @@ def _thread(**changes: Any) -> dict[str, Any]:
         "next": [],
         "interrupts": [],
         "errors": [],
+        "read_error": None,
     }
     return {"schema_version": 1, "target": "x.db", "total": 1, "threads": [thread | changes]}
 

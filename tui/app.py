@@ -770,6 +770,8 @@ class AgentDebugApp(App[None]):
     @_while_mounted
     def _checkpoint_chosen(self, message: HistoryTree.Chosen) -> None:
         tree = self.query_one(HistoryTree)
+        if tree.thread_id != self.thread_id:
+            return  # a row of the thread shown before (the list moved on): its history is on the way
         head = tree.rows[0].checkpoint_id if tree.rows else None
         if self.follow and head and message.checkpoint.checkpoint_id != head and self.checkpoint_id is not None:
             # Moving away from the newest checkpoint is asking to stay put.

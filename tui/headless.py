@@ -61,18 +61,31 @@ def run_threads(args: argparse.Namespace) -> int:
         if args.json and Capability.DOCUMENTS in source.capabilities:
             _emit_document(source.threads_document(status=status, limit=args.limit or None), "ThreadList")
             return 0
-        doc = source.threads(status=status, limit=args.limit or None)
-    if args.json:
-        _emit_json(doc)
-        return 0
+        if args.json:
+            _emit_json(source.threads(status=status, limit=args.limit or None))
+            return 0
+        # Filtered here, not by the source: the note below counts the unreadable threads
+        # (whose status is unknown) that a filter leaves out.
+        doc = source.threads()
+    unread = sum(t.status is ThreadStatus.UNREADABLE for t in doc.threads)
+    if status is not None:
+        doc = doc.model_copy(update={"threads": [t for t in doc.threads if t.status is status]})
+        unread = 0 if status is ThreadStatus.UNREADABLE else unread
+    if args.limit:
+        doc = doc.model_copy(update={"threads": doc.threads[: args.limit]})
     from rich.text import Text
 
     from agent_debug.tui import render
 
     out = render.console()
+    hidden = (
+        f"; {unread} unreadable thread{'s' if unread > 1 else ''} (status unknown) not shown: --status unreadable"
+        if unread and status is not None
+        else ""
+    )
     if not doc.threads:
         what = f"{args.status} threads" if args.status else "threads"
-        out.print(f"no {what} in {doc.target} ({doc.total} threads in all)", markup=False)
+        out.print(f"no {what} in {doc.target} ({doc.total} threads in all{hidden})", markup=False)
         return 0
     out.print(render.thread_grid(doc))
     shown = len(doc.threads)
@@ -80,7 +93,7 @@ def run_threads(args: argparse.Namespace) -> int:
         note = f"{shown} shown of {doc.total} threads"
         if args.limit and shown == args.limit:
             note += " (--limit 0 for all)"
-        out.print(Text(note, style="dim"))
+        out.print(Text(note + hidden, style="dim"))
     return 0
 
 

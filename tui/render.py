@@ -30,6 +30,7 @@ STATUS_STYLE = {
     ThreadStatus.ERROR: "bold red",
     ThreadStatus.DONE: "green",
     ThreadStatus.PENDING: "cyan",
+    ThreadStatus.UNREADABLE: "bold magenta",
 }
 
 Cell = str | tuple[str, str]
@@ -122,7 +123,9 @@ def thread_grid(doc: ThreadList) -> Text:
     rows = []
     for t in doc.threads:
         detail = ""
-        if t.errors:
+        if t.read_error:
+            detail = short(t.read_error, 100)
+        elif t.errors:
             detail = error_line(t.errors[0])
         elif t.interrupts:
             detail = interrupt_line(t.interrupts[0])

@@ -15,10 +15,10 @@ from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from agent_debug.inspector.decode import TYPE_KEY, decode_full, decode_safe, decode_structure
-from agent_debug.inspector.exceptions import NotFoundError
+from agent_debug.inspector.exceptions import NotFoundError, StoreReadError
 from agent_debug.inspector.sources.base import Capability, Decoding
 from agent_debug.inspector.sources.delta import REDUCER_NAMES, DeltaHistory, apply_saved_writes, infer_kind, rebuild, seed_value
 from agent_debug.inspector.vocabulary import SCHEMA_VERSION, ThreadStatus
@@ -64,6 +64,101 @@ class HeadRow:
     versions_seen: dict[str, dict[str, Any]]
     available: frozenset[str] = frozenset()
     pending_sends: list[str] = field(default_factory=list)
+    #: Why the row cannot be read (the thread is listed as unreadable); None when it can.
+    unreadable: str | None = None
+
+
+class UnreadableRow(StoreReadError):
+    """A stored row is not what LangGraph writes (damaged, truncated, of an unknown type):
+    the listing shows its thread as unreadable, ``state`` fails with this one line."""
+
+
+def why(exc: BaseException) -> str:
+    """A decoder's complaint in one short line (it may quote stored bytes)."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 160 else text[:159] + "…"
+
+
+def json_kind(value: Any) -> str:
+    """What a parsed value is, in JSON's words ("an array"), for a message."""
+    return {dict: "an object", list: "an array", str: "a string", type(None): "null", bool: "a boolean"}.get(
+        type(value), "a number" if isinstance(value, (int, float)) else type(value).__name__
+    )
+
+
+def head_problem(metadata: Any, skeleton: Any) -> str | None:
+    """What makes a head unreadable for the listing, or None: ``metadata`` (parsed) must be
+    an object; ``skeleton`` (``decode_structure``'s view) must hold the channel values and
+    the two version maps as maps, channel names as strings."""
+    if not isinstance(metadata, dict):
+        return f"latest checkpoint: metadata is {json_kind(metadata)}, not an object"
+    if not isinstance(skeleton, dict):
+        return f"latest checkpoint: {json_kind(skeleton)}, not a checkpoint"
+    problem = maps_problem(skeleton.get("channel_values"), skeleton.get("channel_versions"), skeleton.get("versions_seen"))
+    return f"latest checkpoint: {problem}" if problem else None
+
+
+def maps_problem(values: Any, versions: Any, seen: Any) -> str | None:
+    """What is wrong with a checkpoint's channel values, versions and versions-seen maps
+    for reading what runs next, or None."""
+    if not isinstance(values, dict):
+        return f"channel_values is {json_kind(values)}, not a map"
+    if not isinstance(versions, dict):
+        return f"channel_versions is {json_kind(versions)}, not a map"
+    # Sets of types, not a loop in Python: this runs for every thread listed.
+    if not set(map(type, versions)) <= _NAMES:
+        return "channel_versions has a key that is not a channel name"
+    if not isinstance(seen, dict):
+        return f"versions_seen is {json_kind(seen)}, not a map"
+    if not set(map(type, seen.values())) <= _MAPS:
+        bad = next(v for v in seen.values() if type(v) not in _MAPS)
+        return f"versions_seen holds {json_kind(bad)}, not a map"
+    return None
+
+
+_NAMES = frozenset((str,))
+_MAPS = frozenset((dict, type(None)))
+
+
+def unreadable_head(
+    thread_id: str, checkpoint_id: str, parent_id: str | None, count: int, metadata: Any, reason: str
+) -> HeadRow:
+    """The head of a thread whose rows the listing cannot read, and why."""
+    return HeadRow(
+        thread_id=thread_id,
+        checkpoint_id=checkpoint_id,
+        parent_id=parent_id,
+        count=count,
+        metadata=metadata if isinstance(metadata, dict) else {},
+        channel_versions={},
+        versions_seen={},
+        unreadable=reason,
+    )
+
+
+def skeleton_head(
+    thread_id: str, checkpoint_id: str, parent_id: str | None, count: int, metadata: Any, skeleton: Any
+) -> HeadRow:
+    """A head from its parsed metadata and the ``decode_structure`` view of its checkpoint
+    (or ``read_skeleton``'s), unreadable when either is not what LangGraph writes."""
+    problem = head_problem(metadata, skeleton)
+    if problem is not None:
+        return unreadable_head(thread_id, checkpoint_id, parent_id, count, metadata, problem)
+    values = skeleton["channel_values"]
+    queued = values.get(TASKS)
+    return HeadRow(
+        thread_id=thread_id,
+        checkpoint_id=checkpoint_id,
+        parent_id=parent_id,
+        count=count,
+        metadata=metadata,
+        channel_versions=skeleton["channel_versions"],
+        versions_seen=skeleton["versions_seen"],
+        available=frozenset(values),
+        pending_sends=[v["node"] for v in queued if isinstance(v, dict) and isinstance(v.get("node"), str)]
+        if isinstance(queued, list)
+        else [],
+    )
 
 
 @dataclass(frozen=True)
@@ -291,8 +386,12 @@ def group_sends(rows: Iterable[tuple[str, str, str | None, bytes | None]]) -> di
     """(thread, checkpoint, type, value) rows of Send writes, in task order, as target nodes."""
     out: dict[tuple[str, str], list[str | None]] = {}
     for thread_id, checkpoint_id, type_, value in rows:
-        decoded = decode_safe(type_, value)
-        out.setdefault((thread_id, checkpoint_id), []).append(decoded.get("node") if isinstance(decoded, dict) else None)
+        try:
+            decoded = decode_structure(type_, value)
+        except Exception:  # noqa: BLE001 - a damaged Send names no node: its task reads as "send"
+            decoded = None
+        node = decoded.get("node") if isinstance(decoded, dict) else None
+        out.setdefault((thread_id, checkpoint_id), []).append(node if isinstance(node, str) else None)
     return out
 
 
@@ -319,13 +418,42 @@ def parse_error(value: Any) -> tuple[str, str]:
         return m.group("type"), message
     if isinstance(value, dict) and TYPE_KEY in value:
         args = value.get("args") or []
-        return str(value[TYPE_KEY]).rsplit(".", 1)[-1], ", ".join(map(str, args))
+        return str(value[TYPE_KEY]).rsplit(".", 1)[-1], ", ".join(map(str, args if isinstance(args, list) else [args]))
     return "Error", str(value)
+
+
+# The types LangGraph's serializers write (an encrypted store's 'msgpack+aes' is not one).
+STORED_TYPES = frozenset(("msgpack", "json", "bytes", "bytearray", "null", "empty", "pickle"))
+
+
+def _stored(decode: Decoder) -> Decoder:
+    """``decode`` refusing what no LangGraph serializer writes: no type, an unknown type,
+    no bytes. (A checkpoint so stored would read as an empty state.)"""
+
+    def checked(type_: str | None, data: bytes | None) -> Any:
+        if type_ not in STORED_TYPES:
+            raise ValueError("no type (the type column is NULL)" if type_ is None else f"unknown type {type_!r}")
+        if data is None and type_ not in ("null", "empty"):
+            raise ValueError("no data (the blob is NULL)")
+        return decode(type_, data)
+
+    return checked
+
+
+def write_value(w: WriteRow, decode: Decoder) -> Any:
+    """A write's value, or UnreadableRow naming the write when its bytes do not decode."""
+    try:
+        return decode(w.type, w.value)
+    except Exception as exc:
+        raise UnreadableRow(
+            f"pending write to '{w.channel}' is not valid {w.type or 'data'} ({why(exc)}): "
+            f"task {w.task_id}, checkpoint {w.checkpoint_id}"
+        ) from exc
 
 
 def _interrupts_of(w: WriteRow, node: str | None, namespace: str, decode: Decoder) -> list[dict[str, Any]]:
     """``InterruptInfo`` fields, in order, for each interrupt in a stored write."""
-    value = decode(w.type, w.value)
+    value = write_value(w, decode)
     items = value if isinstance(value, list) else [value]
     found = []
     for item in items:
@@ -373,7 +501,7 @@ def _pending(writes: Iterable[WriteRow], sends: Sequence[str], namespace: str, d
             # The rule table compiles its patterns on import: paid only when a thread failed.
             from agent_debug.inspector.errors import stored_error_fields
 
-            type_, message = parse_error(decode(w.type, w.value))
+            type_, message = parse_error(write_value(w, decode))
             node = _task_node(w.task_path, sends)
             out.errors.append(
                 {
@@ -411,6 +539,17 @@ def _extra_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
 def _step(metadata: dict[str, Any]) -> int | None:
     step = metadata.get("step")
     return step if isinstance(step, int) else None
+
+
+def _source(metadata: dict[str, Any]) -> str | None:
+    source = metadata.get("source")
+    return source if isinstance(source, str) else None
+
+
+def _check_interrupt_ids(interrupts: Sequence[dict[str, Any]]) -> None:
+    for i in interrupts:
+        if i["id"] is not None and not isinstance(i["id"], str):
+            raise UnreadableRow(f"pending interrupt of task {i['task_id']}: its id is {json_kind(i['id'])}, not a string")
 
 
 def _is_state_channel(name: str) -> bool:
@@ -536,35 +675,65 @@ class CheckpointSource:
 
     def _queued_sends(self, thread_id: str, namespace: str, checkpoint_id: str) -> list[str | None]:
         """Target nodes of the Sends queued in a checkpoint's own task channel."""
-        row = self.reader.checkpoint(thread_id, namespace, checkpoint_id, decode_structure)
+        try:
+            row = self.reader.checkpoint(thread_id, namespace, checkpoint_id, decode_structure)
+        except StoreReadError:
+            # A damaged checkpoint names no Send targets: its tasks read as "send", and the
+            # thread's own rows say what is wrong. (A lost connection fails the next read.)
+            return []
         queued = row.channel_values.get(TASKS) if row is not None else None
         return [v.get("node") if isinstance(v, dict) else None for v in queued] if isinstance(queued, list) else []
 
     def _summaries(self, heads: list[HeadRow]) -> list[dict[str, Any]]:
-        """Thread summaries as dicts, validated in bulk by the caller."""
-        head_writes = _group(self.reader.writes("", [(h.thread_id, h.checkpoint_id) for h in heads], STATUS_CHANNELS))
-        ran = self._ran_at("", ((h.thread_id, h.checkpoint_id, h.parent_id, h.metadata.get("source")) for h in heads))
+        """Thread summaries as dicts, validated in bulk by the caller.
+
+        A damaged row (a head the reader could not read, a pending write that does not
+        decode) makes only its own thread unreadable, with the reason in ``read_error``.
+        """
+        readable = [h for h in heads if h.unreadable is None]
+        head_writes, failed = _by_thread(
+            lambda some: _group(self.reader.writes("", [(h.thread_id, h.checkpoint_id) for h in some], STATUS_CHANNELS)),
+            readable,
+        )
+        ran, unnamed = _by_thread(
+            lambda some: self._ran_at("", ((h.thread_id, h.checkpoint_id, h.parent_id, h.metadata.get("source")) for h in some)),
+            heads,
+        )
         out = []
         for h in heads:
-            own = head_writes.get((h.thread_id, h.checkpoint_id), [])
-            # Pending interrupts and errors belong to tasks planned at the head itself,
-            # so a push task's path indexes the head's own queued Sends.
-            pending = _pending(own, h.pending_sends, "", decode_safe)
-            nxt = due_tasks(h.channel_versions, h.versions_seen, h.available, h.pending_sends, own, drop_finished=True)
             nodes = ran.get((h.thread_id, h.checkpoint_id))
+            problem = h.unreadable
+            if problem is None and h.thread_id in failed:
+                problem = f"pending writes of the latest checkpoint: {failed[h.thread_id]}"
+            elif problem is None and h.thread_id in unnamed:
+                problem = f"the writes that made the latest checkpoint: {unnamed[h.thread_id]}"
+            status, nxt, interrupts, errors = ThreadStatus.UNREADABLE, [], [], []
+            if problem is None:
+                own = head_writes.get((h.thread_id, h.checkpoint_id), [])
+                try:
+                    # Pending interrupts and errors belong to tasks planned at the head itself,
+                    # so a push task's path indexes the head's own queued Sends.
+                    pending = _pending(own, h.pending_sends, "", decode_safe)
+                    _check_interrupt_ids(pending.interrupts)
+                except UnreadableRow as exc:
+                    problem = exc.message
+                else:
+                    nxt = due_tasks(h.channel_versions, h.versions_seen, h.available, h.pending_sends, own, drop_finished=True)
+                    status, interrupts, errors = _status(pending, nxt), pending.interrupts, pending.errors
             out.append(
                 {
                     "thread_id": h.thread_id,
-                    "status": _status(pending, nxt),
+                    "status": status,
                     "checkpoint_id": h.checkpoint_id,
                     "checkpoint_count": h.count,
                     "last_step": _step(h.metadata),
                     "last_node": ", ".join(nodes) if nodes else None,
-                    "last_source": h.metadata.get("source"),
+                    "last_source": _source(h.metadata),
                     "updated_at": checkpoint_time(h.checkpoint_id),
                     "next": nxt,
-                    "interrupts": pending.interrupts,
-                    "errors": pending.errors,
+                    "interrupts": interrupts,
+                    "errors": errors,
+                    "read_error": problem,
                 }
             )
         return out
@@ -687,9 +856,12 @@ class CheckpointSource:
 
         self._require_namespace(thread_id, namespace)
         decoder: Decoder = decode_full if decode == "full" else decode_safe
-        row = self.reader.checkpoint(thread_id, namespace, checkpoint_id, decoder)
+        row = self.reader.checkpoint(thread_id, namespace, checkpoint_id, _stored(decoder))
         if row is None:
             raise self._unknown_checkpoint(thread_id, checkpoint_id or "latest", namespace)
+        problem = maps_problem(row.channel_values, row.channel_versions, row.versions_seen)
+        if problem is not None:
+            raise UnreadableRow(f"checkpoint {row.checkpoint_id}: {problem}")
         own = self.reader.writes(namespace, [(thread_id, row.checkpoint_id)], None)
         # Tasks planned at this checkpoint: a push task's path indexes its queued Sends.
         queued = row.channel_values.get(TASKS)
@@ -722,7 +894,7 @@ class CheckpointSource:
                     task_id=w.task_id,
                     node=_task_node(w.task_path, sends),
                     channel=w.channel,
-                    value=decoder(w.type, w.value),
+                    value=write_value(w, decoder),
                 )
                 for w in own
             ],
@@ -795,7 +967,7 @@ class CheckpointSource:
         chosen.sort(key=lambda w: (w.task_id != NULL_TASK_ID, *_write_order(w)))
         by_channel: dict[str, list[Any]] = {}
         for w in chosen:
-            by_channel.setdefault(w.channel, []).append(decode(w.type, w.value))
+            by_channel.setdefault(w.channel, []).append(write_value(w, decode))
         for channel, writes in by_channel.items():
             kind = rebuilt.get(channel) if rebuilt.get(channel) in REDUCER_NAMES else None
             present = channel in values
@@ -901,6 +1073,34 @@ class CheckpointSource:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+_T = TypeVar("_T")
+
+
+def _by_thread(
+    read: Callable[[Sequence[HeadRow]], dict[tuple[str, str], _T]], heads: Sequence[HeadRow]
+) -> tuple[dict[tuple[str, str], _T], dict[str, str]]:
+    """``read(heads)``; when that fails, ``read`` of each head alone, so that a row the
+    database itself cannot return (text that is not UTF-8) fails only its own thread.
+    Returns what was read and why each thread that failed did; raises when all fail (the
+    store, not a row, is the trouble)."""
+    try:
+        return read(heads), {}
+    except StoreReadError as exc:
+        if len(heads) <= 1:
+            raise
+        first = exc
+    found: dict[tuple[str, str], _T] = {}
+    failed: dict[str, str] = {}
+    for h in heads:
+        try:
+            found.update(read([h]))
+        except StoreReadError as exc:
+            failed[h.thread_id] = why(exc.message)
+    if len(failed) == len(heads):
+        raise first
+    return found, failed
 
 
 def _group(writes: Iterable[WriteRow]) -> dict[tuple[str, str], list[WriteRow]]:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Collection, Hashable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
-from agent_debug.inspector.decode import decode_structure
+from agent_debug.inspector.decode import decode_structure, read_queued
 from agent_debug.inspector.exceptions import StoreReadError, TargetError
 from agent_debug.inspector.sources.checkpoints import (
     group_sends,
@@ -32,6 +32,10 @@ from agent_debug.inspector.sources.checkpoints import (
     HeadRow,
     StoreReader,
     WriteRow,
+    json_kind,
+    maps_problem,
+    unreadable_head,
+    why,
 )
 from agent_debug.inspector.targets import redact
 
@@ -46,36 +50,43 @@ CONNECT_TIMEOUT_S = 5
 _TABLES = ("checkpoints", "checkpoint_blobs", "checkpoint_writes")
 _INSTALL = "pip install 'agent-debug-tui[postgres]'"
 
-# An object's keys, or none when the JSONB value is missing or not an object.
+# A JSONB value if it is an object, else an empty one.
 _OBJ = "CASE WHEN jsonb_typeof({0}) = 'object' THEN {0} ELSE '{{}}'::jsonb END"
-_VALUES = _OBJ.format("c.checkpoint -> 'channel_values'")
-_VERSIONS = _OBJ.format("c.checkpoint -> 'channel_versions'")
 
+# The checkpoint's JSONB is taken apart once per head (``m``, kept from being inlined by
+# OFFSET 0): each ``->`` on a TOASTed value detoasts and decompresses the whole of it
+# again, and PostgresSaver keeps string values inline, so a head can be megabytes.
 _HEADS_SQL = f"""
     WITH h AS (
         SELECT thread_id, max(checkpoint_id) AS cid, count(*) AS n
         FROM checkpoints WHERE checkpoint_ns = %(ns)s /*only*/ GROUP BY thread_id
     )
-    SELECT c.thread_id, c.checkpoint_id, c.parent_checkpoint_id, c.metadata,
-           c.checkpoint -> 'channel_versions', c.checkpoint -> 'versions_seen',
-           ARRAY(SELECT jsonb_object_keys({_VALUES})),
+    SELECT c.thread_id, c.checkpoint_id, c.parent_checkpoint_id, c.metadata, m.versions, m.seen, m.inline,
            -- Channels whose value sits in a blob: a primary-key probe each, the blob itself unread.
            ARRAY(
-               SELECT v.key FROM jsonb_each_text({_VERSIONS}) AS v
-               WHERE NOT ({_VALUES} ? v.key) AND EXISTS (
+               SELECT v.key FROM jsonb_each_text({_OBJ.format("m.versions")}) AS v
+               WHERE NOT (v.key = ANY(m.inline)) AND EXISTS (
                    SELECT 1 FROM checkpoint_blobs b
                    WHERE b.thread_id = c.thread_id AND b.checkpoint_ns = c.checkpoint_ns
                      AND b.channel = v.key AND b.version = v.value AND b.type <> 'empty'
                )
            ),
-           t.type, t.blob, h.n
+           t.type, CASE WHEN octet_length(t.blob) <= %(small)s THEN t.blob END, octet_length(t.blob),
+           m.versions ->> '{TASKS}', h.n
     FROM h
     JOIN checkpoints c
       ON c.thread_id = h.thread_id AND c.checkpoint_ns = %(ns)s AND c.checkpoint_id = h.cid
-    -- Pending Sends are the one blob read here: they name nodes that run next.
+    CROSS JOIN LATERAL (
+        SELECT x.body -> 'channel_versions' AS versions, x.body -> 'versions_seen' AS seen,
+               ARRAY(SELECT jsonb_object_keys({_OBJ.format("x.body -> 'channel_values'")})) AS inline
+        -- '{{}}' || body hands back body detoasted, so the three lookups above decompress nothing.
+        FROM (SELECT '{{}}'::jsonb || c.checkpoint AS body OFFSET 0) AS x
+    ) AS m
+    -- Pending Sends are the one blob read here: they name nodes that run next. A large one
+    -- (a Send carries its argument) is fetched apart, one at a time.
     LEFT JOIN checkpoint_blobs t
       ON t.thread_id = c.thread_id AND t.checkpoint_ns = c.checkpoint_ns
-     AND t.channel = '{TASKS}' AND t.version = c.checkpoint -> 'channel_versions' ->> '{TASKS}'
+     AND t.channel = '{TASKS}' AND t.version = m.versions ->> '{TASKS}'
 """
 
 _BLOBS_SQL = """
@@ -92,11 +103,23 @@ def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+# A pending-Send blob up to this size comes with the listing's query; a larger one is
+# fetched on its own and walked, its Sends' arguments skipped.
+_SENDS_INLINE = 64 * 1024
+
+
 def _sends(type_: str | None, blob: bytes | None) -> list[str]:
-    """Target nodes of the pending Sends in a ``__pregel_tasks`` blob (read as a skeleton)."""
-    if type_ is None or blob is None or type_ == "empty":
+    """Target nodes of the pending Sends in a ``__pregel_tasks`` blob (read as a skeleton).
+
+    Raises ValueError when the blob is damaged or not of a type LangGraph writes.
+    """
+    if type_ == "empty":
         return []
-    queued = decode_structure(type_, blob)
+    if type_ not in ("msgpack", "json"):
+        raise ValueError("no type (NULL)" if type_ is None else f"stored as {str(type_)[:40]!r}")
+    if blob is None:
+        raise ValueError("no data (the blob is NULL)")
+    queued = read_queued(blob) if type_ == "msgpack" and len(blob) > _SENDS_INLINE else decode_structure(type_, blob)
     if not isinstance(queued, list):
         return []
     return [v["node"] for v in queued if isinstance(v, dict) and isinstance(v.get("node"), str)]
@@ -274,29 +297,52 @@ class PostgresReader(StoreReader):
     # -- StoreReader ---------------------------------------------------------------
 
     def heads(self, namespace: str, thread_ids: Sequence[str] | None = None) -> list[HeadRow]:
-        params: dict[str, Any] = {"ns": namespace}
+        params: dict[str, Any] = {"ns": namespace, "small": _SENDS_INLINE}
         only = ""
         if thread_ids is not None:
             only = "AND thread_id = ANY(%(ids)s)"
             params["ids"] = list(thread_ids)
         out = []
-        for tid, cid, parent, meta, versions, seen, inline, stored, t_type, t_blob, n in self._query(
+        for tid, cid, parent, meta, versions, seen, inline, stored, t_type, t_blob, t_size, t_version, n in self._query(
             _HEADS_SQL.replace("/*only*/", only), params
         ):
+            head = (tid, cid, parent, int(n), meta)
+            problem = None
+            if not isinstance(meta, dict):
+                problem = f"latest checkpoint: metadata is {json_kind(meta)}, not an object"
+            elif (wrong := maps_problem({}, versions, seen)) is not None:
+                problem = f"latest checkpoint: {wrong}"
+            if problem is None:
+                if t_blob is None and t_size is not None:
+                    t_blob = self._sends_blob(tid, namespace, t_version)
+                try:
+                    sends = _sends(t_type, t_blob) if t_type is not None or t_size is not None else []
+                except Exception as exc:  # noqa: BLE001 - stored bytes: any failure is the row's
+                    problem = f"latest checkpoint: its '{TASKS}' blob is not readable ({why(exc)})"
+            if problem is not None:
+                out.append(unreadable_head(*head, problem))
+                continue
             out.append(
                 HeadRow(
                     thread_id=tid,
                     checkpoint_id=cid,
                     parent_id=parent,
                     count=int(n),
-                    metadata=_dict(meta),
-                    channel_versions=_dict(versions),
-                    versions_seen=_dict(seen),
+                    metadata=meta,
+                    channel_versions=versions,
+                    versions_seen=seen,
                     available=frozenset(inline) | frozenset(stored),
-                    pending_sends=_sends(t_type, t_blob),
+                    pending_sends=sends,
                 )
             )
         return out
+
+    def _sends_blob(self, thread_id: str, namespace: str, version: str | None) -> bytes | None:
+        rows = self._query(
+            "SELECT blob FROM checkpoint_blobs WHERE thread_id = %s AND checkpoint_ns = %s AND channel = %s AND version = %s",
+            (thread_id, namespace, TASKS, version),
+        )
+        return bytes(rows[0][0]) if rows and rows[0][0] is not None else None
 
     def rows(self, thread_id: str, namespace: str, limit: int | None, before: str | None) -> list[CheckpointRow]:
         sql = (

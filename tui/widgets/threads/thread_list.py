@@ -21,8 +21,11 @@ STATUS_GLYPH = {
     ThreadStatus.ERROR: "✖",
     ThreadStatus.DONE: "✔",
     ThreadStatus.PENDING: "▶",
+    ThreadStatus.UNREADABLE: "⚠",
 }
-FILTERS: tuple[str | None, ...] = (None, "interrupted", "error", "pending", "done")
+FILTERS: tuple[str | None, ...] = (None, "interrupted", "error", "pending", "done", "unreadable")
+# How much of an unreadable thread's reason its row shows (in the "last node" column).
+REASON_WIDTH = 48
 FIRST_BATCH = 120
 
 
@@ -110,7 +113,9 @@ class ThreadList(Vertical):
                 (
                     _cell(t.thread_id),
                     Text(f"{STATUS_GLYPH[t.status]} {t.status.value}", style=STATUS_STYLE[t.status]),
-                    _cell(t.last_node or (f"({t.last_source})" if t.last_source else "-")),
+                    Text(short(t.read_error.removeprefix("latest checkpoint: "), REASON_WIDTH), style="magenta", end="")
+                    if t.read_error
+                    else _cell(t.last_node or (f"({t.last_source})" if t.last_source else "-")),
                     _cell(age(t.updated_at, now)),
                     Text(str(t.checkpoint_count), justify="right"),
                 )
@@ -172,10 +177,14 @@ class ThreadList(Vertical):
             self.post_message(self.Chosen(thread_id))
 
     def cycle_status(self, now: datetime | None = None) -> str | None:
-        """Next status filter: all → interrupted → error → pending → done → all."""
+        """Next status filter: all → interrupted → error → pending → done → all, with
+        unreadable before all when a thread is."""
         self._now = now or self._now
         self.inbox = False
-        self.status_filter = FILTERS[(FILTERS.index(self.status_filter) + 1) % len(FILTERS)]
+        # A healthy store has no unreadable thread: that stop would only ever be empty.
+        unreadable = any(t.status is ThreadStatus.UNREADABLE for t in self.threads)
+        filters = [f for f in FILTERS if f != ThreadStatus.UNREADABLE.value or unreadable or self.status_filter == f]
+        self.status_filter = filters[(filters.index(self.status_filter) + 1) % len(filters)]
         self._refill()
         return self.status_filter
 
