@@ -8,7 +8,6 @@ that is hashed before and after (see ``snapshot``).
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import sqlite3
@@ -19,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from agent_debug.inspector.targets import open_source
+from tests.hostile.test_record_target import snapshot
 
 AGENT_DEBUG = str(Path(sys.executable).with_name("agent-debug"))
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,22 +35,6 @@ def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [AGENT_DEBUG, *args], capture_output=True, text=True, timeout=120, cwd=cwd, stdin=subprocess.DEVNULL
     )
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    """Every entry under ``folder`` (links not followed) with a hash of what it holds."""
-    found: dict[str, str] = {}
-    for path in sorted(folder.rglob("*")):
-        rel = str(path.relative_to(folder))
-        if path.is_symlink():
-            found[rel] = "link:" + os.readlink(path)
-        elif path.is_dir():
-            found[rel] = "dir"
-        elif path.is_fifo():
-            found[rel] = "fifo"
-        else:
-            found[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return found
 
 
 def assert_plain(out: subprocess.CompletedProcess[str], status: int, *words: str) -> None:

@@ -36,6 +36,8 @@ def snapshot(folder: Path) -> dict[str, str]:
             found[rel] = "link:" + os.readlink(path)
         elif path.is_dir():
             found[rel] = "dir"
+        elif path.is_fifo():
+            found[rel] = "fifo"  # reading one would wait for a writer
         else:
             found[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
     return found
