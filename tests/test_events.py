@@ -356,9 +356,13 @@ def test_run_stats_from_events(feature_run):
     last = of(feature_run, "run_finished")[-1]
     assert (stats.total_tokens, stats.status) == (last.total_tokens, "done")
     assert [p.node for p in stats.phases.values()] == ["review"]
-    first = RunStats.from_events(e for e in feature_run if e.seq <= of(feature_run, "run_finished")[0].seq)
+    first_events = [e for e in feature_run if e.seq <= of(feature_run, "run_finished")[0].seq]
+    first = RunStats.from_events(first_events)
     slowest = first.slowest(2)
-    assert slowest[0].node == "plan" and slowest[0].duration_ms >= slowest[1].duration_ms
+    # The two longest phase_finished durations of that run, whichever nodes they were
+    # on this machine (a loaded one can make any node the slowest).
+    durations = sorted((e.duration_ms for e in of(first_events, "phase_finished")), reverse=True)[:2]
+    assert [p.duration_ms for p in slowest] == durations and len(slowest) == 2
     prices = {"scripted-coder-1": {"input": 1.0, "output": 2.0}}
     expected = first.input_tokens / 1000 * 1.0 + first.output_tokens / 1000 * 2.0
     assert first.cost(prices) == pytest.approx(expected)
