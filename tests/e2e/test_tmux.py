@@ -372,11 +372,8 @@ def test_live_thread_and_checkpoints_appear_while_attached(term: Terminal, store
     )  # fmt: skip
     try:
         assert read_line(writer, timeout=30) == "writing"
-        started = time.monotonic()
-        screen = term.wait_for(thread_id, timeout=8)
-        seen_after = time.monotonic() - started
-        print(f"the new thread was on screen {seen_after:.2f} s after the writer started")
-        assert seen_after < 5, f"the new thread took {seen_after:.1f} s to appear"
+        # A condition, not a latency: how soon it shows is the benchmarks' business.
+        screen = term.wait_for(thread_id, timeout=60)
         term.wait_for(f"threads: {total + 1} of {total + 1}")
         term.wait_for(f"{total + 1} threads")  # the header
 
