@@ -57,7 +57,7 @@ def run_attach(args: argparse.Namespace) -> int:
     other file it would overwrite) and opened only once the store is; SIGTERM and
     SIGINT close it with every event so far (``stop_on_signals``).
     """
-    from agent_debug.tui.run_command import Stopped, check_record, check_stuck_nodes, live_options, run_app_recording, stop_on_signals
+    from agent_debug.tui.run_command import Stopped, check_record, check_stuck_nodes, live_options, make_recorder, run_app_recording, stop_on_signals
 
     live = live_options(args)  # a recording's phases get timings and cost too
     if args.record is not None and not args.graph:
@@ -77,7 +77,6 @@ def run_attach(args: argparse.Namespace) -> int:
     source.close()
     require_terminal()
     from agent_debug.inspector.control import Controller, open_store_for_app
-    from agent_debug.inspector.recording import Recorder
 
     recorder = None
     with stop_on_signals() as stop:
@@ -86,8 +85,8 @@ def run_attach(args: argparse.Namespace) -> int:
             try:
                 controller = Controller(graph, store)
                 check_stuck_nodes(live["stuck_per_node"], controller.nodes)
-                if record is not None:
-                    recorder = stop.recorder = Recorder(record, append=args.record_append)
+                recorder = stop.recorder = make_recorder(record, args)
+                if recorder is not None:
                     controller.sink = recorder.write
                 from agent_debug.tui.app import AgentDebugApp
 

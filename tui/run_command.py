@@ -67,7 +67,7 @@ def _run_app(graph, target: str, thread: str, payload, args: argparse.Namespace,
             store = open_store_for_app(target, create=True, graph=graph, allow_modules=getattr(args, "allow_modules", None))
             try:
                 controller = _controller(graph, store, args)
-                recorder = stop.recorder = _recorder(record, args)
+                recorder = stop.recorder = make_recorder(record, args)
                 stop.temp_store = stop.temp_folder(target, store)
                 if recorder is not None:
                     controller.sink = recorder.write
@@ -376,7 +376,9 @@ def run_app_recording(app: Any, recorder: Any, stop: stop_on_signals, controller
         print(f"agent-debug: warning: {recorder.failure_line()}", file=sys.stderr)
 
 
-def _recorder(path: Path | None, args: argparse.Namespace):
+def make_recorder(path: Path | None, args: argparse.Namespace):
+    """The ``--record`` recorder of ``run`` and ``attach`` (None without ``--record``); a
+    write failure is a warning line (the TUI replaces it with a toast)."""
     if path is None:
         return None
     from agent_debug.inspector.recording import Recorder
@@ -408,7 +410,7 @@ def _run_headless(
             recorder = None
             try:
                 controller = _controller(graph, store, args)
-                recorder = _recorder(record, args)
+                recorder = make_recorder(record, args)
                 # "memory" is a private temp directory: a signal removes it.
                 stop.headless(recorder, stop.temp_folder(target, store))
 
