@@ -34,3 +34,7 @@ class NotFoundError(InspectorError):
 
 class StoreReadError(InspectorError):
     """The store was opened but a read failed (corrupt page, dropped connection, ...)."""
+
+
+class ControlError(InspectorError):
+    """An action refused before anything was written."""

@@ -8,6 +8,7 @@ SQLite file is and on when a new file can be made.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -31,3 +32,20 @@ def cannot_create(path: Path) -> str | None:
     if not os.access(parent, os.W_OK | os.X_OK):
         return f"cannot create a file in {parent} (permission denied)"
     return None
+
+
+def default_run_store() -> Path:
+    """The embedded SQLite store runs go to unless ``--checkpointer`` says otherwise, and
+    the store a GRAPH_REF target reads."""
+    from platformdirs import user_data_path
+
+    return user_data_path("agent-debug") / "runs.db"
+
+
+_GRAPH_REF = re.compile(r"^(?:[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*|[^:]+\.py):[A-Za-z_]\w*$")
+
+
+def is_graph_ref(target: str) -> bool:
+    """Whether TARGET names a graph (``pkg.mod:attr`` or ``path/file.py:attr``) rather than a
+    store: no scheme, not an existing file, and shaped like a GRAPH_REF."""
+    return "://" not in target and bool(_GRAPH_REF.match(target)) and not Path(target).exists()

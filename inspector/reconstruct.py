@@ -11,11 +11,9 @@ from dataclasses import dataclass, field
 
 from collections.abc import Sequence
 
+from agent_debug.inspector.langgraph_names import END, START
 from agent_debug.inspector.model import CheckpointSummary, ThreadStatus
 from agent_debug.inspector.sources.base import Source
-
-START = "__start__"
-END = "__end__"
 
 
 @dataclass

@@ -317,6 +317,17 @@ def open_source(target: str, *, writes_too: bool = False) -> Source:
         return RecordingSource(target)
     if target.startswith(("http://", "https://")):
         raise TargetError(f"LangGraph server targets are not supported yet: {redact(target)}")
+    from agent_debug.inspector.paths import default_run_store, is_graph_ref
+
+    if is_graph_ref(target):
+        # A graph's runs are in the embedded store `run` writes; reading them needs no graph code.
+        store = default_run_store()
+        if not store.exists():
+            raise TargetError(f"no runs of {target} yet ({store} does not exist); start one with: agent-debug run {target}")
+        from agent_debug.inspector.sources.checkpoints import CheckpointSource
+        from agent_debug.inspector.sources.sqlite import SqliteReader
+
+        return CheckpointSource(SqliteReader(store, display=str(store), writes_too=writes_too))
     path = sqlite_path(target)
     if path is None:
         scheme = target.split("://", 1)[0]

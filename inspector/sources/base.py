@@ -25,7 +25,8 @@ class Capability(StrEnum):
     STATE = "state"  # decode a checkpoint's values
     NAMESPACES = "namespaces"  # subgraph checkpoint namespaces
     TAIL = "tail"  # cheap change detection, for following a store another process writes
-    CONTROL = "control"  # run, step, resume, replay, fork (needs the graph)
+    CONTROL = "control"  # run, step, resume, replay, fork: the source holds the graph and a writer
+    EVENTS = "events"  # live typed events (phases, thinking, logs, errors) of the runs it makes
     DOCUMENTS = "documents"  # threads_document()/history_document(): --json without building records
 
 
@@ -62,6 +63,10 @@ class Source(Protocol):
         path: str | None = None,
     ) -> CheckpointState:
         """The values of one checkpoint (the latest by default) and what is pending at it."""
+        ...
+
+    def has_checkpoint(self, thread_id: str, namespace: str, checkpoint_id: str) -> bool:
+        """Whether the thread has that checkpoint in that namespace."""
         ...
 
     def namespaces(self, thread_id: str) -> list[NamespaceInfo]:

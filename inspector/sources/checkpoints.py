@@ -19,6 +19,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from agent_debug.inspector.decode import TYPE_KEY, decode_full, decode_safe, decode_structure
 from agent_debug.inspector.exceptions import NotFoundError, StoreReadError
+from agent_debug.inspector.langgraph_names import BRANCH_TO as _BRANCH_PREFIX
+from agent_debug.inspector.langgraph_names import END as _END
+from agent_debug.inspector.langgraph_names import ERROR, INTERRUPT, RESUME, TASKS
+from agent_debug.inspector.langgraph_names import PULL as _PULL
+from agent_debug.inspector.langgraph_names import PUSH as _PUSH
+from agent_debug.inspector.langgraph_names import START as _START
+from agent_debug.inspector.langgraph_names import is_internal_channel
 from agent_debug.inspector.sources.base import Capability, Decoding
 from agent_debug.inspector.sources.delta import REDUCER_NAMES, DeltaHistory, apply_saved_writes, infer_kind, rebuild, seed_value
 from agent_debug.inspector.vocabulary import SCHEMA_VERSION, ThreadStatus
@@ -28,16 +35,7 @@ if TYPE_CHECKING:
     # imported where they are made, so `threads`/`history --json` never load pydantic.
     from agent_debug.inspector.model import CheckpointState, HistoryPage, NamespaceInfo, ThreadList, ThreadSummary
 
-# Reserved channel names of langgraph (langgraph._internal._constants); stable on disk.
-ERROR = "__error__"
-INTERRUPT = "__interrupt__"
-RESUME = "__resume__"
-TASKS = "__pregel_tasks"
-_PULL = "__pregel_pull"
-_PUSH = "__pregel_push"
-_BRANCH_PREFIX = "branch:to:"
-_START = "__start__"
-_END = "__end__"
+
 # Metadata key of a checkpoint whose graph has DeltaChannels (langgraph.checkpoint.base).
 DELTA_COUNTERS = "counters_since_delta_snapshot"
 NULL_TASK_ID = "00000000-0000-0000-0000-000000000000"
@@ -553,7 +551,7 @@ def _check_interrupt_ids(interrupts: Sequence[dict[str, Any]]) -> None:
 
 
 def _is_state_channel(name: str) -> bool:
-    return not (name.startswith("__") or name.startswith("branch:") or ":" in name)
+    return not (is_internal_channel(name) or ":" in name)
 
 
 def select_path(values: Any, path: str) -> Any:
@@ -1059,6 +1057,10 @@ class CheckpointSource:
         if not found:
             raise self._unknown_thread(thread_id)
         return found
+
+    def has_checkpoint(self, thread_id: str, namespace: str, checkpoint_id: str) -> bool:
+        """Whether the thread has that checkpoint in that namespace (one indexed lookup)."""
+        return self.reader.has_checkpoint(thread_id, namespace, checkpoint_id)
 
     def change_token(self) -> Hashable:
         """Changes whenever another process adds checkpoints or writes."""

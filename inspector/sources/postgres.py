@@ -22,10 +22,10 @@ from urllib.parse import unquote, urlsplit
 
 from agent_debug.inspector.decode import decode_structure, read_queued
 from agent_debug.inspector.exceptions import StoreReadError, TargetError
+from agent_debug.inspector.langgraph_names import TASKS
 from agent_debug.inspector.sources.checkpoints import (
     group_sends,
     group_task_paths,
-    TASKS,
     CheckpointRow,
     Decoder,
     FullRow,

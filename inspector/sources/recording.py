@@ -166,6 +166,10 @@ class RecordingSource:
             metadata={"recorded": "values are the writes of this step's phases"},
         )
 
+    def has_checkpoint(self, thread_id: str, namespace: str, checkpoint_id: str) -> bool:
+        """Whether the recording announced that root checkpoint of the thread."""
+        return not namespace and any(r.checkpoint_id == checkpoint_id for r in self._rows(self._of(thread_id)))
+
     def namespaces(self, thread_id: str) -> list[NamespaceInfo]:
         """Only the root graph's checkpoints are rebuilt."""
         rows = self._rows(self._of(thread_id))

@@ -19,10 +19,10 @@ import orjson
 from agent_debug.inspector.decode import decode_structure, read_skeleton
 from agent_debug.inspector.exceptions import StoreReadError, TargetError
 from agent_debug.inspector.sources.sqlite_file import SqliteFile
+from agent_debug.inspector.langgraph_names import TASKS
 from agent_debug.inspector.sources.checkpoints import (
     group_sends,
     group_task_paths,
-    TASKS,
     CheckpointRow,
     Decoder,
     FullRow,

@@ -114,7 +114,8 @@ def test_the_skeleton_reader_reads_what_decoding_whole_reads(seeded_db: tuple[Pa
     """Every checkpoint of two stores LangGraph wrote: walking it (every value skipped, even
     small ones) gives the channel names, maps and queued Send targets that decoding gives."""
     from agent_debug.inspector import decode
-    from agent_debug.inspector.sources.checkpoints import TASKS, skeleton_head
+    from agent_debug.inspector.langgraph_names import TASKS
+    from agent_debug.inspector.sources.checkpoints import skeleton_head
 
     monkeypatch.setattr(decode, "SKELETON_SMALL", 0)
     seen = sends = 0

@@ -1,0 +1,558 @@
+"""The debug session: the one object every front end (CLI, console, TUI) talks to.
+
+A session holds a ``Source``; when the source can act (``Capability.CONTROL``: a
+``LocalSource``, the user's graph over a store opened to write) it also holds the
+breakpoints (passed to each run, never set on the user's graph), the event sink and the
+thread's event extractors. Its verbs (step, continue, pause, resume, replay, fork) make
+the same checks and return the same ``ActionOutcome`` whichever front end calls them.
+
+Reads the verbs need (a thread's summary, the nodes it ran) are cached and the cache is
+dropped whenever the source's change token moves, so a step reads the history at most
+once per change of the store.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any, Literal
+
+from agent_debug.inspector.decisions import answer, check_schema
+from agent_debug.inspector.exceptions import ControlError, TargetError, UsageError
+from agent_debug.inspector.langgraph_names import is_internal_channel
+from agent_debug.inspector.model import ActionOutcome, CheckpointState, InterruptInfo, PendingWrite, ThreadStatus, ThreadSummary
+from agent_debug.inspector.runner import RunResult, Runner, run_config
+from agent_debug.inspector.sources.base import Capability, Source
+from agent_debug.inspector.strict_serde import DecodeRefused
+from agent_debug.inspector.user_graph import (
+    bind,
+    breakpoint_names,
+    check_graph_matches,
+    check_update_keys,
+    root_breakpoints,
+    subgraph_at,
+    with_breakpoints,
+)
+
+_PAGE = 20
+"""Checkpoints read per page when only the ones newer than those seen are wanted."""
+
+Action = Literal["resume", "replay", "fork", "step", "continue", "run"]
+
+
+def plan_resume(
+    pending: Sequence[InterruptInfo],
+    *,
+    thread_id: str,
+    interrupt_id: str | None = None,
+    value: Any = None,
+    has_value: bool = False,
+    approve: bool = False,
+    reject: bool = False,
+    message: str | None = None,
+) -> dict[str, Any]:
+    """The resume map (interrupt id → value) for a request; refuses before anything is sent."""
+    if not pending:
+        raise ControlError(f"thread '{thread_id}' is not waiting at an interrupt; nothing was sent")
+    if sum((has_value, approve, reject)) != 1:
+        raise UsageError("give exactly one of --value JSON, --approve or --reject")
+    chosen = list(pending)
+    if interrupt_id is not None:
+        chosen = [i for i in pending if i.id == interrupt_id or (i.id or "").startswith(interrupt_id)]
+        if len(chosen) != 1:
+            known = ", ".join(f"{i.id} ({i.node})" for i in pending)
+            what = "no" if not chosen else "more than one"
+            raise ControlError(f"{what} pending interrupt matches '{interrupt_id}' in thread '{thread_id}'; pending: {known}")
+    elif has_value and len(pending) > 1:
+        known = ", ".join(f"{i.id} ({i.node})" for i in pending)
+        raise ControlError(
+            f"{len(pending)} interrupts are pending in thread '{thread_id}'; choose one with --interrupt ID "
+            f"(pending: {known}) or answer all with --approve / --reject"
+        )
+    plan: dict[str, Any] = {}
+    for intr in chosen:
+        if intr.id is None:
+            raise ControlError(f"the interrupt in {intr.node} has no id (stored by an old LangGraph); resume it with LangGraph directly")
+        sent = value if has_value else answer(intr, approve=approve, message=message)
+        problem = check_schema(sent, intr.response_schema)
+        if problem:
+            raise ControlError(f"the value for interrupt {intr.id} ({intr.node}) does not fit its response_schema: {problem}; nothing was sent")
+        plan[intr.id] = sent
+    return plan
+
+
+def _phase_writes(state: CheckpointState, nodes: set[str]) -> list[PendingWrite]:
+    """The state writes the given phases made from this checkpoint."""
+    return [w for w in state.pending_writes if not is_internal_channel(w.channel) and w.node in nodes]
+
+
+class DebugSession:
+    """A source, and (when it can act) the user's graph, breakpoints and event pipeline.
+
+    ``sink`` receives the typed events of every run (the TUI's buffer, a recording, the
+    console's printer). A session is used by one front end; its actions run one at a time
+    (a lock), from any thread; ``pause()`` may be called from another thread.
+    """
+
+    def __init__(self, source: Source, *, sink: Callable[[Any], None] | None = None) -> None:
+        self.source = source
+        self.sink = sink
+        self.break_before: set[str] = set()
+        self.break_after: set[str] = set()
+        self._extractors: dict[str, Any] = {}
+        self._runner: Runner | None = None
+        self._lock = threading.Lock()
+        self._token: Hashable = object()
+        self._cache: dict[tuple[str, str], Any] = {}
+        self._ran: dict[str, tuple[str, frozenset[str]]] = {}
+        """Per thread: the newest root checkpoint read so far and the nodes ran up to it."""
+        self._breaking: tuple[frozenset[str], frozenset[str], Any] | None = None
+        self.user_graph: Any = getattr(source, "graph", None) if self.can(Capability.CONTROL) else None
+        """The user's compiled graph (never changed), when the source can act."""
+        self.graph: Any = bind(self.user_graph, source.checkpointer) if self.user_graph is not None else None  # type: ignore[attr-defined]
+        """The user's graph bound to the store's writer (a copy)."""
+
+    # -- what the source can do ---------------------------------------------------------
+
+    def can(self, capability: Capability) -> bool:
+        """Whether the source declares ``capability``."""
+        return capability in self.source.capabilities
+
+    @property
+    def target(self) -> str:
+        """Where the data comes from, safe to print."""
+        return self.source.target
+
+    @property
+    def store(self) -> Any:
+        """The store the session acts on (``acting_store.Store``), or None when read-only."""
+        return getattr(self.source, "store", None) if self.can(Capability.CONTROL) else None
+
+    def _require_control(self, what: str) -> None:
+        if self.graph is None:
+            raise ControlError(f"cannot {what}: {self.target} is open read-only; give the graph with --graph GRAPH_REF to act")
+
+    # -- reads, cached until the store changes --------------------------------------------
+
+    def refresh(self) -> Hashable:
+        """Read the change token once; drop the cache if the store moved. Returns the token."""
+        token = self.source.change_token()
+        if token != self._token:
+            self._cache.clear()
+            self._token = token
+        return token
+
+    def _forget(self) -> None:
+        """Drop the cache: this session just wrote (the token is read again on next use)."""
+        self._cache.clear()
+        self._token = object()
+
+    def _cached(self, key: tuple[str, str], load: Callable[[], Any]) -> Any:
+        if key not in self._cache:
+            self._cache[key] = load()
+        return self._cache[key]
+
+    def thread(self, thread_id: str, *, fresh: bool = True) -> ThreadSummary:
+        """One thread's summary (``NotFoundError`` for an unknown id); ``fresh`` checks the
+        change token first, else the summary cached by this verb is used."""
+        if fresh:
+            self.refresh()
+        return self._cached(("thread", thread_id), lambda: self.source.thread(thread_id))
+
+    def nodes_ran(self, thread_id: str) -> set[str]:
+        """Every node the thread's root history ran, and the ones due next.
+
+        The history is read once per change of the store, and after the first time only
+        the checkpoints newer than the ones already seen (pages of ``_PAGE``, newest first).
+        """
+        def load() -> set[str]:
+            seen = self._ran.get(thread_id)
+            ran, newest, before = set(seen[1]) if seen else set(), None, None
+            while True:
+                page = self.source.history(thread_id, limit=_PAGE if seen else None, before=before)
+                for row in page.checkpoints:
+                    if seen and row.checkpoint_id == seen[0]:
+                        page = None
+                        break
+                    newest = newest or row.checkpoint_id
+                    ran.update(row.nodes)
+                if page is None or page.next_before is None:
+                    break
+                before = page.next_before
+            if newest or seen:
+                self._ran[thread_id] = (newest or seen[0], frozenset(ran))  # type: ignore[index]
+            return ran | set(self.thread(thread_id, fresh=False).next)
+
+        return self._cached(("ran", thread_id), load)
+
+    def _ids(self, thread_id: str, namespace: str) -> dict[str, str | None]:
+        """The namespace's checkpoint ids, newest first, each with the node that produced it."""
+        def load() -> dict[str, str | None]:
+            rows = self.source.history(thread_id, namespace=namespace, limit=None).checkpoints
+            return {c.checkpoint_id: (c.nodes[0] if c.nodes else None) for c in rows}
+
+        return self._cached(("ids:" + namespace, thread_id), load)
+
+    # -- checks every front end gets --------------------------------------------------------
+
+    def check_graph(self, thread_id: str) -> None:
+        """Refuse acting with a graph that does not have the nodes the thread ran."""
+        self._require_control("act")
+        summary = self.thread(thread_id, fresh=False)
+        if summary.status is ThreadStatus.UNREADABLE:
+            raise ControlError(f"thread '{thread_id}' cannot be read ({summary.read_error}); nothing was written")
+        check_graph_matches(self.graph, thread_id, self.nodes_ran(thread_id))
+
+    def _check_runnable(self, thread_id: str) -> None:
+        self.refresh()
+        self.check_graph(thread_id)
+        summary = self.thread(thread_id, fresh=False)
+        if summary.status is ThreadStatus.INTERRUPTED:
+            raise ControlError(f"thread '{thread_id}' waits at an interrupt: answer it first (a)")
+        if summary.status is ThreadStatus.DONE:
+            raise ControlError(f"thread '{thread_id}' is done: nothing left to run (replay a phase with r)")
+
+    def _require_checkpoint(self, thread_id: str, namespace: str, checkpoint_id: str) -> None:
+        if self.source.has_checkpoint(thread_id, namespace, checkpoint_id):
+            return
+        self.thread(thread_id, fresh=False)  # an unknown thread is the clearer error
+        where = f" namespace '{namespace}'" if namespace else ""
+        ns_flag = f" --ns '{namespace}'" if namespace else ""
+        raise ControlError(
+            f"checkpoint '{checkpoint_id}' does not belong to thread '{thread_id}'{where}; list them with: "
+            f"agent-debug history {self.target} --thread {thread_id}{ns_flag}"
+        )
+
+    # -- breakpoints ------------------------------------------------------------------------
+
+    @property
+    def nodes(self) -> set[str]:
+        """Nodes a breakpoint can name: root nodes, and subgraph nodes as ``subgraph:node``."""
+        return breakpoint_names(self.graph) if self.graph is not None else set()
+
+    def toggle_breakpoint(self, node: str, *, after: bool = False) -> bool:
+        """Set or clear a breakpoint (before the node, or ``after`` it); whether it is now set.
+
+        Breakpoints are passed to each run; a ``subgraph:node`` one runs a copy of the graph
+        whose subgraph stops there (``user_graph.with_breakpoints``).
+        """
+        self._require_control("set a breakpoint")
+        if node not in self.nodes:
+            raise ControlError(f"no node '{node}' in the graph; it has {', '.join(sorted(self.nodes))}")
+        points = self.break_after if after else self.break_before
+        now_set = node not in points
+        if now_set:
+            points.add(node)
+            try:
+                self._graph_to_run()
+            except ControlError:
+                points.discard(node)
+                raise
+        else:
+            points.discard(node)
+        return now_set
+
+    def clear_breakpoints(self) -> None:
+        """Remove every breakpoint."""
+        self.break_before.clear()
+        self.break_after.clear()
+
+    def _graph_to_run(self) -> Any:
+        """The bound graph with the subgraph breakpoints in place (a copy, made once per set)."""
+        key = (frozenset(self.break_before), frozenset(self.break_after))
+        if self._breaking is None or self._breaking[:2] != key:
+            self._breaking = (*key, with_breakpoints(self.graph, *key))
+        return self._breaking[2]
+
+    # -- running ------------------------------------------------------------------------------
+
+    def pause(self) -> None:
+        """Stop the running action at the next step boundary (safe from another thread)."""
+        runner = self._runner
+        if runner is not None:
+            runner.pause()
+
+    @property
+    def running(self) -> bool:
+        """Whether an action is running now."""
+        return self._runner is not None
+
+    def _extractor(self, thread_id: str, sink: Callable[[Any], None] | None) -> Any:
+        """The thread's event extractor for ``sink``, kept across its runs (None: no events)."""
+        if sink is None:
+            return None
+        from agent_debug.inspector.events import EventExtractor
+
+        extractor = self._extractors.get(thread_id)
+        if extractor is None or extractor.on_event != sink:  # (bound methods compare by object and function)
+            extractor = self._extractors[thread_id] = EventExtractor(thread_id, on_event=sink)
+        return extractor
+
+    def _run(self, action: Action, thread_id: str, payload: Any, *, step: bool = False, sink: Callable[[Any], None] | None = None, **extra: Any) -> ActionOutcome:
+        with self._lock:
+            runner = Runner(self._graph_to_run(), thread_id)
+            self._runner = runner
+            try:
+                head = self._head(thread_id)
+                result = runner.run(
+                    payload,
+                    interrupt_before=None if step else root_breakpoints(self.break_before),
+                    interrupt_after="*" if step else root_breakpoints(self.break_after),
+                    extractor=self._extractor(thread_id, sink if sink is not None else self.sink),
+                    existing={head} if head else frozenset(),
+                )
+            finally:
+                self._runner = None
+                self._forget()
+        return self._outcome(action, thread_id, result, **extra)
+
+    def _head(self, thread_id: str) -> str | None:
+        from agent_debug.inspector.exceptions import InspectorError
+
+        try:
+            return self.thread(thread_id, fresh=False).checkpoint_id
+        except InspectorError:
+            return None
+
+    def _outcome(self, action: Action, thread_id: str, result: RunResult | None, **extra: Any) -> ActionOutcome:
+        summary = self.thread(thread_id)
+        error = result.error if result else None
+        if error is not None and summary.errors:
+            error = error.model_copy(update={"node": summary.errors[0].node, "task_id": summary.errors[0].task_id})
+        return ActionOutcome(
+            action=action,
+            thread_id=thread_id,
+            target=self.target,
+            new_checkpoints=result.new_checkpoints if result else [],
+            status=summary.status,
+            head=summary.checkpoint_id,
+            next=summary.next,
+            interrupts=summary.interrupts,
+            error=error,
+            traceback=result.traceback if result else None,
+            **extra,
+        )
+
+    def start(self, thread_id: str, payload: Any, *, step: bool = False, sink: Callable[[Any], None] | None = None) -> ActionOutcome:
+        """Start a run with ``payload`` as input (to the first breakpoint, or one step)."""
+        self._require_control("run")
+        self.refresh()
+        return self._run("run", thread_id, payload, step=step, sink=sink)
+
+    def step(self, thread_id: str) -> ActionOutcome:
+        """Run the next super-step and pause."""
+        self._check_runnable(thread_id)
+        return self._run("step", thread_id, None, step=True)
+
+    def cont(self, thread_id: str) -> ActionOutcome:
+        """Run to the next breakpoint, interrupt, error or the end."""
+        self._check_runnable(thread_id)
+        return self._run("continue", thread_id, None)
+
+    # -- interrupts ----------------------------------------------------------------------------
+
+    def plan_resume(self, thread_id: str, **request: Any) -> dict[str, Any]:
+        """The resume map for a request (``interrupt_id``, ``value``/``has_value``,
+        ``approve``, ``reject``, ``message``: see :func:`plan_resume`), checked against
+        the thread's pending interrupts; nothing is sent."""
+        self.refresh()
+        summary = self.thread(thread_id, fresh=False)
+        return plan_resume(summary.interrupts, thread_id=thread_id, **request)
+
+    def resume(self, thread_id: str, plan: dict[str, Any]) -> ActionOutcome:
+        """Answer interrupts by id (``plan``: interrupt id → value) in one resume and run on
+        (to the breakpoints). The outcome's diff is the latest state before against after."""
+        from langgraph.types import Command
+
+        from agent_debug.inspector.diff import diff_between
+
+        self.refresh()
+        self.check_graph(thread_id)
+        pending = {i.id for i in self.thread(thread_id, fresh=False).interrupts}
+        unknown = [i for i in plan if i not in pending]
+        if unknown:
+            raise ControlError(f"no pending interrupt '{unknown[0]}' in thread '{thread_id}' (it may have been answered); nothing was sent")
+        # The latest state before and after, as get_state shows them: answering one of two
+        # interrupts saves that task's writes without a new checkpoint, and they count.
+        before = self.source.state(thread_id)
+        outcome = self._run("resume", thread_id, Command(resume=plan), sent=plan)
+        return outcome.model_copy(update={"diff": diff_between(before, self.source.state(thread_id))})
+
+    def answer(self, thread_id: str, **request: Any) -> ActionOutcome:
+        """``plan_resume`` then ``resume``: approve, reject or send a value to the pending interrupt(s)."""
+        return self.resume(thread_id, self.plan_resume(thread_id, **request))
+
+    # -- replay and fork ------------------------------------------------------------------------
+
+    def replay(
+        self,
+        thread_id: str,
+        checkpoint_id: str,
+        node: str | None = None,
+        update: dict[str, Any] | None = None,
+        namespace: str = "",
+        *,
+        as_node: str | None = None,
+    ) -> ActionOutcome:
+        """Run the phase due at ``checkpoint_id`` once more, on a new branch, and stop after it.
+
+        With ``update``, the branch starts from the checkpoint with those values changed
+        (as ``as_node``, by default the node that produced the checkpoint). The writes of
+        the replayed phase are returned beside the writes the original run made there.
+
+        A checkpoint of a subgraph (``namespace`` not '') is replayed inside the subgraph:
+        the subgraph runs on its own from that checkpoint, as LangGraph runs it nested in
+        its parent, so the branch and the phase's writes stay in the subgraph's namespace
+        and the parent graph does not move.
+        """
+        from agent_debug.inspector.diff import diff_checkpoint
+
+        self._require_control("replay")
+        with self._lock:
+            self.refresh()
+            source = self.source
+            self._require_checkpoint(thread_id, namespace, checkpoint_id)
+            self.check_graph(thread_id)
+            if update is not None:
+                check_update_keys(self.graph, update, namespace)
+            at = source.state(thread_id, checkpoint_id=checkpoint_id, namespace=namespace)
+            due = list(at.next)
+            if not due:
+                raise ControlError(f"nothing runs after checkpoint '{checkpoint_id}' (the run ended there); pick an earlier checkpoint")
+            if node is not None and node not in due:
+                raise ControlError(f"'{node}' is not due at checkpoint '{checkpoint_id}'; due there: {', '.join(due)}")
+            phases = [node] if node else list(dict.fromkeys(due))
+            original = _phase_writes(at, set(phases))
+            # Looked up before the update is written: a namespace naming no subgraph writes nothing.
+            runner_graph = self.graph if not namespace else bind(subgraph_at(self.graph, namespace), source.checkpointer)  # type: ignore[attr-defined]
+            start = run_config(thread_id, checkpoint_id, namespace)
+            known = dict(self._ids(thread_id, namespace)) if namespace else {}
+            forked_at = None
+            if update is not None:
+                producer = as_node or self._ids(thread_id, namespace).get(checkpoint_id)
+                forked_at = self._update_at(thread_id, checkpoint_id, namespace, update, producer)
+                start = run_config(thread_id, forked_at, namespace)
+            existing = {checkpoint_id, forked_at} if forked_at else {checkpoint_id}
+            try:
+                result = Runner(runner_graph, thread_id).run(
+                    None, config=start, interrupt_after=phases, existing=existing, namespace=namespace
+                )
+            finally:
+                self._forget()
+            if namespace:
+                # A subgraph stopped by its breakpoint raises before announcing its last
+                # checkpoint: read what it appended from the store.
+                result.new_checkpoints = [c for c in reversed(list(self._ids(thread_id, namespace))) if c not in known]
+            elif forked_at:
+                result.new_checkpoints.insert(0, forked_at)
+            replayed: list[PendingWrite] = []
+            diff = None
+            if result.new_checkpoints:
+                # The phase ran once on the new branch: its writes are saved at a checkpoint of
+                # the branch (the fork or update it started from), never at the original
+                # checkpoint, which keeps the original run's writes.
+                for new_id in result.new_checkpoints:
+                    replayed += _phase_writes(source.state(thread_id, checkpoint_id=new_id, namespace=namespace), set(phases))
+                newest = source.state(thread_id, checkpoint_id=result.new_checkpoints[-1], namespace=namespace)
+                diff = diff_checkpoint(source, thread_id, newest.checkpoint_id, parent_id=checkpoint_id, state=newest, namespace=namespace)
+        return self._outcome(
+            "replay",
+            thread_id,
+            result,
+            replayed_from=checkpoint_id,
+            namespace=namespace,
+            phases=phases,
+            original_writes=original,
+            replay_writes=replayed,
+            sent=update,
+            diff=diff,
+        )
+
+    def fork(
+        self, thread_id: str, checkpoint_id: str, update: dict[str, Any], as_node: str | None = None, namespace: str = ""
+    ) -> ActionOutcome:
+        """A new branch from ``checkpoint_id`` (of ``namespace``) with ``update`` applied (as ``as_node``)."""
+        self._require_control("fork")
+        with self._lock:
+            self.refresh()
+            self._require_checkpoint(thread_id, namespace, checkpoint_id)
+            self.check_graph(thread_id)
+            check_update_keys(self.graph, update, namespace)
+            producer = as_node or self._ids(thread_id, namespace).get(checkpoint_id)
+            try:
+                new = self._update_at(thread_id, checkpoint_id, namespace, update, producer)
+            finally:
+                self._forget()
+        result = RunResult(new_checkpoints=[new])
+        return self._outcome("fork", thread_id, result, sent=update, replayed_from=checkpoint_id, namespace=namespace)
+
+    def _update_at(self, thread_id: str, checkpoint_id: str, namespace: str, update: dict[str, Any], as_node: str | None) -> str:
+        """Apply ``update`` at a checkpoint as ``as_node``; the id of the checkpoint written.
+
+        The parent's ``update_state`` hands a config in a subgraph's namespace to that
+        subgraph, so the new checkpoint lands in the same namespace.
+        """
+        at = {"configurable": {"thread_id": thread_id, "checkpoint_ns": namespace, "checkpoint_id": checkpoint_id}}
+        try:
+            written = self.graph.update_state(at, update, as_node=as_node)
+        except DecodeRefused:
+            raise
+        except Exception as exc:  # InvalidUpdateError and friends: the user's values do not fit
+            raise ControlError(f"LangGraph refused the update: {type(exc).__name__}: {exc}") from exc
+        return written["configurable"]["checkpoint_id"]
+
+    # -- lifetime ---------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the source (and the store's writer, when acting)."""
+        self.source.close()
+
+    def __enter__(self) -> DebugSession:
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        store = self.store
+        self.close()
+        # A value the strict decoder refused stops the action it happened in; leaving the
+        # session says so, whatever the run it stopped made of it.
+        refusal = store.refusal if store is not None else None
+        if refusal is not None and (exc_type is None or issubclass(exc_type, Exception)):
+            raise DecodeRefused(refusal.message) from None
+
+
+def open_session(
+    target: str,
+    *,
+    graph: Any = None,
+    create: bool = False,
+    allow_modules: Sequence[str] | None = (),
+    sink: Callable[[Any], None] | None = None,
+) -> DebugSession:
+    """A session on TARGET: read-only without ``graph``; with it, the store is opened to act
+    on (appending only; ``create`` makes a missing store, as ``run`` does) and the session
+    can run the graph. Check the store file first (``acting_store.check_store_file``).
+
+    A GRAPH_REF TARGET is a local source: that graph over the embedded store ``run``
+    writes to (``paths.default_run_store``)."""
+    from agent_debug.inspector.paths import default_run_store, is_graph_ref
+
+    if graph is None and is_graph_ref(target):
+        from agent_debug.inspector.exceptions import InspectorError
+        from agent_debug.inspector.graph_ref import GraphRefError, load_graph
+
+        try:
+            graph = load_graph(target)
+        except GraphRefError as exc:
+            raise InspectorError(str(exc)) from exc
+        ref, target = target, str(default_run_store())
+        if not create and not Path(target).exists():
+            raise TargetError(f"no runs of {ref} yet ({target} does not exist); start one with: agent-debug run {ref}")
+    if graph is None:
+        from agent_debug.inspector.targets import open_source
+
+        return DebugSession(open_source(target), sink=sink)
+    from agent_debug.inspector.acting_store import open_store_for_app
+    from agent_debug.inspector.sources.local import LocalSource
+
+    return DebugSession(LocalSource(open_store_for_app(target, create=create, graph=graph, allow_modules=allow_modules), graph), sink=sink)
