@@ -13,12 +13,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from agent_debug.inspector.events.hooks import CONFIG_KEY_TASK_ID
 from agent_debug.inspector.model import ErrorInfo
 from agent_debug.inspector.strict_serde import DecodeRefused
 
-# LangGraph's CONFIG_KEY_TASK_ID (private; a test checks it): present in a config, the
-# graph runs as a subgraph of that task.
-TASK_ID_KEY = "__pregel_task_id"
+# LangGraph's CONFIG_KEY_TASK_ID (private: inspector/events/hooks.py): present in a
+# config, the graph runs as a subgraph of that task.
+TASK_ID_KEY = CONFIG_KEY_TASK_ID
 
 
 def run_config(thread_id: str, checkpoint_id: str | None = None, namespace: str = "") -> dict[str, Any]:
@@ -87,7 +88,7 @@ class Runner:
         from agent_debug.inspector.events import EventExtractor
         from agent_debug.inspector.logcapture import LogCapture
 
-        self._pause.clear()
+        # (A pause asked before the run starts stops it at its first step boundary.)
         result = RunResult()
         config = config or run_config(self.thread_id)
         if extractor is None and sink is not None:

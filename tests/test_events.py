@@ -432,14 +432,16 @@ def test_stuck_watch_flags_a_real_slow_node_live():
 
 
 def runner_session(graph: Any, payloads: list[Any], thread_id: str = "t1") -> list[Any]:
-    """Like ``run_session``, through the debugger's Controller and Runner (the extractor
+    """Like ``run_session``, through the debugger's session and Runner (the extractor
     attached to LangGraph's hooks for custom events, messages and subgraph parts): a
     start, then resumes answering every pending interrupt."""
-    from agent_debug.inspector.control import Controller, open_store_for_app
+    from agent_debug.inspector.acting_store import open_store_for_app
+    from agent_debug.inspector.session import DebugSession
+    from agent_debug.inspector.sources.local import LocalSource
 
     store = open_store_for_app("memory", create=True)
     events: list[Any] = []
-    controller = Controller(graph, store)
+    controller = DebugSession(LocalSource(store, graph))
     controller.sink = events.append
     outcome = controller.start(thread_id, payloads[0])
     for payload in payloads[1:]:
@@ -478,10 +480,24 @@ def _signature(events: list[Any]) -> Counter:
     ],
     ids=["feature_request", "tool_agent", "supervisor"],
 )
-def test_the_runner_hears_what_the_stream_modes_say(graph: Any, payloads: list[Any]):
-    """The Runner listens through LangGraph's private hooks (pinned version); the same
+def test_the_runner_hears_what_the_stream_modes_say(graph: Any, payloads: list[Any], monkeypatch: pytest.MonkeyPatch):
+    """The Runner listens through LangGraph's private hooks (pinned version; all in
+    inspector/events/hooks.py, whose names tests/test_events_hooks.py checks); the same
     events must come out as through the public stream modes, kind by kind."""
+    from agent_debug.inspector.events import hooks
+
+    hooked: list[bool] = []
+    wire = hooks.hooked_config
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        config = wire(*args, **kwargs)
+        hooked.append(config is not None)
+        return config
+
+    monkeypatch.setattr(hooks, "hooked_config", counted)
     heard = runner_session(graph, payloads)
+    # Every run was heard through the hooks, not through the fallback to the stream modes.
+    assert hooked and all(hooked)
     attached = _signature(heard)
     streamed = _signature(run_session(graph, payloads))
     assert attached == streamed

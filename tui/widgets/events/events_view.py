@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from rich.table import Table
@@ -17,7 +16,7 @@ from textual.message import Message
 from textual.reactive import var
 from textual.widgets import Input, RichLog, Static, Tab, Tabs
 
-from agent_debug.tui.render import short
+from agent_debug.inspector.events.format import PANE, EventFormatter, format_cost, phases_title
 from agent_debug.tui.safe_text import visible
 
 KINDS = {
@@ -27,6 +26,25 @@ KINDS = {
     "errors": {"error"},
 }
 LEVEL_STYLE = {"DEBUG": "dim", "INFO": "", "WARNING": "yellow", "ERROR": "red", "CRITICAL": "bold red"}
+#: the Rich style of each role of the events formatter's spans (others: unstyled)
+STYLES = {
+    "time": "dim",
+    "where": "bold",
+    "thinking": "italic magenta",
+    "custom": "cyan",
+    "error": "bold red",
+    "error.detail": "red",
+    "phase_started": "dim",
+    "phase_finished.done": "green",
+    "phase_finished.error": "yellow",
+    "phase_finished.interrupted": "yellow",
+    "phase_finished.cancelled": "yellow",
+    "tool_call": "yellow",
+    "tool_result": "yellow",
+    "interrupt": "bold yellow",
+    "run": "bold",
+    **{f"log.{level}": style for level, style in LEVEL_STYLE.items()},
+}
 LEVELS = logging.getLevelNamesMapping()  # DEBUG 10 … CRITICAL 50, with WARN, FATAL, NOTSET
 MAX_LINES = 5_000
 
@@ -166,7 +184,7 @@ class EventsView(Vertical):
         self.kind = "all"
         self.filter = ""
         self.event_filter = EventFilter()
-        self.streams: dict[tuple[str | None, str], list[str]] = {}
+        self.formatter = EventFormatter(PANE)
         self.lines_written = 0
         self.lines_waiting = 0  # lines of held events not drawn yet (see add)
         self._waiting: Any = None
@@ -191,54 +209,23 @@ class EventsView(Vertical):
 
     # -- lines ------------------------------------------------------------------------
 
+    @property
+    def streams(self) -> dict[tuple[str | None, str], list[str]]:
+        """Text streamed so far in each running phase, by (task id, "thinking" or "token")."""
+        return self.formatter.streams
+
     def _line(self, e: Any) -> Text | None:
-        when = datetime.fromtimestamp(e.time).strftime("%H:%M:%S.%f")[:-3]
-        # Every text below may quote the run's data: visible() escapes controls (short() does too).
-        where = visible(e.node or "-")
-        head = Text.assemble((when, "dim"), " ", (f"{where:<14}", "bold"), " ")
-        kind = e.kind
-        if kind == "thinking":
-            return head.append(f"thinking: {short(e.text, 300)}", style="italic magenta")
-        if kind == "log":
-            return head.append(visible(f"{e.level} {e.logger}: ") + short(e.message, 300), style=LEVEL_STYLE.get(e.level, ""))
-        if kind == "custom":
-            return head.append(f"custom {short(e.payload, 200)}", style="cyan")
-        if kind == "error":
-            # The attempt before the message: a long message would push it out of view.
-            retry = f" (attempt {e.attempt}, will retry)" if e.will_retry else ""
-            head.append(visible(f"✖ {e.type}{retry}: ") + short(e.message, 200), style="bold red")
-            head.append("\n    " + visible(f"{e.classification} ({e.confidence:.0%}): {e.suggestion}"), style="red")
-            return head
-        if kind == "phase_started":
-            return head.append("▶ started", style="dim")
-        if kind == "phase_finished":
-            took = f" in {e.duration_ms:.0f}ms" if e.duration_ms is not None else ""
-            return head.append(visible(f"■ {e.status}{took}"), style="green" if e.status == "done" else "yellow")
-        if kind == "tool_call":
-            return head.append(visible(f"→ tool {e.name}(") + f"{short(e.args, 120)})", style="yellow")
-        if kind == "tool_result":
-            return head.append(visible(f"← {e.name or 'tool'} {e.status}: ") + short(e.content, 120), style="yellow")
-        if kind == "interrupt":
-            return head.append(f"⏸ interrupt {short(e.value, 200)}", style="bold yellow")
-        if kind in ("run_started", "run_finished"):
-            status = f" {e.status}" if kind == "run_finished" else ""
-            return head.append(visible(f"{kind.replace('_', ' ')}{status}"), style="bold")
-        return None  # tokens, usage, checkpoints: folded into other lines
-
-    def _gather(self, e: Any) -> Any:
-        """Fold streamed tokens into one thinking/answer event per phase."""
-        if e.kind in ("token", "thinking") and getattr(e, "streamed", False):
-            self.streams.setdefault((e.task_id, e.kind), []).append(e.text)
+        """The event's line (and its continuation lines) in the ``PANE`` layout; None for
+        events without one (tokens, usage, checkpoints: folded into other lines)."""
+        lines = self.formatter.lines(e)
+        if not lines:
             return None
-        if e.kind == "phase_finished":
-            thought = "".join(self.streams.pop((e.task_id, "thinking"), []))
-            self.streams.pop((e.task_id, "token"), None)
-            if thought:
-                from agent_debug.inspector.events import ThinkingEvent
-
-                return [ThinkingEvent(seq=e.seq, time=e.time, thread_id=e.thread_id, namespace=e.namespace, step=e.step,
-                                      node=e.node, task_id=e.task_id, text=thought, format="reasoning", streamed=False), e]
-        return e
+        text = Text.assemble(*((span, STYLES.get(role, "")) for span, role in lines[0]))
+        for more in lines[1:]:
+            # Continuation lines go in the same Text: one entry of the log per event.
+            for i, (span, role) in enumerate(more):
+                text.append("\n" + span if i == 0 else span, style=STYLES.get(role, ""))
+        return text
 
     def add(self, events: Iterable[Any], *, draw: bool = True) -> int:
         """Append a batch; returns how many lines wait to be drawn (also in
@@ -258,24 +245,23 @@ class EventsView(Vertical):
         from types import SimpleNamespace
 
         waiting = self._waiting
-        if waiting is None or waiting.streams is not self.streams:
-            # rebuild() starts over with fresh streams: what waited was shown under the old filter.
+        if waiting is None or waiting.formatter is not self.formatter:
+            # rebuild() starts over with a fresh formatter: what waited was shown under the old filter.
             waiting = self._waiting = SimpleNamespace(
-                streams=self.streams,
+                formatter=self.formatter,
                 events=deque(maxlen=MAX_LINES),  # the events whose lines wait
                 draws={},  # whether events of a kind have a line (tokens, usage... have none)
                 cost_s=getattr(waiting, "cost_s", 40e-6),  # what a line costs to make and write
                 fresh=False,  # events came since the last drawing call
             )
-        queue, draws = waiting.events, waiting.draws
+        queue, draws, fold = waiting.events, waiting.draws, self.formatter.fold
         for raw in events:
             waiting.fresh = True
-            folded = self._gather(raw)
-            for e in folded if isinstance(folded, list) else [folded] if folded is not None else []:
+            for e in fold(raw):
                 if self._shown(e):
                     drawn = draws.get(e.kind)
                     if drawn is None:
-                        drawn = draws[e.kind] = self._line(e) is not None
+                        drawn = draws[e.kind] = self.formatter.shows(e.kind)
                     if drawn:
                         queue.append(e)
         self.lines_waiting = len(queue)
@@ -305,7 +291,7 @@ class EventsView(Vertical):
 
     def rebuild(self, events: list[Any]) -> None:
         """Show the held events again under the current filter (following the newest)."""
-        self.streams = {}
+        self.formatter = EventFormatter(PANE)
         log = self.query_one("#events-log", EventsLog)
         log.clear()
         log.following = True
@@ -343,19 +329,10 @@ class EventsView(Vertical):
         if not phases and not stuck:
             self.query_one("#events-phases", Static).update("")
             return
-        from agent_debug.inspector.events import format_cost
-
-        title = "phases (slowest first)"
-        if prices is not None:
-            total = stats.cost(prices)
-            title += f" · cost {format_cost(total)}"
-            unpriced = stats.unpriced_models(prices)
-            if unpriced:
-                title += f" · no price for {', '.join(sorted(m or '(no model name)' for m in unpriced))}"
-        # A str title is read as markup: escape both the markup and the controls of model names.
+        # A str title is read as markup: escape the markup (phases_title escaped the controls).
         from rich.markup import escape
 
-        title = escape(visible(title))
+        title = escape(phases_title(stats, prices))
         # A narrow table would wrap the cost line of its title: as wide as the title, where it fits.
         table = Table(box=None, header_style="bold", title=title, title_justify="left", min_width=len(title) if prices is not None else None)
         columns = ("phase", "ms", "tokens in/out", "attempts", "status") + (("cost",) if prices is not None else ())

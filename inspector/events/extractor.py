@@ -1,355 +1,54 @@
-"""Live events of a run: one typed model that every source emits and every consumer reads.
+"""``EventExtractor``: LangGraph stream parts and node log records in, ``Event``s out.
 
-LangGraph streams parts ``(namespace, mode, chunk)``; ``EventExtractor`` turns them into
-``Event``s (pydantic, discriminated on ``kind``), together with the log records that
-``logcapture.LogCapture`` hands it from the threads LangGraph runs nodes in. Every event
-carries the thread, the namespace (subgraph path, '' for the root graph), the step,
-the node and the task id of the phase it belongs to.
-
-Values taken from the run (writes, tool arguments, custom payloads, interrupt values)
-are converted to plain JSON values when the event is made, so an event read back from a
-recording equals the event that was recorded.
-
-``RunStats`` (durations, tokens, cost) and ``StuckWatch`` (phases running too long)
-read events only, so they work the same live and on a recording.
+LangGraph streams parts ``(namespace, mode, chunk)``; the extractor turns them into events,
+together with the log records that ``logcapture.LogCapture`` hands it from the threads
+LangGraph runs nodes in. The private LangGraph hooks it can listen through instead of
+some stream modes are in ``hooks``.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import threading
 import time
-import traceback
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal
+from typing import Any
 
-import pydantic_core
-from pydantic import Field, TypeAdapter
-
-from agent_debug.inspector.messages import ThinkingFormat, split_content
-from agent_debug.inspector.errors import ErrorClass, classify
-from agent_debug.inspector.model import _Record
+from agent_debug.inspector.errors import classify
+from agent_debug.inspector.events import hooks
+from agent_debug.inspector.events.context import NodeContext, context_from_metadata, node_context
+from agent_debug.inspector.events.failures import Retry, failing_task, format_traceback, retry_of
+from agent_debug.inspector.events.model import (
+    CheckpointEvent,
+    CustomEvent,
+    ErrorEvent,
+    InterruptEvent,
+    LogEvent,
+    PhaseFinishedEvent,
+    PhaseStartedEvent,
+    PhaseStatus,
+    RunFinishedEvent,
+    RunStartedEvent,
+    RunStatus,
+    ThinkingEvent,
+    TokenEvent,
+    ToolCallEvent,
+    ToolResultEvent,
+    UsageEvent,
+    _Event,
+    jsonable,
+)
+from agent_debug.inspector.events.pipeline import EventPipeline
+from agent_debug.inspector.events.stats import RunStats
+from agent_debug.inspector.messages import split_content
 
 #: The stream modes the extractor understands, in the order to pass to ``graph.stream``.
 STREAM_MODES: tuple[str, ...] = ("tasks", "messages", "custom", "updates", "checkpoints")
 #: What to stream once ``EventExtractor.attach`` has hooked the extractor into the run's
 #: config: custom events and chat-model messages then come from the node threads.
 ATTACHED_STREAM_MODES: tuple[str, ...] = ("tasks", "updates", "checkpoints")
-
-#: paused: stopped at a step boundary (a breakpoint, or the runner paused it)
-RunStatus = Literal["done", "interrupted", "error", "paused"]
-PhaseStatus = Literal["done", "error", "interrupted", "cancelled"]
-
-
-# -- the event model ---------------------------------------------------------------------
-
-
-class _Event(_Record):
-    seq: int = Field(description="Position in the session, from 1, no gaps.")
-    time: float = Field(description="Seconds since the epoch.")
-    thread_id: str | None = None
-    namespace: str = Field("", description="Checkpoint namespace of the graph the phase ran in ('' is the root).")
-    step: int | None = None
-    node: str | None = None
-    task_id: str | None = None
-
-
-class RunStartedEvent(_Event):
-    """A run (invoke, resume, replay) began."""
-
-    kind: Literal["run_started"] = "run_started"
-    run_id: str
-    graph: str | None = None
-    input: Any = None
-
-
-class RunFinishedEvent(_Event):
-    """A run ended; totals over its phases."""
-
-    kind: Literal["run_finished"] = "run_finished"
-    run_id: str
-    status: RunStatus
-    duration_ms: float
-    phases: int = 0
-    input_tokens: int = 0
-    output_tokens: int = 0
-    total_tokens: int = 0
-    error_type: str | None = None
-
-
-class PhaseStartedEvent(_Event):
-    """A node run (a task) began."""
-
-    kind: Literal["phase_started"] = "phase_started"
-    triggers: list[str] = Field(default_factory=list)
-
-
-class PhaseFinishedEvent(_Event):
-    """A node run ended, with what it wrote and what it cost."""
-
-    kind: Literal["phase_finished"] = "phase_finished"
-    status: PhaseStatus
-    duration_ms: float | None = None
-    writes: dict[str, Any] = Field(default_factory=dict)
-    error: str | None = Field(None, description="Exception type name when the phase failed.")
-    attempts: int = 1
-    input_tokens: int = 0
-    output_tokens: int = 0
-    total_tokens: int = 0
-
-
-class ThinkingEvent(_Event):
-    """Reasoning of a model, streamed piece by piece or whole from a finished message."""
-
-    kind: Literal["thinking"] = "thinking"
-    text: str
-    format: ThinkingFormat
-    streamed: bool = True
-    message_id: str | None = None
-
-
-class TokenEvent(_Event):
-    """Text of a model's answer: a streamed chunk, or the whole text of an unstreamed message."""
-
-    kind: Literal["token"] = "token"
-    text: str
-    streamed: bool = True
-    message_id: str | None = None
-
-
-class LogEvent(_Event):
-    """A Python ``logging`` record emitted inside a node."""
-
-    kind: Literal["log"] = "log"
-    level: str
-    levelno: int
-    logger: str
-    message: str
-    thread_name: str | None = None
-    exc_text: str | None = None
-
-
-class CustomEvent(_Event):
-    """A value a node sent with ``get_stream_writer()``."""
-
-    kind: Literal["custom"] = "custom"
-    payload: Any = None
-
-
-class ToolCallEvent(_Event):
-    """A model asked for a tool."""
-
-    kind: Literal["tool_call"] = "tool_call"
-    tool_call_id: str | None
-    name: str
-    args: Any = None
-
-
-class ToolResultEvent(_Event):
-    """A tool answered (a ToolMessage was written)."""
-
-    kind: Literal["tool_result"] = "tool_result"
-    tool_call_id: str | None
-    name: str | None = None
-    content: Any = None
-    status: str = "success"
-
-
-class ErrorEvent(_Event):
-    """A failure: a failed attempt under a RetryPolicy (``will_retry``), a failed phase, or a failed run."""
-
-    kind: Literal["error"] = "error"
-    type: str
-    message: str
-    traceback: str | None = None
-    classification: ErrorClass
-    suggestion: str
-    confidence: float
-    attempt: int | None = Field(None, description="1-based attempt of the phase that failed.")
-    will_retry: bool = False
-    retry_after_s: float | None = Field(None, description="Backoff LangGraph waited before the next attempt.")
-
-
-class InterruptEvent(_Event):
-    """A phase called ``interrupt()`` and the run waits for a resume value."""
-
-    kind: Literal["interrupt"] = "interrupt"
-    interrupt_id: str | None
-    value: Any = None
-
-
-class CheckpointEvent(_Event):
-    """A checkpoint announced by the run (``new`` is False when it existed before the run)."""
-
-    kind: Literal["checkpoint"] = "checkpoint"
-    checkpoint_id: str
-    parent_id: str | None = None
-    source: str | None = None
-    next: list[str] = Field(default_factory=list)
-    new: bool = True
-
-
-class UsageEvent(_Event):
-    """Tokens a model call reported in ``usage_metadata``."""
-
-    kind: Literal["usage"] = "usage"
-    input_tokens: int = 0
-    output_tokens: int = 0
-    total_tokens: int = 0
-    model: str | None = None
-    message_id: str | None = None
-
-
-Event = Annotated[
-    RunStartedEvent
-    | RunFinishedEvent
-    | PhaseStartedEvent
-    | PhaseFinishedEvent
-    | ThinkingEvent
-    | TokenEvent
-    | LogEvent
-    | CustomEvent
-    | ToolCallEvent
-    | ToolResultEvent
-    | ErrorEvent
-    | InterruptEvent
-    | CheckpointEvent
-    | UsageEvent,
-    Field(discriminator="kind"),
-]
-"""Any event; ``kind`` says which."""
-
-_adapter: TypeAdapter[Any] | None = None
-
-
-def event_adapter() -> TypeAdapter[Any]:
-    """The validator of the ``Event`` union (built on first use)."""
-    global _adapter
-    if _adapter is None:
-        _adapter = TypeAdapter(Event)
-    return _adapter
-
-
-def parse_event(data: str | bytes | Mapping[str, Any]) -> Any:
-    """An ``Event`` from its JSON text or dict; raises pydantic's ValidationError."""
-    if isinstance(data, (str, bytes)):
-        return event_adapter().validate_json(data)
-    return event_adapter().validate_python(data)
-
-
-def jsonable(value: Any) -> Any:
-    """A plain JSON copy of a value: messages, models and dataclasses become dicts, tuples lists;
-    bytes and sets in plain containers are shown as a state shows them (``decode.bytes_view``,
-    ``decode.set_view``: marked base64, members sorted)."""
-    # A real JSON round trip, so the event in memory equals the one read from a recording.
-    return json.loads(pydantic_core.to_json(_marked(value), fallback=repr, bytes_mode="base64", inf_nan_mode="null"))
-
-
-_MARKED = (bytes, bytearray, set, frozenset)
-
-
-def _marked(value: Any) -> Any:
-    """``value`` with its bytes and sets (inside dicts, lists and tuples) in their shown
-    form; the same object when it holds none, so the usual event costs one walk."""
-    kind = type(value)
-    if kind in (bytes, bytearray):
-        from agent_debug.inspector.decode import bytes_view
-
-        return bytes_view(value)
-    if kind in (set, frozenset):
-        from agent_debug.inspector.decode import set_view
-
-        return set_view(f"builtins.{kind.__name__}", jsonable(list(value)))
-    if kind is dict:
-        out = None
-        for k, v in value.items():
-            new = _marked(v)
-            if new is not v:
-                out = dict(value) if out is None else out
-                out[k] = new
-        return value if out is None else out
-    if kind is list or kind is tuple:
-        items = [_marked(v) for v in value]
-        return value if all(a is b for a, b in zip(items, value)) else items
-    return value
-
-
-# -- where an event belongs ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class NodeContext:
-    """The phase a piece of work belongs to, as LangGraph's run metadata names it."""
-
-    node: str | None
-    step: int | None
-    namespace: str
-    task_id: str | None
-    thread_id: str | None = None
-    triggers: tuple[str, ...] = ()
-
-
-# Contexts already read, by what they are read from: a node's every log record, custom
-# event and streamed token carries the same metadata.
-_contexts: dict[tuple[Any, ...], NodeContext] = {}
-
-
-def context_from_metadata(metadata: Mapping[str, Any], task_id: str | None = None) -> NodeContext | None:
-    """The phase from LangGraph's run metadata (``langgraph_node``, ``langgraph_checkpoint_ns``...)."""
-    node = metadata.get("langgraph_node")
-    if node is None:
-        return None
-    ns = metadata.get("langgraph_checkpoint_ns") or metadata.get("checkpoint_ns") or ""
-    step = metadata.get("langgraph_step")
-    thread_id = metadata.get("thread_id")
-    triggers = metadata.get("langgraph_triggers")
-    key = (node, ns, step, thread_id, task_id, tuple(triggers) if isinstance(triggers, (list, tuple)) else None)
-    context = _contexts.get(key)
-    if context is None:
-        parts = str(ns).split("|") if ns else []
-        own_task = task_id
-        # The last segment is this task's own 'node:task_id'; the rest is the graph it runs in.
-        if parts and parts[-1].partition(":")[0] == node:
-            own = parts.pop()
-            own_task = task_id or own.partition(":")[2] or None
-        context = NodeContext(
-            str(node),
-            step if isinstance(step, int) else None,
-            "|".join(parts),
-            own_task,
-            str(thread_id) if thread_id is not None else None,
-            tuple(str(t) for t in key[-1] or ()),
-        )
-        if len(_contexts) >= 4096:  # a long session: forget the old phases
-            _contexts.clear()
-        _contexts[key] = context
-    return context
-
-
-def context_from_config(config: Mapping[str, Any]) -> NodeContext | None:
-    """The phase from a runnable config (what ``langgraph.config.get_config()`` returns in a node)."""
-    configurable = config.get("configurable") or {}
-    task_id = configurable.get("__pregel_task_id")
-    context = context_from_metadata(config.get("metadata") or {}, task_id if isinstance(task_id, str) else None)
-    if context is not None and context.thread_id is None and configurable.get("thread_id") is not None:
-        context = NodeContext(
-            context.node, context.step, context.namespace, context.task_id, str(configurable["thread_id"]), context.triggers
-        )
-    return context
-
-
-def node_context() -> NodeContext | None:
-    """The phase the calling thread is running, or None outside a LangGraph node."""
-    from langgraph.config import get_config
-
-    try:
-        config = get_config()
-    except RuntimeError:  # not inside a runnable
-        return None
-    return context_from_config(config)
 
 
 # -- reading messages ---------------------------------------------------------------------
@@ -382,28 +81,6 @@ def _message_key(message: Any) -> str:
     return f"anon:{message.type}:{hash(repr(message.content))}"
 
 
-# -- failures -----------------------------------------------------------------------------
-
-_TASK_NOTE = re.compile(r"During task with name '([^']*)' and id '([^']*)'")
-_RETRY = re.compile(r"^Retrying task (\S+) after ([\d.]+) seconds \(attempt (\d+)\) after (\w+)")
-RETRY_LOGGER = "langgraph.pregel._retry"
-
-
-def failing_task(exc: BaseException) -> tuple[str, str] | None:
-    """(node, task id) from the note LangGraph adds to an exception raised in a task."""
-    for note in reversed(getattr(exc, "__notes__", None) or []):
-        found = _TASK_NOTE.search(str(note))
-        if found:
-            return found.group(1), found.group(2)
-    return None
-
-
-def format_traceback(exc: BaseException) -> str:
-    """The full traceback of an exception, notes and causes included."""
-    return "".join(traceback.format_exception(exc))
-
-
-# -- the extractor -------------------------------------------------------------------------
 
 
 @dataclass
@@ -445,6 +122,11 @@ class EventExtractor:
     ``graph`` (or the graph given to ``attach``): where the nodes' ``RetryPolicy`` is
     read from, so that an error's suggestion tells a node that already retries what to
     change in its policy rather than to add one.
+
+    ``stats``: the ``RunStats`` each event is counted into as it is made (the phase and
+    run events carry their totals). When ``on_event`` is an ``EventPipeline``, events are
+    counted into the pipeline (its stats and stuck watch) and handed to its sinks: each
+    event is counted once, here, however many consumers read it.
     """
 
     def __init__(
@@ -457,11 +139,11 @@ class EventExtractor:
         graph: Any = None,
     ) -> None:
         self.thread_id = thread_id
+        self._own_stats = RunStats()
         self.on_event = on_event
         self._graph = graph
         self._graph_ns = ""
         self._policies: dict[tuple[str, str], tuple[Any, ...] | None] = {}
-        self.stats = RunStats()
         self._phases_streamed = "tasks" in stream_modes or "debug" in stream_modes
         self._clock = clock
         self._lock = threading.RLock()
@@ -484,6 +166,19 @@ class EventExtractor:
         self._reported: list[BaseException] = []
         self._interrupted = False
         self._breakpoint = False
+
+    @property
+    def on_event(self) -> EventCallback | None:
+        """Where the events go (an ``EventPipeline`` also counts them)."""
+        return self._on_event
+
+    @on_event.setter
+    def on_event(self, on_event: EventCallback | None) -> None:
+        self._on_event = on_event
+        pipeline = on_event if isinstance(on_event, EventPipeline) else None
+        self.stats: RunStats = pipeline.stats if pipeline is not None else self._own_stats
+        self._count: EventCallback = pipeline.count if pipeline is not None else self._own_stats.observe
+        self._hand: EventCallback | None = pipeline.fan_out if pipeline is not None else on_event
 
     @property
     def delivering(self) -> bool:
@@ -584,44 +279,25 @@ class EventExtractor:
         while nodes run, which doubles the time of a run of quick steps, and each of
         those parts crosses threads twice. Attached, they also carry their exact task.
         """
-        try:
-            # Private parts of LangGraph (the version is pinned; the tests run graphs of
-            # every kind through here): the stream a parent hands its subgraphs, the
-            # runtime whose writer get_stream_writer() returns, the messages handler
-            # that stream_mode="messages" installs.
-            from langgraph._internal._constants import (
-                CONFIG_KEY_RUNTIME,
-                CONFIG_KEY_STREAM,
-            )
-            from langgraph.pregel._messages import StreamMessagesHandler
-            from langgraph.pregel.protocol import StreamProtocol
-            from langgraph.runtime import Runtime
-        except ImportError:
-            return dict(config), list(STREAM_MODES), True
-        configurable = dict(config.get("configurable") or {})
-        if configurable.keys() & {CONFIG_KEY_RUNTIME, CONFIG_KEY_STREAM}:
-            return dict(config), list(STREAM_MODES), True  # already wired by the caller: leave it be
         own = tuple(namespace)
-        if graph is not self._graph or self._graph_ns != "|".join(own):
-            self._graph, self._graph_ns, self._policies = graph, "|".join(own), {}
 
-        def nested(part: tuple[tuple[str, ...], str, Any]) -> None:
+        def nested(part: hooks.Part) -> None:
             if part[0] != own:  # the graph's own parts come through the stream
                 self.feed(part[0], part[1], part[2])
 
-        configurable[CONFIG_KEY_STREAM] = StreamProtocol(nested, set(ATTACHED_STREAM_MODES))
-        # Stored there, the runtime also provides the graph's store (None would hide it).
-        configurable[CONFIG_KEY_RUNTIME] = Runtime(store=getattr(graph, "store", None), stream_writer=self._write_custom)
-        handler = StreamMessagesHandler(lambda part: self.feed(*part), True)
-        callbacks = config.get("callbacks")
-        if callbacks is None:
-            callbacks = [handler]
-        elif isinstance(callbacks, list):
-            callbacks = [*callbacks, handler]
-        else:  # a callback manager
-            callbacks = callbacks.copy()
-            callbacks.add_handler(handler, inherit=True)
-        return {**config, "configurable": configurable, "callbacks": callbacks}, list(ATTACHED_STREAM_MODES), False
+        hooked = hooks.hooked_config(
+            config,
+            store=getattr(graph, "store", None),
+            modes=ATTACHED_STREAM_MODES,
+            on_part=nested,
+            on_custom=self._write_custom,
+            on_message=lambda part: self.feed(*part),
+        )
+        if hooked is None:  # no hooks in this LangGraph, or the caller wired them already
+            return dict(config), list(STREAM_MODES), True
+        if graph is not self._graph or self._graph_ns != "|".join(own):
+            self._graph, self._graph_ns, self._policies = graph, "|".join(own), {}
+        return hooked, list(ATTACHED_STREAM_MODES), False
 
     def _write_custom(self, value: Any) -> None:
         # get_stream_writer()'s writer: called on the node's thread, inside its config.
@@ -753,7 +429,7 @@ class EventExtractor:
         with self._lock:
             out: list[Any] = []
             message = record.getMessage()
-            retry = _RETRY.match(message) if record.name == RETRY_LOGGER else None
+            retry = retry_of(record)
             if context is not None and context.thread_id and self.thread_id and context.thread_id != self.thread_id:
                 pass  # a node of another thread's run in this process
             elif retry is not None:
@@ -777,12 +453,12 @@ class EventExtractor:
                 )
             return self._deliver(out)
 
-    def _retry(self, out: list[Any], record: Any, found: re.Match[str]) -> None:
+    def _retry(self, out: list[Any], record: Any, retry: Retry) -> None:
         exc = record.exc_info[1] if record.exc_info else None
-        attempt, backoff = int(found.group(3)), float(found.group(2))
+        attempt, backoff = retry.attempt, retry.backoff_s
         phase = self._phase_of_exception(exc) if exc is not None else None
         if phase is None:
-            phase = _Phase(None, found.group(1), "", None, self._clock())
+            phase = _Phase(None, retry.node, "", None, self._clock())
         # LangGraph counts failed attempts; its log line comes after the backoff sleep.
         phase.failures = max(phase.failures, attempt)
         if exc is not None:
@@ -790,7 +466,7 @@ class EventExtractor:
             return
         message = record.getMessage()
         classification = classify(
-            found.group(4),
+            retry.error_type,
             message,
             node=phase.node,
             retry_policy=self._retry_policy_of(phase),
@@ -801,7 +477,7 @@ class EventExtractor:
             out,
             ErrorEvent,
             time=record.created,
-            type=found.group(4),
+            type=retry.error_type,
             message=message,
             classification=classification.kind,
             suggestion=classification.suggestion,
@@ -1006,203 +682,19 @@ class EventExtractor:
         self._seq += 1
         fields.setdefault("thread_id", self.thread_id)
         event = cls(seq=self._seq, time=time if time is not None else self._clock(), **fields)
-        self.stats.observe(event)
+        # Counted as it is made: the phase_finished and run_finished made next carry the totals.
+        self._count(event)
         out.append(event)
 
     def _deliver(self, out: list[Any]) -> list[Any]:
         # Still under the lock: consumers see events in seq order, whichever thread made them.
-        if self.on_event is not None and out:
+        hand = self._hand
+        if hand is not None and out:
             self._local.delivering = True
             try:
                 for event in out:
-                    self.on_event(event)
+                    hand(event)
             finally:
                 self._local.delivering = False
         return out
 
-
-# -- timings, tokens, cost -------------------------------------------------------------------
-
-PriceTable = Mapping[str, Mapping[str, float]]
-"""``{model_name: {"input": price per 1k tokens, "output": price per 1k tokens}}``, supplied by the user."""
-
-
-@dataclass
-class PhaseStats:
-    """Duration and tokens of one phase (one task)."""
-
-    task_id: str | None
-    node: str | None
-    namespace: str
-    step: int | None
-    status: str = "running"
-    started: float | None = None
-    duration_ms: float | None = None
-    attempts: int = 1
-    input_tokens: int = 0
-    output_tokens: int = 0
-    total_tokens: int = 0
-    #: tokens per model: model → [input, output]
-    by_model: dict[str | None, list[int]] = field(default_factory=dict)
-
-    def cost(self, prices: PriceTable) -> float | None:
-        """Cost from the user's price table; None when no model it used has a price."""
-        return _cost(self.by_model, prices)
-
-
-def format_cost(cost: float | None) -> str:
-    """A cost for people: prices are per 1k tokens, so a phase often costs a fraction of a cent."""
-    return "-" if cost is None else f"{cost:.6f}"
-
-
-def _cost(by_model: Mapping[str | None, Sequence[int]], prices: PriceTable) -> float | None:
-    total, priced = 0.0, False
-    for model, (tokens_in, tokens_out) in by_model.items():
-        price = prices.get(model) if model is not None else None
-        if price is None:
-            continue
-        priced = True
-        total += tokens_in / 1000 * float(price.get("input", 0.0)) + tokens_out / 1000 * float(price.get("output", 0.0))
-    return total if priced else None
-
-
-class RunStats:
-    """Per-phase durations and tokens of the latest run, and its totals, built from events."""
-
-    def __init__(self) -> None:
-        self._reset()
-
-    def _reset(self) -> None:
-        self.phases: dict[str, PhaseStats] = {}
-        self.input_tokens = 0
-        self.output_tokens = 0
-        self.total_tokens = 0
-        self.started: float | None = None
-        self.duration_ms: float | None = None
-        self.status: str | None = None
-
-    @classmethod
-    def from_events(cls, events: Iterable[Any]) -> RunStats:
-        """Stats of the last run in ``events`` (a recording, say)."""
-        stats = cls()
-        for event in events:
-            stats.observe(event)
-        return stats
-
-    def observe(self, event: Any) -> None:
-        """Account for one event."""
-        kind = event.kind
-        if kind == "run_started":
-            self._reset()  # stats are per run
-            self.started = event.time
-        elif kind == "run_finished":
-            self.duration_ms, self.status = event.duration_ms, event.status
-        elif kind == "phase_started":
-            phase = self._phase(event)
-            phase.started, phase.status = event.time, "running"
-        elif kind == "phase_finished":
-            phase = self._phase(event)
-            phase.status, phase.duration_ms, phase.attempts = event.status, event.duration_ms, event.attempts
-        elif kind == "usage":
-            phase = self._phase(event)
-            phase.input_tokens += event.input_tokens
-            phase.output_tokens += event.output_tokens
-            phase.total_tokens += event.total_tokens
-            per_model = phase.by_model.setdefault(event.model, [0, 0])
-            per_model[0] += event.input_tokens
-            per_model[1] += event.output_tokens
-            self.input_tokens += event.input_tokens
-            self.output_tokens += event.output_tokens
-            self.total_tokens += event.total_tokens
-
-    def _phase(self, event: Any) -> PhaseStats:
-        # Usage outside a known task (no tasks stream mode) is kept per node.
-        key = event.task_id or f"{event.namespace}/{event.node}"
-        phase = self.phases.get(key)
-        if phase is None:
-            phase = self.phases[key] = PhaseStats(event.task_id, event.node, event.namespace, event.step)
-        return phase
-
-    def slowest(self, n: int = 3) -> list[PhaseStats]:
-        """The ``n`` finished phases that took longest, slowest first."""
-        timed = [p for p in self.phases.values() if p.duration_ms is not None]
-        return sorted(timed, key=lambda p: p.duration_ms or 0.0, reverse=True)[:n]
-
-    def cost(self, prices: PriceTable) -> float | None:
-        """Cost of the run from the user's price table; None when no model used has a price."""
-        by_model: dict[str | None, list[int]] = {}
-        for phase in self.phases.values():
-            for model, (tokens_in, tokens_out) in phase.by_model.items():
-                acc = by_model.setdefault(model, [0, 0])
-                acc[0] += tokens_in
-                acc[1] += tokens_out
-        return _cost(by_model, prices)
-
-    def unpriced_models(self, prices: PriceTable) -> set[str | None]:
-        """Models that reported usage but have no price in the table."""
-        return {m for p in self.phases.values() for m in p.by_model if m is None or m not in prices}
-
-
-# -- stuck phases --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StuckPhase:
-    """A phase running longer than its threshold."""
-
-    task_id: str | None
-    node: str | None
-    namespace: str
-    step: int | None
-    started: float
-    elapsed_s: float
-    threshold_s: float
-
-
-class StuckWatch:
-    """Flags phases running longer than a threshold (default 60 s; per-node overrides, None turns a node off).
-
-    Feed it events with ``observe``; ask ``check()`` on a timer. Thread-safe.
-    """
-
-    def __init__(
-        self,
-        threshold_s: float = 60.0,
-        per_node: Mapping[str, float | None] | None = None,
-        *,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self.threshold_s = threshold_s
-        self.per_node = dict(per_node or {})
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._running: dict[str, Any] = {}
-
-    def threshold_for(self, node: str | None) -> float | None:
-        """The threshold that applies to ``node`` (None: never flagged)."""
-        if node is not None and node in self.per_node:
-            return self.per_node[node]
-        return self.threshold_s
-
-    def observe(self, event: Any) -> None:
-        """Track phase_started / phase_finished; a run's end clears everything."""
-        with self._lock:
-            if event.kind == "phase_started" and event.task_id:
-                self._running[event.task_id] = event
-            elif event.kind == "phase_finished" and event.task_id:
-                self._running.pop(event.task_id, None)
-            elif event.kind in ("run_started", "run_finished"):
-                self._running.clear()
-
-    def check(self, now: float | None = None) -> list[StuckPhase]:
-        """Phases over their threshold now, longest running first."""
-        now = self._clock() if now is None else now
-        stuck: list[StuckPhase] = []
-        with self._lock:
-            running = list(self._running.values())
-        for started in running:
-            threshold = self.threshold_for(started.node)
-            elapsed = now - started.time
-            if threshold is not None and elapsed > threshold:
-                stuck.append(StuckPhase(started.task_id, started.node, started.namespace, started.step, started.time, elapsed, threshold))
-        return sorted(stuck, key=lambda s: s.elapsed_s, reverse=True)
