@@ -97,7 +97,7 @@ IN_PROCESS = textwrap.dedent(
     from langgraph.checkpoint.sqlite import SqliteSaver
     from agent_debug.fixtures import long_loop
     from agent_debug.inspector.targets import open_source
-    from agent_debug.tui.headless import document_json
+    from agent_debug.tui.cli.json_output import document_json
     db, thread, repeat = sys.argv[1], sys.argv[2], int(sys.argv[3])
     saver = SqliteSaver(sqlite3.connect("file:" + db + "?mode=ro", uri=True, check_same_thread=False))
     graph = long_loop.builder.compile(checkpointer=saver)

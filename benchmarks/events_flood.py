@@ -31,7 +31,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from agent_debug.inspector.control import Controller, Runner, open_store_for_app
+from agent_debug.inspector.acting_store import open_store_for_app
+from agent_debug.inspector.runner import Runner
+from agent_debug.inspector.session import DebugSession
+from agent_debug.inspector.sources.local import LocalSource
 from agent_debug.inspector.recording import Recorder, read_recording
 from agent_debug.tui.app import AgentDebugApp
 from agent_debug.tui.widgets.events.events_view import EventsView
@@ -48,7 +51,7 @@ def scaled(times: int) -> dict[str, int]:
 async def flood_into_tui(record: Path, flood: dict[str, int] = FLOOD) -> dict[str, float]:
     store = open_store_for_app("memory", create=True)
     graph = flood_builder().compile()
-    controller = Controller(graph, store)
+    controller = DebugSession(LocalSource(store, graph))
     recorder = Recorder(record)
     controller.sink = recorder.write
     app = AgentDebugApp(store.source, graph=graph, controller=controller, poll_interval=0)

@@ -146,7 +146,7 @@ from pathlib import Path
 from textual import on
 from agent_debug.tui import app as app_module
 from agent_debug.tui.app import AgentDebugApp, ThreadsLoaded
-from agent_debug.tui.attach import open_for_ui
+from agent_debug.tui.cli.launcher import open_for_ui
 marks["imported"] = time.monotonic() - T0
 
 
@@ -250,7 +250,7 @@ def first_paint_tmux(db: Path, repeat: int) -> tuple[list[float], int]:
 
 def timed_app(db: Path) -> Any:
     from agent_debug.tui.app import AgentDebugApp
-    from agent_debug.tui.attach import open_for_ui
+    from agent_debug.tui.cli.launcher import open_for_ui
 
     return AgentDebugApp(open_for_ui(str(db), None), poll_interval=0)
 

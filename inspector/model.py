@@ -217,6 +217,7 @@ class ActionOutcome(_Record):
     interrupts: list[InterruptInfo] = Field(default_factory=list)
     error: ErrorInfo | None = Field(None, description="The failure if a node raised while running.")
     traceback: str | None = None
+    paused: bool = Field(False, description="The run stopped because a pause was asked (at a step boundary).")
     replayed_from: str | None = Field(None, description="replay/fork: the checkpoint the new branch starts from.")
     phases: list[str] = Field(default_factory=list, description="replay: the phase(s) run once more.")
     original_writes: list[PendingWrite] = Field(default_factory=list, description="replay: what the original run wrote there.")

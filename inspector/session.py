@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, Literal
 
 from agent_debug.inspector.decisions import answer, check_schema
@@ -103,6 +104,8 @@ class DebugSession:
         self._extractors: dict[str, Any] = {}
         self._runner: Runner | None = None
         self._lock = threading.Lock()
+        self._pause_asked = threading.Event()
+        self._acting = threading.Event()
         self._token: Hashable = object()
         self._cache: dict[tuple[str, str], Any] = {}
         self._ran: dict[str, tuple[str, frozenset[str]]] = {}
@@ -253,6 +256,18 @@ class DebugSession:
             points.discard(node)
         return now_set
 
+    def set_breakpoint(self, node: str, *, after: bool = False) -> None:
+        """Set a breakpoint (no change if it is set already)."""
+        if node not in (self.break_after if after else self.break_before):
+            self.toggle_breakpoint(node, after=after)
+
+    def clear_breakpoint(self, node: str, *, after: bool = False) -> bool:
+        """Clear one breakpoint; whether it was set."""
+        points = self.break_after if after else self.break_before
+        was_set = node in points
+        points.discard(node)
+        return was_set
+
     def clear_breakpoints(self) -> None:
         """Remove every breakpoint."""
         self.break_before.clear()
@@ -268,10 +283,14 @@ class DebugSession:
     # -- running ------------------------------------------------------------------------------
 
     def pause(self) -> None:
-        """Stop the running action at the next step boundary (safe from another thread)."""
+        """Stop the running action at the next step boundary (safe from another thread).
+
+        Asked while an action is still making its checks, the pause waits for its run."""
         runner = self._runner
         if runner is not None:
             runner.pause()
+        elif self._acting.is_set():
+            self._pause_asked.set()
 
     @property
     def running(self) -> bool:
@@ -293,6 +312,8 @@ class DebugSession:
         with self._lock:
             runner = Runner(self._graph_to_run(), thread_id)
             self._runner = runner
+            if self._pause_asked.is_set():
+                runner.pause()
             try:
                 head = self._head(thread_id)
                 result = runner.run(
@@ -304,8 +325,9 @@ class DebugSession:
                 )
             finally:
                 self._runner = None
+                self._pause_asked.clear()
                 self._forget()
-        return self._outcome(action, thread_id, result, **extra)
+        return self._outcome(action, thread_id, result, paused=result.paused, **extra)
 
     def _head(self, thread_id: str) -> str | None:
         from agent_debug.inspector.exceptions import InspectorError
@@ -334,21 +356,35 @@ class DebugSession:
             **extra,
         )
 
+    @contextmanager
+    def _acting_now(self) -> Iterator[None]:
+        """While a verb makes its checks and runs: a pause asked meanwhile is kept for its run."""
+        self._pause_asked.clear()
+        self._acting.set()
+        try:
+            yield
+        finally:
+            self._acting.clear()
+            self._pause_asked.clear()
+
     def start(self, thread_id: str, payload: Any, *, step: bool = False, sink: Callable[[Any], None] | None = None) -> ActionOutcome:
         """Start a run with ``payload`` as input (to the first breakpoint, or one step)."""
         self._require_control("run")
-        self.refresh()
-        return self._run("run", thread_id, payload, step=step, sink=sink)
+        with self._acting_now():
+            self.refresh()
+            return self._run("run", thread_id, payload, step=step, sink=sink)
 
     def step(self, thread_id: str) -> ActionOutcome:
         """Run the next super-step and pause."""
-        self._check_runnable(thread_id)
-        return self._run("step", thread_id, None, step=True)
+        with self._acting_now():
+            self._check_runnable(thread_id)
+            return self._run("step", thread_id, None, step=True)
 
     def cont(self, thread_id: str) -> ActionOutcome:
         """Run to the next breakpoint, interrupt, error or the end."""
-        self._check_runnable(thread_id)
-        return self._run("continue", thread_id, None)
+        with self._acting_now():
+            self._check_runnable(thread_id)
+            return self._run("continue", thread_id, None)
 
     # -- interrupts ----------------------------------------------------------------------------
 
@@ -367,16 +403,17 @@ class DebugSession:
 
         from agent_debug.inspector.diff import diff_between
 
-        self.refresh()
-        self.check_graph(thread_id)
-        pending = {i.id for i in self.thread(thread_id, fresh=False).interrupts}
-        unknown = [i for i in plan if i not in pending]
-        if unknown:
-            raise ControlError(f"no pending interrupt '{unknown[0]}' in thread '{thread_id}' (it may have been answered); nothing was sent")
-        # The latest state before and after, as get_state shows them: answering one of two
-        # interrupts saves that task's writes without a new checkpoint, and they count.
-        before = self.source.state(thread_id)
-        outcome = self._run("resume", thread_id, Command(resume=plan), sent=plan)
+        with self._acting_now():
+            self.refresh()
+            self.check_graph(thread_id)
+            pending = {i.id for i in self.thread(thread_id, fresh=False).interrupts}
+            unknown = [i for i in plan if i not in pending]
+            if unknown:
+                raise ControlError(f"no pending interrupt '{unknown[0]}' in thread '{thread_id}' (it may have been answered); nothing was sent")
+            # The latest state before and after, as get_state shows them: answering one of
+            # two interrupts saves that task's writes without a new checkpoint, and they count.
+            before = self.source.state(thread_id)
+            outcome = self._run("resume", thread_id, Command(resume=plan), sent=plan)
         return outcome.model_copy(update={"diff": diff_between(before, self.source.state(thread_id))})
 
     def answer(self, thread_id: str, **request: Any) -> ActionOutcome:

@@ -541,11 +541,11 @@ def test_shapes_without_review_configs_state_no_limits():
     assert reject_value(inbox) == [{"type": "ignore", "args": None}]
 
 
-# -- the CLI's plan (inspector.control.plan_resume) ----------------------------------------
+# -- the CLI's plan (inspector.session.plan_resume) ----------------------------------------
 
 
 def test_plan_resume_answers_from_the_declared_schema():
-    from agent_debug.inspector.control import plan_resume
+    from agent_debug.inspector.session import plan_resume
 
     graph = review_graph({"question": "refund?"}, APPROVED)
     [intr] = ask(graph, {})

@@ -20,7 +20,7 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.graph import START, StateGraph
 from langgraph.types import RetryPolicy
 
-from agent_debug.inspector.control import Runner
+from agent_debug.inspector.runner import Runner
 from agent_debug.inspector.errors import classify, classify_exception, stored_error_fields
 from agent_debug.inspector.model import ErrorInfo
 from agent_debug.inspector.targets import open_source

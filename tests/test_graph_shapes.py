@@ -212,7 +212,9 @@ def _fan_out() -> Any:
 
 
 def test_two_sends_to_one_node_are_two_tasks_and_a_replayed_fan_out_names_its_node(tmp_path: Path):
-    from agent_debug.inspector.control import open_store, replay
+    from agent_debug.inspector.acting_store import open_store
+    from agent_debug.inspector.session import DebugSession
+    from agent_debug.inspector.sources.local import LocalSource
 
     db = tmp_path / "fan.db"
     builder = _fan_out()
@@ -227,7 +229,7 @@ def test_two_sends_to_one_node_are_two_tasks_and_a_replayed_fan_out_names_its_no
         planned = next(r for r in rows if r.nodes == ["plan"])
         assert source.state("fan", checkpoint_id=planned.checkpoint_id).next == ["work", "work"]
     with open_store(str(db)) as store:
-        outcome = replay(store, builder.compile(), "fan", planned.checkpoint_id)
+        outcome = DebugSession(LocalSource(store, builder.compile())).replay("fan", planned.checkpoint_id)
     assert outcome.phases == ["work"]
     with open_source(str(db)) as source:
         branch = {r.checkpoint_id: r for r in source.history("fan", limit=None).checkpoints}

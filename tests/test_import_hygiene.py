@@ -90,3 +90,64 @@ def test_listing_as_json_never_imports_pydantic(scenario_db):
     commands = [["threads", db, "--json"], ["history", db, "--thread", "fanout", "--json"]]
     report = "sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'pydantic_core'))"
     assert loaded_after(commands, report) == "[]"
+
+
+def run_in_terminal(probe: str, *, timeout: float = 120.0) -> tuple[int, bytes]:
+    """Run a Python probe with a pseudo-terminal as its stdin, stdout and stderr; its exit
+    status and everything it wrote to the terminal."""
+    import os
+    import select
+    import termios
+    import time
+
+    main_fd, terminal_fd = os.openpty()
+    termios.tcsetwinsize(terminal_fd, (40, 120))  # a new pty is 0x0: give it a screen
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", probe],
+            stdin=terminal_fd, stdout=terminal_fd, stderr=terminal_fd, start_new_session=True, cwd=ROOT,
+        )
+    finally:
+        os.close(terminal_fd)
+    shown = bytearray()
+    deadline = time.monotonic() + timeout  # a guard against a hang, not a wait
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([main_fd], [], [], 1.0)
+            if not ready:
+                if proc.poll() is not None:
+                    break
+                continue
+            try:
+                chunk = os.read(main_fd, 65536)
+            except OSError:  # EIO: the probe closed its end of the terminal
+                break
+            if not chunk:
+                break
+            shown += chunk
+        status = proc.wait(timeout=max(deadline - time.monotonic(), 1.0))
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(main_fd)
+    return status, bytes(shown)
+
+
+def test_graph_drawn_in_a_terminal_never_imports_textual(tmp_path: Path):
+    # On a terminal, `graph` draws with colours: the styling must come from a module that
+    # does not import Textual (the graph widget's module does).
+    answer = tmp_path / "answer.txt"
+    probe = (
+        "import sys\n"
+        "from agent_debug.tui.cli import main\n"
+        "assert sys.stdout.isatty()\n"
+        "status = main(['graph', 'agent_debug.fixtures.feature_request:graph'])\n"
+        "sys.stdout.flush()\n"
+        f"open({str(answer)!r}, 'w').write(f\"{{status}} {{'textual' in sys.modules}}\")\n"
+    )
+    status, shown = run_in_terminal(probe)
+    assert status == 0, shown.decode(errors="replace")
+    assert b"\x1b[" in shown, "the drawing was not styled for a terminal"  # the terminal branch ran
+    assert b"analyze" in shown, shown.decode(errors="replace")  # a node of the drawing
+    assert answer.read_text() == "0 False"

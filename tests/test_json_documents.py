@@ -11,7 +11,7 @@ import pytest
 
 from agent_debug.inspector.model import HistoryPage, ThreadList, ThreadStatus
 from agent_debug.inspector.targets import open_source
-from agent_debug.tui.headless import document_json
+from agent_debug.tui.cli.json_output import document_json
 
 
 def record_json(model: type, document: dict[str, Any]) -> bytes:

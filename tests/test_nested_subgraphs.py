@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from agent_debug.inspector.control import Controller, open_store, replay
+from agent_debug.inspector.acting_store import open_store
+from agent_debug.inspector.session import DebugSession
+from agent_debug.inspector.sources.local import LocalSource
 from tests.graphs import nested_builder
 
 
@@ -15,7 +17,7 @@ def _inner_namespace(source, thread: str) -> str:
 def test_breakpoint_two_subgraph_levels_deep(tmp_path: Path):
     graph = nested_builder().compile()
     with open_store(str(tmp_path / "nested.db"), create=True) as store:
-        controller = Controller(graph, store)
+        controller = DebugSession(LocalSource(store, graph))
         assert "middle:inner:deep" in controller.nodes
         controller.toggle_breakpoint("middle:inner:deep")
         stopped = controller.start("n1", {"trail": []})
@@ -35,13 +37,13 @@ def test_replay_two_subgraph_levels_deep_stays_there(tmp_path: Path):
     graph = nested_builder().compile()
     db = str(tmp_path / "nested.db")
     with open_store(db, create=True) as store:
-        Controller(graph, store).start("n2", {"trail": []})
+        DebugSession(LocalSource(store, graph)).start("n2", {"trail": []})
         source = store.source
         inner = _inner_namespace(source, "n2")
         spaces = {n.namespace: n.checkpoint_count for n in source.namespaces("n2")}
         rows = source.history("n2", namespace=inner, limit=None).checkpoints
         start = next(r.parent_id for r in rows if r.nodes == ["polish"])
-        outcome = replay(store, graph, "n2", start, namespace=inner, update={"depth_note": "again"}, as_node="deep")
+        outcome = DebugSession(LocalSource(store, graph)).replay("n2", start, namespace=inner, update={"depth_note": "again"}, as_node="deep")
         assert outcome.namespace == inner and outcome.phases == ["polish"]
         after = {n.namespace: n.checkpoint_count for n in source.namespaces("n2")}
         # Only the inner subgraph's namespace grew: the update and the replayed phase.

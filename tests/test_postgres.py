@@ -78,7 +78,7 @@ def source(store: Store) -> Iterator[CheckpointSource]:
 
 
 def test_json_documents_are_written_as_the_records_write_them(source: CheckpointSource) -> None:
-    from agent_debug.tui.headless import document_json
+    from agent_debug.tui.cli.json_output import document_json
 
     threads = source.threads_document()
     assert document_json(threads, "ThreadList") == source.threads().model_dump_json(indent=2).encode() + b"\n"

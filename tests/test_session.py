@@ -246,3 +246,33 @@ def test_a_graph_ref_target_opens_a_local_source_on_the_run_store(tmp_path: Path
     with open_source(ref) as source:  # the read-only commands: no graph code is imported
         assert Capability.CONTROL not in source.capabilities
         assert source.thread("g").status.value == "done"
+
+
+def test_a_pause_asked_while_the_action_makes_its_checks_stops_its_run(tmp_path: Path):
+    graph = trivial_loop_builder().compile()
+    with open_store(str(tmp_path / "loop.db"), create=True) as store:
+        session = DebugSession(LocalSource(store, graph))
+        session.start("t", {"until": 50}, step=True)
+        real = store.source.history
+
+        def pausing(*args: Any, **kwargs: Any) -> Any:
+            session.pause()  # asked before the run exists: during the check of the graph
+            return real(*args, **kwargs)
+
+        store.source.history = pausing
+        outcome = session.cont("t")
+        # Stopped at the first step boundary (before or after one step), not at the end.
+        assert outcome.paused and outcome.status.value == "pending" and len(outcome.new_checkpoints) <= 1
+        store.source.history = real
+        assert not session.cont("t").paused  # the pause was used up by the run it stopped
+        assert store.source.thread("t").status.value == "done"
+
+
+def test_set_and_clear_a_breakpoint_say_what_they_did(tmp_path: Path):
+    with open_store(str(tmp_path / "n.db"), create=True) as store:
+        session = DebugSession(LocalSource(store, nested_builder().compile()))
+        session.set_breakpoint("leave")
+        session.set_breakpoint("leave")
+        assert session.break_before == {"leave"}
+        assert session.clear_breakpoint("leave") is True and session.clear_breakpoint("leave") is False
+        assert not session.break_before

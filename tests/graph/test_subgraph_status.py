@@ -22,7 +22,7 @@ from agent_debug.graphviz_export import apply_status, graph_model, layout, names
 from agent_debug.graphviz_export.dot import STATUS_COLOURS, dot_unquote
 from agent_debug.graphviz_export.model import subgraph_status
 from agent_debug.inspector.targets import open_source
-from agent_debug.tui.graph_command import graph_status
+from agent_debug.tui.graph_status import graph_status
 from tests.graphs import nested_builder
 
 SUPERVISOR = ("supervisor", "researcher:split_questions", "researcher:investigate", "researcher:summarize")

@@ -207,7 +207,9 @@ async def test_the_debugger_shows_the_refusal_and_keeps_running(tampered, monkey
     in a notification naming the type; the app goes on, the payload never runs, the store
     is unchanged (and writes nothing more this session)."""
     from agent_debug.fixtures.feature_request import graph
-    from agent_debug.inspector.control import Controller, open_store_for_app
+    from agent_debug.inspector.acting_store import open_store_for_app
+    from agent_debug.inspector.session import DebugSession
+    from agent_debug.inspector.sources.local import LocalSource
     from agent_debug.tui.app import AgentDebugApp
     from agent_debug.tui.screens.interrupt_screen import InterruptScreen
     from tests.tui.conftest import settle
@@ -216,7 +218,7 @@ async def test_the_debugger_shows_the_refusal_and_keeps_running(tampered, monkey
     monkeypatch.delenv("LANGGRAPH_STRICT_MSGPACK", raising=False)
     before = snapshot(db.parent)
     store = open_store_for_app(str(db), graph=graph)
-    app = AgentDebugApp(store.source, graph=graph, controller=Controller(graph, store), poll_interval=0, thread_id="t")
+    app = AgentDebugApp(store.source, graph=graph, controller=DebugSession(LocalSource(store, graph)), poll_interval=0, thread_id="t")
     try:
         async with app.run_test(size=(140, 45)) as pilot:
             await settle(pilot)

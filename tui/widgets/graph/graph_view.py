@@ -10,41 +10,9 @@ from textual.containers import ScrollableContainer
 from textual.message import Message
 from textual.widgets import Static
 
+from agent_debug.inspector.langgraph_names import END, START
+from agent_debug.tui.graph_text import layout_text
 from agent_debug.tui.safe_text import visible
-
-# Style names of graphviz_export.terminal → Rich styles. The layout names roles; the UI picks colours.
-STYLE_MAP = {
-    "node": "bold",
-    "node.visited": "bold green",
-    "node.next": "bold reverse cyan",
-    "node.failed": "bold reverse red",
-    "node.interrupted": "bold reverse yellow",
-    "start": "dim",
-    "end": "dim",
-    "subgraph": "bold blue",
-    "edge": "grey50",
-    "edge.conditional": "grey50",
-    "edge.label": "italic grey62",
-    "cluster": "blue",
-    "legend": "dim",
-}
-
-
-def layout_text(drawing: Any, highlight: str | None = None) -> Text:
-    """A graphviz_export ``Layout`` as Rich text; ``highlight`` underlines one node."""
-    out = Text(no_wrap=True, overflow="ignore")
-    for row, line in enumerate(drawing.lines):
-        text = Text(line)
-        for span in drawing.row_spans(row):
-            style = STYLE_MAP.get(span.style, "")
-            if highlight is not None and span.node == highlight:
-                style += " underline"
-            if style:
-                text.stylize(style, span.start, span.end)
-        out.append_text(text)
-        out.append("\n")
-    out.rstrip()
-    return out
 
 
 class GraphView(ScrollableContainer):
@@ -97,7 +65,7 @@ class GraphView(ScrollableContainer):
         drawing = self.query_one("#graph-drawing", Static)
         offset = event.get_content_offset(drawing)
         node = self.node_at(offset.y, offset.x) if offset is not None else None
-        if node is None or node in ("__start__", "__end__"):
+        if node is None or node in (START, END):
             return
         self.selected = node
         drawing.update(layout_text(self.drawing, node))

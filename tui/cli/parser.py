@@ -1,14 +1,13 @@
-"""The ``agent-debug`` command line.
+"""The ``agent-debug`` argument parser: every verb and its flags.
 
-Only the standard library is imported here so that ``--help`` starts in a few tens
-of milliseconds; each command imports what it needs when it runs.
+Only the standard library is imported here (``--help`` imports nothing else); numbers
+are bounded while parsing, so a huge or tiny one is one line and exit 2.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 PROG = "agent-debug"
@@ -101,7 +100,8 @@ def _status(text: str) -> str:
     return text
 
 
-def _build_parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
+    """The ``agent-debug`` parser: every verb, its flags, and the bounds checked while parsing."""
     common = _Parser(add_help=False)
     common.add_argument(
         "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks for failures"
@@ -207,6 +207,19 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", metavar="FILE", help="langgraph.json to resolve a graph id with")
     p.add_argument("--json", action="store_true", help="print one JSON document (schema: ActionOutcome)")
 
+    p = command(
+        "console",
+        "a line-mode debugger (pdb habits; reads a script of commands from stdin)",
+        "A line-mode debugger for terminals where a full-screen app is unwanted: threads, history, "
+        "state, diff, messages, errors, graph, next, continue, break, answer, replay, fork, events. "
+        "Interactive on a terminal (tab completion, history); otherwise one command a line from stdin, "
+        "stopping at the first that fails. Without --graph it reads the store read-only: nothing is written, "
+        "not even a WAL file.",
+    )
+    from agent_debug.tui.console import add_arguments as console_arguments
+
+    console_arguments(p)
+
     p = command("threads", "list threads with their status", f"List every thread with its status. {_READ_ONLY}")
     p.add_argument("target", metavar="TARGET", help=_TARGET_HELP)
     p.add_argument("--status", type=_status, help="only threads in this state: interrupted, error, done, pending, unreadable")
@@ -243,93 +256,3 @@ def _live_event_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--stuck-after", type=float, default=60.0, metavar="SECONDS", help="flag a phase running longer than this as stuck (default 60; 0 = never)")
     p.add_argument("--stuck", dest="stuck_overrides", action="append", metavar="NODE=SECONDS", help="per-node stuck threshold; NODE=off (or 0) never flags NODE (repeatable)")
     p.add_argument("--prices", metavar="FILE.json", help='price table for cost per phase and run: {"MODEL": {"input": PER_1K_TOKENS, "output": PER_1K_TOKENS}}')
-
-
-def _handler(command: str) -> Callable[[argparse.Namespace], int]:
-    if command == "demo":
-        from agent_debug.tui.demo import run_demo
-
-        return run_demo
-    if command == "run":
-        from agent_debug.tui.run_command import run_run
-
-        return run_run
-    if command in ("resume", "replay"):
-        from agent_debug.tui import acting
-
-        return acting.run_resume if command == "resume" else acting.run_replay
-    if command == "graph":
-        from agent_debug.tui.graph_command import run_graph
-
-        return run_graph
-    if command == "attach":
-        from agent_debug.tui.attach import run_attach
-
-        return run_attach
-    # The read-only commands are short-lived and build many small acyclic objects
-    # (10,000 history rows): reference counting frees them, and the cyclic collector
-    # would only rescan them again and again (a third of the run time on big threads).
-    # Pydantic's plugin discovery reads every installed package's metadata; the
-    # records need no plugins.
-    import gc
-    import os
-
-    gc.disable()
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    from agent_debug.tui import headless
-
-    return {"threads": headless.run_threads, "history": headless.run_history, "state": headless.run_state}[command]
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``agent-debug`` command; returns the exit status."""
-    args = _build_parser().parse_args(argv)
-    debug = getattr(args, "debug", False)
-    try:
-        return _handler(args.command)(args)
-    except KeyboardInterrupt:
-        return 130
-    except BrokenPipeError:
-        return 0
-    except Exception as exc:
-        from agent_debug.inspector.exceptions import InspectorError
-
-        # Whatever a library put in a message or a traceback, a DSN's password and
-        # libpq's PGPASSWORD never reach the terminal (scrubbed before escaping, which
-        # could split a secret).
-        scrub = _scrubber(args)
-        if debug:
-            import traceback
-
-            sys.stderr.write(scrub(traceback.format_exc()))
-        from agent_debug.tui.safe_text import visible
-
-        # Messages quote stored data (a thread id, an error text): no raw escapes.
-        if isinstance(exc, InspectorError):
-            print(f"{PROG}: error: {visible(scrub(exc.message))}", file=sys.stderr)
-            return exc.exit_code
-        print(
-            f"{PROG}: internal error: {type(exc).__name__}: {visible(scrub(str(exc)))}"
-            + ("" if debug else " (run with --debug for the traceback)"),
-            file=sys.stderr,
-        )
-        return 1
-
-
-
-def _scrubber(args: argparse.Namespace) -> Callable[[str], str]:
-    """A function hiding the secrets of every target the command was given."""
-    from agent_debug.inspector.targets import scrub
-
-    given = [t for t in (getattr(args, "target", None), getattr(args, "checkpointer", None)) if isinstance(t, str)]
-
-    def scrubbed(text: str) -> str:
-        for target in given:
-            text = scrub(text, target)
-        return scrub(text, None)
-
-    return scrubbed
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -27,9 +27,9 @@ def run_demo(args: argparse.Namespace) -> int:
             seed_store(path, threads=args.threads)
     console.print(f"demo store: {path}")
     if args.print:
-        from agent_debug.tui import headless
+        from agent_debug.tui.cli.threads import run_threads
 
-        return headless.run_threads(argparse.Namespace(target=str(path), status=None, limit=0, json=False))
-    from agent_debug.tui.attach import open_for_ui, run_app
+        return run_threads(argparse.Namespace(target=str(path), status=None, limit=0, json=False))
+    from agent_debug.tui.cli.launcher import open_for_ui, run_app
 
     return run_app(open_for_ui(str(path), None))

@@ -1,0 +1,24 @@
+"""The checks resume and replay make before they write to TARGET."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from agent_debug.inspector.exceptions import UsageError
+from agent_debug.tui.cli.graph_ref import load_graph_ref
+
+
+def required_graph(args: argparse.Namespace) -> Any:
+    """The ``--graph`` the verb runs; a usage error without one."""
+    if not args.graph:
+        raise UsageError(f"{args.command} runs the workflow, so it needs its graph: --graph GRAPH_REF")
+    return load_graph_ref(args.graph, args.config)
+
+
+def check_target_store(args: argparse.Namespace) -> None:
+    """TARGET checked before anything opens it to write: a directory, a file that is not a
+    checkpoint store, or (without ``--migrate``) a store LangGraph would migrate is refused."""
+    from agent_debug.inspector.acting_store import check_store_file
+
+    check_store_file(args.target, migrate=getattr(args, "migrate", False))

@@ -1,0 +1,56 @@
+"""``agent-debug attach TARGET``: open the debugger on a checkpoint store and follow it live."""
+
+from __future__ import annotations
+
+import argparse
+
+from agent_debug.inspector.exceptions import UsageError
+from agent_debug.tui.cli.graph_ref import load_graph_ref
+from agent_debug.tui.cli.launcher import make_app, open_for_ui, require_terminal, run_app, run_app_recording
+from agent_debug.tui.cli.live_flags import check_stuck_nodes, live_options
+from agent_debug.tui.cli.record_flag import check_record, make_recorder
+from agent_debug.tui.cli.signals import Stopped, stop_on_signals
+
+
+def run_attach(args: argparse.Namespace) -> int:
+    """Validate everything, then open the app; with --graph the acting verbs are on.
+
+    ``--record`` is checked before anything opens (it must not be TARGET itself, nor any
+    other file it would overwrite) and opened only once the store is; SIGTERM and
+    SIGINT close it with every event so far (``stop_on_signals``).
+    """
+    live = live_options(args)  # a recording's phases get timings and cost too
+    if args.record is not None and not args.graph:
+        raise UsageError("--record needs --graph GRAPH_REF: only the runs you start are recorded")
+    record = check_record(args, args.target)
+    migrate = getattr(args, "migrate", False)
+    if migrate and not args.graph:
+        raise UsageError("--migrate needs --graph GRAPH_REF: only acting on the store migrates it")
+    if args.graph:
+        from agent_debug.inspector.acting_store import check_store_file
+
+        check_store_file(args.target, migrate=migrate)  # with --graph, the app acts on TARGET
+    graph = load_graph_ref(args.graph, args.config) if args.graph else None
+    source = open_for_ui(args.target, args.thread)
+    if graph is None:
+        return run_app(source, thread=args.thread, poll=args.poll, **live)
+    source.close()
+    require_terminal()
+    from agent_debug.inspector.session import open_session
+
+    recorder = None
+    with stop_on_signals() as stop:
+        try:
+            session = open_session(args.target, graph=graph, allow_modules=getattr(args, "allow_modules", None))
+            try:
+                check_stuck_nodes(live["stuck_per_node"], session.nodes)
+                recorder = stop.recorder = make_recorder(record, args)
+                if recorder is not None:
+                    session.sink = recorder.write
+                stop.app = make_app(session.source, graph=graph, thread=args.thread, poll=args.poll, controller=session, **live)
+                run_app_recording(stop.app, recorder, stop, session)
+            finally:
+                stop.close(recorder, session.store)
+        except Stopped:
+            pass
+    return stop.finish()

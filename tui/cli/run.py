@@ -1,0 +1,160 @@
+"""``agent-debug run GRAPH_REF``: run a workflow under the debugger, or headless with ``--no-ui``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from agent_debug.inspector.exceptions import UsageError
+from agent_debug.tui.cli.graph_ref import load_graph_ref
+from agent_debug.tui.cli.json_input import parse_json_arg
+from agent_debug.tui.cli.live_flags import check_stuck_nodes, live_options
+from agent_debug.tui.cli.record_flag import check_record, make_recorder
+from agent_debug.tui.cli.signals import Stopped, stop_on_signals
+
+
+def run_run(args: argparse.Namespace) -> int:
+    """Check every argument, load the graph, open (or create) the store, then run the
+    graph in the app (or headless with ``--no-ui``).
+
+    Nothing is created before the arguments pass (a refused run leaves no store file),
+    and ``--record`` is opened only once the store is open, so nothing is truncated by a
+    run that never started. SIGTERM and SIGINT stop the run cleanly: see
+    :func:`stop_on_signals`.
+    """
+    live = live_options(args)  # cheap checks first: a bad flag fails before the graph is imported
+    target = args.checkpointer
+    default_store = target is None
+    if default_store:
+        from agent_debug.inspector.paths import default_run_store
+
+        target = str(default_run_store())
+    record = check_record(args, target)
+    payload = parse_json_arg(args.input, "--input") if args.input is not None else {}
+    check_store(target, default_store, getattr(args, "migrate", False))
+    graph = load_graph_ref(args.graph_ref, args.config)
+    check_nodes(graph, args.breakpoints, args.breakpoints_after, live["stuck_per_node"])
+    if not args.no_ui:
+        from agent_debug.tui.cli.launcher import require_terminal
+
+        require_terminal()
+    if default_store:
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+    thread = args.thread or f"run-{datetime.now():%Y%m%d-%H%M%S}"
+    if args.no_ui:
+        return _run_headless(graph, target, thread, payload, args, live, record)
+    return _run_app(graph, target, thread, payload, args, live, record)
+
+
+def _run_app(graph, target: str, thread: str, payload, args: argparse.Namespace, live: dict[str, Any], record: Path | None) -> int:
+    from agent_debug.tui.cli.launcher import make_app, run_app_recording
+
+    recorder = None
+    with stop_on_signals() as stop:
+        try:
+            session = _session(graph, target, args)
+            try:
+                recorder = stop.recorder = make_recorder(record, args)
+                stop.temp_store = stop.temp_folder(target, session.store)
+                if recorder is not None:
+                    session.sink = recorder.write
+                stop.app = make_app(
+                    session.source, graph=graph, thread=thread, poll=args.poll, controller=session,
+                    start=(thread, payload, args.step), **live,
+                )
+                run_app_recording(stop.app, recorder, stop, session)
+            finally:
+                stop.close(recorder, session.store)
+        except Stopped:
+            pass
+    return stop.finish()
+
+
+def check_store(target: str, default_store: bool, migrate: bool) -> None:
+    """The store a run writes to, checked before anything creates or opens it: a directory,
+    a missing folder, a file that is not a checkpoint store (a SQLite database of other
+    tables would get LangGraph's added to it) or, without ``--migrate``, a store LangGraph
+    would migrate, is one line and exit 2. The embedded store's folder is made later."""
+    from agent_debug.inspector.acting_store import check_store_file
+
+    if default_store and not Path(target).exists():
+        return
+    check_store_file(target, create=True, migrate=migrate, flag=None if default_store else "--checkpointer")
+
+
+def check_nodes(graph: Any, before: Iterable[str] | None, after: Iterable[str] | None, stuck: dict[str, float | None]) -> None:
+    """Refuse ``--break``/``--break-after``/``--stuck`` nodes the graph does not have,
+    before any store is opened (the checks the session makes, on the graph alone)."""
+    from agent_debug.inspector.user_graph import breakpoint_names
+
+    nodes = breakpoint_names(graph)
+    for node in [*(before or ()), *(after or ())]:
+        if node not in nodes:
+            raise UsageError(f"no node '{node}' in the graph; it has {', '.join(sorted(nodes))}")
+    check_stuck_nodes(stuck, nodes)
+
+
+def _session(graph: Any, target: str, args: argparse.Namespace) -> Any:
+    """The debug session the run goes through: the store opened (or made) to append, the
+    ``--break``/``--break-after`` breakpoints set."""
+    from agent_debug.inspector.session import open_session
+
+    session = open_session(target, graph=graph, create=True, allow_modules=getattr(args, "allow_modules", None))
+    try:
+        for node in args.breakpoints or []:
+            session.toggle_breakpoint(node)
+        for node in args.breakpoints_after or []:
+            session.toggle_breakpoint(node, after=True)
+    except BaseException:
+        session.close()
+        raise
+    return session
+
+
+def _run_headless(
+    graph, target: str, thread: str, payload, args: argparse.Namespace, live: dict[str, Any], record: Path | None
+) -> int:
+    """``run --no-ui``: events as lines (or NDJSON) while the run goes, a warning when a
+    phase runs past its stuck threshold, a cost summary with ``--prices``; exit 1 if it failed."""
+    from agent_debug.inspector.events import EventPipeline, StuckWatch
+    from agent_debug.tui.event_lines import EventPrinter, StuckTicker
+
+    printer = EventPrinter(as_json=args.json)
+    watch = StuckWatch(live["stuck_after"], live["stuck_per_node"])
+    with stop_on_signals() as stop:
+        try:
+            session = _session(graph, target, args)
+            recorder = None
+            try:
+                recorder = make_recorder(record, args)
+                # "memory" is a private temp directory: a signal removes it.
+                stop.headless(recorder, stop.temp_folder(target, session.store))
+
+                # Each event counted once (stats, stuck watch) where it is made, then
+                # recorded and printed.
+                pipeline = EventPipeline(recorder.write if recorder is not None else None, printer, watch=watch)
+                session.sink = pipeline
+                from agent_debug.tui import gc_policy
+
+                gc_policy.settle()  # what loading the graph made is never garbage: not walked again
+                with StuckTicker(watch, printer.stuck):
+                    outcome = session.start(thread, payload, step=args.step)
+                if live["prices"] is not None:
+                    printer.summary(pipeline.stats, live["prices"])
+            finally:
+                stop.close(recorder, session.store)
+        except Stopped:
+            pass
+    stop.finish()
+    where = f"; next: {', '.join(outcome.next)}" if outcome.next else ""
+    # "memory" is a private file removed on exit: naming its path would point at nothing.
+    kept_in = "memory (not kept)" if target == "memory" else outcome.target
+    print(f"thread {thread} in {kept_in}: {outcome.status.value}{where}", file=sys.stderr)
+    if outcome.error is not None:
+        print(f"agent-debug: error: the workflow failed in {outcome.error.node or '?'}: {outcome.error.type}: {outcome.error.message}", file=sys.stderr)
+        return 1
+    return 0
