@@ -13,7 +13,9 @@ import pytest
 from langgraph.types import Command
 from textual.widgets import TextArea
 
-from agent_debug.inspector.control import Controller, open_store_for_app
+from agent_debug.inspector.acting_store import open_store_for_app
+from agent_debug.inspector.session import DebugSession
+from agent_debug.inspector.sources.local import LocalSource
 from agent_debug.tui.app import AgentDebugApp
 from agent_debug.tui.screens.interrupt_screen import InterruptScreen
 from agent_debug.tui.widgets.state.state_tree import StateTree
@@ -43,7 +45,7 @@ async def test_state_tab_and_answer_dialog(name, compat_store, tmp_path):
     copy = store.copy(tmp_path / "store")
     graph = store.app.build(None)
     backing = open_store_for_app(str(copy))
-    app = AgentDebugApp(backing.source, graph=graph, controller=Controller(graph, backing), poll_interval=0, thread_id=thread)
+    app = AgentDebugApp(backing.source, graph=graph, controller=DebugSession(LocalSource(backing, graph)), poll_interval=0, thread_id=thread)
     try:
         async with app.run_test(size=SIZE) as pilot:
             await _wait_for(pilot, lambda: app.state is not None and app.state.thread_id == thread, f"state of {thread}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 from datetime import timedelta
 from pathlib import Path
@@ -15,6 +16,13 @@ from agent_debug.inspector.sources.checkpoints import checkpoint_time
 from agent_debug.inspector.targets import open_source
 
 SNAPSHOT_DB = Path(__file__).resolve().parents[1] / "data" / "snapshot.db"
+
+
+@pytest.fixture(autouse=True)
+def _default_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default key bindings, whatever keymap the developer keeps in their config dir
+    (a test of the keymap sets its own)."""
+    monkeypatch.setenv("AGENT_DEBUG_KEYMAP", os.devnull)
 
 
 async def settle(pilot: Pilot, rounds: int = 3) -> None:

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from textual.widgets import TextArea
 
-from agent_debug.inspector.control import Controller, open_store_for_app
+from agent_debug.inspector.acting_store import open_store_for_app
+from agent_debug.inspector.session import DebugSession
+from agent_debug.inspector.sources.local import LocalSource
 from agent_debug.tui.app import AgentDebugApp
 from agent_debug.tui.screens.edit_screen import EditStateScreen
 from agent_debug.tui.screens.interrupt_screen import InterruptScreen
@@ -24,7 +26,7 @@ FEATURE_INPUT = {"request": "Add a --json flag to the `report` command", "max_it
 
 def control_app(target: str, graph, *, create: bool = False, start=None, thread=None) -> AgentDebugApp:
     store = open_store_for_app(target, create=create)
-    return AgentDebugApp(store.source, graph=graph, controller=Controller(graph, store), poll_interval=0, start=start, thread_id=thread)
+    return AgentDebugApp(store.source, graph=graph, controller=DebugSession(LocalSource(store, graph)), poll_interval=0, start=start, thread_id=thread)
 
 
 async def wait_for_screen(pilot, kind, tries: int = 100):

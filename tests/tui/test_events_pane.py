@@ -10,7 +10,9 @@ from typing import Any, TypedDict
 from langgraph.graph import START, StateGraph
 from rich.console import Console
 
-from agent_debug.inspector.control import Controller, open_store_for_app
+from agent_debug.inspector.acting_store import open_store_for_app
+from agent_debug.inspector.session import DebugSession
+from agent_debug.inspector.sources.local import LocalSource
 from agent_debug.tui.app import AgentDebugApp
 from agent_debug.tui.widgets.events.events_view import EventFilter, EventsView
 from tests.tui.conftest import settle
@@ -21,7 +23,7 @@ SIZE = (140, 45)
 def events_app(graph, thread: str, payload, **kw) -> AgentDebugApp:
     store = open_store_for_app("memory", create=True)
     return AgentDebugApp(
-        store.source, graph=graph, controller=Controller(graph, store), poll_interval=0, start=(thread, payload, False), **kw
+        store.source, graph=graph, controller=DebugSession(LocalSource(store, graph)), poll_interval=0, start=(thread, payload, False), **kw
     )
 
 

@@ -6,7 +6,9 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-from agent_debug.inspector.control import Controller, open_store_for_app
+from agent_debug.inspector.acting_store import open_store_for_app
+from agent_debug.inspector.session import DebugSession
+from agent_debug.inspector.sources.local import LocalSource
 from agent_debug.inspector.targets import open_source
 from agent_debug.tui.app import AgentDebugApp
 from agent_debug.tui.widgets.graph.graph_view import GraphView
@@ -131,7 +133,7 @@ async def test_two_levels_deep_with_breakpoints_and_a_clicked_node_named_as_brea
     conn.close()
     graph = nested_builder().compile()
     store = open_store_for_app(str(db))
-    controller = Controller(graph, store)
+    controller = DebugSession(LocalSource(store, graph))
     controller.toggle_breakpoint("middle:inner:deep")
     app = AgentDebugApp(store.source, graph=graph, controller=controller, poll_interval=0, thread_id="n")
     async with app.run_test(size=SIZE) as pilot:

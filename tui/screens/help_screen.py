@@ -1,23 +1,27 @@
-"""``?``: every key of the app, read from the bindings themselves."""
+"""``?``: every key of the app with its binding id, as the user's keymap has it."""
 
 from __future__ import annotations
 
 from rich.table import Table
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from agent_debug.tui.key_bindings import HELP_BINDINGS
+
 
 class HelpScreen(ModalScreen[None]):
-    """Keys and what they do; any key closes it."""
+    """Keys and what they do; escape, q or ? closes it.
+
+    ``bindings`` are (key in effect, description, binding id) rows
+    (``key_bindings.KeysInEffect.help_rows``)."""
 
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll { width: 76; height: 80%; border: thick $primary; background: $surface; padding: 1 2; }
     """
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")]
+    BINDINGS = HELP_BINDINGS
 
     def __init__(self, bindings: list[tuple[str, str, str]]) -> None:
         super().__init__()

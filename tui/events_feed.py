@@ -1,0 +1,118 @@
+"""Feeding the events pane: run events move from the buffer the run threads append to
+into the pane on a timer. Each event is counted once, where it is made, by the app's
+``EventPipeline`` (phase statistics, the stuck-phase watch); the pane shows a snapshot.
+
+However fast events come, a tick stays short: as many events as ~12 ms of counting and
+folding take, then one share of the lines to draw; the tail of a flood is drawn between
+ticks; the phase table is redrawn at most 4 times a second while events keep coming.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from time import perf_counter
+from typing import Any
+
+from textual.app import App
+from textual.css.query import NoMatches
+
+from agent_debug.tui import gc_policy
+from agent_debug.tui.event_buffer import EventBuffer
+from agent_debug.tui.widgets.events.events_view import EventsView
+
+EVENT_FLUSH_S = 0.05  # ≤ 20 UI updates a second, however fast events arrive
+
+
+class EventsFeed:
+    """The events buffer of an app, drained into its events pane with the run's statistics.
+
+    ``stuck`` is an ``events.StuckWatch``; ``prices`` adds cost to the phase-timing table.
+    ``pipeline`` (an ``events.EventPipeline`` counting into the watch) is where run events
+    enter: counted, then appended to the buffer and handed to the other sinks."""
+
+    def __init__(self, app: App[Any], *, stuck: Any, prices: dict[str, dict[str, float]] | None = None) -> None:
+        from agent_debug.inspector.events import EventPipeline
+
+        self._app = app
+        self.events = EventBuffer()
+        self.pipeline = EventPipeline(self.events.append, watch=stuck)
+        self.stuck = stuck
+        self.prices = prices
+        self._stuck_seen: set[str | None] = set()
+        self._stats_pending = False
+        self._stats_due = 0.0
+        self._drawing_tail = False
+
+    @property
+    def run_stats(self) -> Any:
+        """Per-phase time, failures and tokens of the runs seen (counted by the pipeline)."""
+        return self.pipeline.stats
+
+    def flush(self) -> None:
+        """Move new run events into the events pane (a timer tick, UI thread)."""
+        try:
+            view = self._app.query_one(EventsView)
+        except NoMatches:  # shutting down: nothing to show them in
+            return
+        fresh = 0
+        deadline = perf_counter() + 0.012
+        while True:
+            batch = self.events.drain(limit=500)
+            if batch:
+                view.add(batch, draw=False)
+            fresh += len(batch)
+            if len(batch) < 500 or perf_counter() > deadline:
+                break
+        gc_policy.kept(fresh)
+        waiting = view.lines_waiting
+        if fresh or waiting:
+            try:
+                more = view.add(())
+            except NoMatches:  # its log is gone: the app is shutting down
+                return
+            if not fresh and 0 < more < waiting and not self._drawing_tail:
+                # The tail of a flood: no new events compete for the time any more, so the
+                # next shares are drawn as soon as the loop is free rather than a tick later.
+                self._drawing_tail = True
+                self._app.call_later(self._draw_tail, view)
+        stuck = self.pipeline.stuck()
+        for s in stuck:
+            if s.task_id not in self._stuck_seen:
+                self._stuck_seen.add(s.task_id)
+                self._app.notify(f"{s.node} has been running for {s.elapsed_s:.0f}s", title="stuck phase?", severity="warning", timeout=8)
+        # The phase table resizes with its rows (a layout of the whole screen): while
+        # events keep coming it is redrawn 4 times a second, and once when they stop.
+        now = perf_counter()
+        pending = self._stats_pending or fresh > 0 or bool(stuck)
+        if pending and (not fresh or now >= self._stats_due):
+            view.show_stats(self.pipeline.snapshot(), stuck, self.prices)
+            self._stats_due, pending = now + 0.25, False
+        self._stats_pending = pending
+
+    async def _draw_tail(self, view: EventsView) -> None:
+        """Another share of the lines waiting in the events pane, until none wait (or
+        none can be drawn: the pane is not on screen)."""
+        waiting = view.lines_waiting
+        try:
+            more = view.add(())
+        except NoMatches:  # its log is gone: the app is shutting down
+            more = 0
+        self._drawing_tail = 0 < more < waiting
+        if self._drawing_tail:
+            # Let the rest of the loop run (keys, timers, the screen) before the next
+            # share: a callback queued right away would be taken before anything else.
+            await asyncio.sleep(0.002)
+            self._app.call_later(self._draw_tail, view)
+
+    def refilter(self) -> None:
+        """Draw the events pane again from every event kept, after its filter changed."""
+        # The snapshot holds events not drained yet, which the next tick would add a second
+        # time: drain now (after the snapshot, so the drain covers them) and keep what came since.
+        held = self.events.snapshot()
+        fresh = self.events.drain()
+        tail = held[-1] if held else None
+        since = next((i + 1 for i, e in enumerate(fresh) if e is tail), 0)
+        view = self._app.query_one(EventsView)
+        view.rebuild(held + fresh[since:])
+        if fresh:
+            view.show_stats(self.pipeline.snapshot(), self.pipeline.stuck(), self.prices)

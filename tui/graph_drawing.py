@@ -1,0 +1,190 @@
+"""What the graph pane is fed: the layout of the graph at the selected checkpoint.
+
+The graph is the user's (``--graph``), one of its subgraphs in a subgraph's namespace, or
+one reconstructed from the thread's checkpoints when there is no graph code. Highlights:
+each node's run status at the checkpoint, breakpoints marked on their nodes, and the
+focus mode (only one node and its neighbours). Layouts are computed in a worker and
+posted as ``GraphDrawn``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable
+from typing import Any
+
+from textual.app import App
+from textual.message import Message
+
+from agent_debug.inspector.langgraph_names import END, START
+from agent_debug.inspector.model import CheckpointState, CheckpointSummary
+from agent_debug.inspector.sources.base import Source
+from agent_debug.tui.store_loader import post_read, start_worker
+from agent_debug.tui.worker_messages import GraphDrawn
+
+# Breakpoints in force, as (before, after) node names (``sub:node`` inside a subgraph).
+Breakpoints = Callable[[], tuple[Collection[str], Collection[str]]]
+
+
+class GraphDrawing:
+    """Lays out the graph pane for a thread's checkpoint, off the UI thread.
+
+    ``breakpoints`` tells which are set (read in the worker); ``key`` gives the key now
+    bound to a binding id, for the hints in captions."""
+
+    def __init__(self, app: App[Any], source: Source, graph: Any, *, breakpoints: Breakpoints, key: Callable[[str], str]) -> None:
+        self._app = app
+        self.source = source
+        self.compiled_graph = graph
+        self._breakpoints = breakpoints
+        self._key = key
+        # The node drawn alone with its neighbours (None: the whole graph), and the one
+        # focus mode picks at the checkpoint shown.
+        self.focus: str | None = None
+        self._candidate: str | None = None
+        self._graph_model: Any = None
+        self._rows_cache: dict[tuple[str, str], tuple[str, list[CheckpointSummary]]] = {}
+        # Models of the user's subgraphs by path (None: not a subgraph node of the graph),
+        # built on first view.
+        self._subgraph_models: dict[tuple[str, ...], Any] = {}
+        self._subgraphs: dict[str, Any] | None = None
+
+    def checkpoint_shown(self, state: CheckpointState) -> None:
+        """Note the node that matters at the checkpoint now shown: one waiting at an
+        interrupt, failed, or due next (what focus mode focuses on)."""
+        nodes = [i.node for i in state.interrupts] + [e.node for e in state.errors] + list(state.next)
+        self._candidate = next((n for n in nodes if n), None)
+
+    def toggle_focus(self, ran: str | None) -> None:
+        """Focus on the node that matters at the checkpoint (else ``ran``, the node that
+        made it), or draw everything again when focused already."""
+        candidate = self._candidate or ran
+        self.focus = None if self.focus or not candidate else candidate
+
+    def prepare(self, then: Callable[[], None]) -> None:
+        """Build the model of the user's graph once (worker), then call ``then`` on the UI thread."""
+
+        def build() -> None:
+            from agent_debug.graphviz_export.model import graph_model
+
+            self._graph_model = graph_model(self.compiled_graph)
+            self._app.call_from_thread(then)
+
+        start_worker(self._app, "prepare-graph", build)
+
+    def draw(self, thread_id: str, checkpoint_id: str | None, state: CheckpointState | None = None, *, namespace: str = "") -> None:
+        """Lay out the graph with each node's status at the checkpoint; in a subgraph's
+        namespace, that subgraph with the statuses of its own checkpoints. ``state``, when
+        it is that checkpoint's, saves decoding it again."""
+        focus_on = self.focus
+
+        def draw() -> Message:
+            from agent_debug.graphviz_export.model import apply_status
+            from agent_debug.graphviz_export.terminal import layout
+            from agent_debug.tui.graph_status import graph_status
+
+            given = state if state is not None and state.checkpoint_id == checkpoint_id else None
+            title = None
+            if namespace:
+                if given is None:
+                    given = self.source.state(thread_id, checkpoint_id=checkpoint_id, namespace=namespace)
+                model, caption, title = self._subgraph_drawing(thread_id, namespace, given)
+            elif self._graph_model is not None:
+                model, caption = self._breakpoints_marked(self._graph_model), "graph from --graph"
+            else:
+                from agent_debug.graphviz_export.observed import observed_model
+                from agent_debug.inspector.reconstruct import observed_graph
+
+                seen = observed_graph(self.source, thread_id, rows=self._all_rows(thread_id))
+                model = observed_model(seen.nodes, seen.edges)
+                caption = "reconstructed from this thread's checkpoints (pass --graph for the real graph)"
+            rows = self._all_rows(thread_id, namespace)
+            status = graph_status(self.source, thread_id, checkpoint_id, model=model, namespace=namespace, state=given, rows=rows)
+            focus = focus_on if focus_on in model else None
+            if focus:
+                caption += f" · focus on {focus} ({self._key('graph.focus')} for all)"
+            drawing = layout(apply_status(model, status), focus=focus, hops=1)
+            drawing.spans  # styled here, off the UI thread (spans are computed lazily)
+            return GraphDrawn(drawing, caption, thread_id=thread_id, namespace=namespace, title=title)
+
+        start_worker(self._app, "graph", lambda: post_read(self._app, draw))
+
+    # -- worker threads only ----------------------------------------------------------
+
+    def _all_rows(self, thread_id: str, namespace: str = "") -> list[CheckpointSummary]:
+        """The whole history of the thread (or of one of its namespaces), read once per head."""
+        if namespace:
+            # A subgraph writes while the root's head stays put: its own head is the key.
+            head = next((n.latest_checkpoint_id for n in self.source.namespaces(thread_id) if n.namespace == namespace), "")
+        else:
+            head = self.source.thread(thread_id).checkpoint_id
+        cached = self._rows_cache.get((thread_id, namespace))
+        if cached is None or cached[0] != head:
+            cached = (head, self.source.history(thread_id, namespace=namespace, limit=None).checkpoints)
+            self._rows_cache[(thread_id, namespace)] = cached
+        return cached[1]
+
+    def _subgraph_drawing(self, thread_id: str, namespace: str, state: CheckpointState) -> tuple[Any, str, str]:
+        """The model, caption and title for a subgraph's namespace: the subgraph of the
+        user's graph when it is one, else reconstructed from the namespace's own checkpoints."""
+        from agent_debug.graphviz_export.model import namespace_path
+
+        path = namespace_path(namespace)
+        title = f"subgraph {' › '.join(path)} · namespace {namespace}"
+        switch = f"{self._key('namespace.previous')} {self._key('namespace.next')} for the other namespaces"
+        model = self._subgraph_model(path)
+        if model is not None:
+            return self._breakpoints_marked(model, path), f"graph from --graph · {switch}", title
+        from agent_debug.graphviz_export.observed import observed_model
+        from agent_debug.inspector.reconstruct import observed_graph
+
+        rows = self._all_rows(thread_id, namespace)
+        seen = observed_graph(self.source, thread_id, namespace, rows=rows)
+        # What is due at this checkpoint has not run yet, so the history alone misses it.
+        ran = next((r.nodes for r in rows if r.checkpoint_id == state.checkpoint_id and r.nodes), None) or [START]
+        due = [*state.next, *(i.node for i in state.interrupts), *(e.node for e in state.errors)]
+        for node in dict.fromkeys(n for n in due if n and n not in seen.nodes):
+            for before in ran:
+                seen.add_edge(before, node)
+        if not due and rows and rows[0].checkpoint_id == state.checkpoint_id and ran != [START]:
+            for before in ran:  # the subgraph run finished: nothing due at its newest checkpoint
+                seen.add_edge(before, END)
+        model = observed_model(seen.nodes, seen.edges, name=path[-1])
+        why = "not a subgraph node of --graph" if self.compiled_graph is not None else "pass --graph for the real graph"
+        return model, f"reconstructed from this subgraph's checkpoints ({why}) · {switch}", title
+
+    def _subgraph_model(self, path: tuple[str, ...]) -> Any:
+        """The model of the user's subgraph at ``path``, or None."""
+        if self.compiled_graph is None:
+            return None
+        if path not in self._subgraph_models:
+            from agent_debug.graphviz_export.model import graph_model
+
+            if self._subgraphs is None:
+                try:
+                    self._subgraphs = dict(self.compiled_graph.get_subgraphs(recurse=True))
+                except Exception:  # a custom Pregel may not support it: reconstruct instead
+                    self._subgraphs = {}
+            compiled = self._subgraphs.get("|".join(path))
+            self._subgraph_models[path] = graph_model(compiled) if compiled is not None else None
+        return self._subgraph_models[path]
+
+    def _breakpoints_marked(self, model: Any, path: tuple[str, ...] = ()) -> Any:
+        """A copy of the model whose breakpoint nodes read '⏺ name' (before) / 'name ⏺' (after);
+        ``path`` is the subgraph the model draws."""
+        break_before, break_after = self._breakpoints()
+        if not (break_before or break_after):
+            return model
+        marked = model.copy()
+        prefix = "".join(f"{p}:" for p in path)
+
+        def inside(points: Iterable[str]) -> set[str]:
+            # A breakpoint inside a subgraph marks the subgraph's node (drawn collapsed).
+            return {p[len(prefix) :].split(":")[0] for p in points if p.startswith(prefix)}
+
+        before = inside(break_before)
+        after = inside(break_after)
+        for node in before & set(marked.nodes):
+            marked.nodes[node]["label"] = f"⏺ {marked.nodes[node]['label']}"
+        for node in after & set(marked.nodes):
+            marked.nodes[node]["label"] = f"{marked.nodes[node]['label']} ⏺"
+        return marked
