@@ -1,0 +1,114 @@
+"""The console in a real terminal: tmux runs it, types, and reads the screen.
+
+One session: the prompt with the thread and checkpoint, Tab completion, a ``continue``
+whose live events show up, Ctrl-C pausing the run at the next step boundary, the state
+afterwards, and ``quit`` leaving with 0 and the commands kept in the history file.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from agent_debug.inspector.targets import open_source
+from tests.e2e.test_tmux import Terminal
+
+# A workflow whose first phase runs until the test opens its gate (a file), so Ctrl-C
+# surely lands while it runs, whatever the machine's speed.
+GATE_GRAPH = '''
+import time
+from pathlib import Path
+from typing import TypedDict
+
+from langgraph.graph import END, START, StateGraph
+
+
+class Gate(TypedDict, total=False):
+    gate: str
+    passed: list
+
+
+def slow(state: Gate) -> dict:
+    while not Path(state["gate"]).exists():
+        time.sleep(0.02)
+    return {"passed": ["slow"]}
+
+
+def after(state: Gate) -> dict:
+    return {"passed": state["passed"] + ["after"]}
+
+
+builder = StateGraph(Gate)
+builder.add_node("slow", slow)
+builder.add_node("after", after)
+builder.add_edge(START, "slow")
+builder.add_edge("slow", "after")
+builder.add_edge("after", END)
+graph = builder.compile()
+'''
+
+
+@pytest.fixture
+def term() -> Iterator[Terminal]:
+    """A private tmux server, always killed afterwards."""
+    terminal = Terminal()
+    try:
+        yield terminal
+    finally:
+        terminal.close()
+
+
+def gated_store(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A store whose one thread 'gated' stopped before ``slow``; the graph file; the gate."""
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    module = tmp_path / "gate_graph.py"
+    module.write_text(GATE_GRAPH)
+    namespace: dict = {}
+    exec(compile(GATE_GRAPH, str(module), "exec"), namespace)
+    db, gate = tmp_path / "runs.db", tmp_path / "gate-open"
+    conn = sqlite3.connect(db, check_same_thread=False)
+    graph = namespace["builder"].compile(checkpointer=SqliteSaver(conn), interrupt_before=["slow"])
+    graph.invoke({"gate": str(gate)}, {"configurable": {"thread_id": "gated"}})
+    conn.close()
+    return db, module, gate
+
+
+def test_the_console_in_a_terminal_completes_runs_pauses_on_ctrl_c_and_keeps_history(term: Terminal, tmp_path: Path):
+    db, module, gate = gated_store(tmp_path)
+    history = tmp_path / "history"
+    agent_debug = str(Path(sys.executable).with_name("agent-debug"))  # the installed command
+    term.start([agent_debug, "console", str(db), "--graph", f"{module}:graph", "--history-file", str(history)])
+    term.wait_for("agent-debug console on")
+    prompt = term.wait_match(r"\(adb gated@(\S+) #1\)").group(0)  # the only thread, at its newest checkpoint
+
+    term.type("his")
+    term.press("Tab")
+    term.wait_for(prompt + " history")
+    term.press("Enter")
+    term.wait_for("2 of 2 checkpoints of thread gated")
+
+    term.type("continue")
+    term.press("Enter")
+    term.wait_for("slow             ▶ started")
+    term.press("C-c")
+    term.wait_for("pausing at the next step boundary")
+    gate.touch()
+    screen = term.wait_for("thread gated is now pending at #2")
+    assert "next: after" in screen
+    assert "Traceback" not in screen
+    with open_source(str(db)) as source:
+        assert source.thread("gated").next == ["after"]  # paused: 'after' never ran
+
+    term.type("state passed")
+    term.press("Enter")
+    term.wait_for("values at passed")
+    term.type("quit")
+    term.press("Enter")
+    assert term.exit_status() == 0
+    kept = history.read_text()
+    assert "+continue\n" in kept and "+history\n" in kept and "+quit\n" in kept
