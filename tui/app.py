@@ -31,7 +31,7 @@ from textual.widgets import Footer, Header, TabbedContent, TabPane
 
 from agent_debug.inspector.exceptions import InspectorError
 from agent_debug.inspector.model import ActionOutcome, ThreadStatus
-from agent_debug.inspector.sources.base import Source
+from agent_debug.inspector.sources.base import Capability, Source
 from agent_debug.tui import gc_policy
 from agent_debug.tui.events_feed import EVENT_FLUSH_S, EventsFeed
 from agent_debug.tui.graph_drawing import GraphDrawing
@@ -122,7 +122,8 @@ class AgentDebugApp(App[None]):
         the wall clock (epoch seconds) stuck phases are timed by (tests inject one).
         Keys are remapped from the user's keymap file (see ``keymap_file``)."""
         super().__init__()
-        self.controller = controller
+        # The acting verbs are on when the session can act (its source holds a graph and a writer).
+        self.controller = controller if controller is not None and controller.can(Capability.CONTROL) else None
         self._start = start
         self.tracebacks: dict[str, str] = {}
         from agent_debug.inspector.events import StuckWatch

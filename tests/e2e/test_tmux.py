@@ -637,3 +637,30 @@ def test_a_recording_opens_read_only_for_a_post_mortem(term: Terminal, tmp_path:
     # Inspecting never writes: the file is byte for byte what the run wrote, and nothing was added beside it.
     assert hashlib.sha256(recording.read_bytes()).hexdigest() == digest
     assert files_of(folder) == before
+
+
+def test_a_remapped_key_works_and_help_shows_it(term: Terminal, store, tmp_path: Path) -> None:
+    db, report = store
+    keymap = tmp_path / "keymap.toml"
+    keymap.write_text('"tab.state" = "w"\n')
+    before = keymap.read_bytes()
+    term.env["AGENT_DEBUG_KEYMAP"] = str(keymap)
+    total = len(report.threads)
+    term.start([AGENT_DEBUG, "attach", str(db)])
+    term.wait_for(f"threads: {total} of {total}", timeout=15)
+
+    term.press("?")
+    term.wait_match(r"(\bw\b.*tab\.state|tab\.state.*\bw\b)")
+    term.press("Escape")
+    term.wait_until(lambda: "tab.state" not in term.screen(), "the help closing")
+
+    error_thread = next(t for t in report.error if t.startswith("feature-"))
+    search(term, error_thread, total)
+    term.press("x")
+    term.wait_for("sandbox image 'python:9.9' not found")
+    term.press("w")  # the State tab, on its remapped key
+    term.wait_for("fail_permanently: True")
+
+    term.press("q")
+    assert term.exit_status() == 0
+    assert keymap.read_bytes() == before

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from agent_debug.inspector.exceptions import UsageError
+from agent_debug.tui.cli.acting import graph_ref_target
 from agent_debug.tui.cli.graph_ref import load_graph_ref
 from agent_debug.tui.cli.launcher import make_app, open_for_ui, require_terminal, run_app, run_app_recording
 from agent_debug.tui.cli.live_flags import check_stuck_nodes, live_options
@@ -20,6 +21,7 @@ def run_attach(args: argparse.Namespace) -> int:
     SIGINT close it with every event so far (``stop_on_signals``).
     """
     live = live_options(args)  # a recording's phases get timings and cost too
+    graph_ref_target(args)
     if args.record is not None and not args.graph:
         raise UsageError("--record needs --graph GRAPH_REF: only the runs you start are recorded")
     record = check_record(args, args.target)

@@ -11,6 +11,8 @@ import argparse
 
 def run_console(args: argparse.Namespace) -> int:
     """Run the console on TARGET: interactive on a terminal, else a script read from stdin."""
+    from agent_debug.tui.cli.acting import graph_ref_target
     from agent_debug.tui.console import run_console as run
 
+    graph_ref_target(args)
     return run(args)
