@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import sqlite3
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 from agent_debug.inspector.targets import open_source
-from tests.e2e.test_tmux import Terminal
+from tests.e2e.test_tmux import Terminal, term  # noqa: F401  (term: the e2e suite's tmux fixture)
 
 # A workflow whose first phase runs until the test opens its gate (a file), so Ctrl-C
 # surely lands while it runs, whatever the machine's speed.
@@ -50,16 +47,6 @@ builder.add_edge("slow", "after")
 builder.add_edge("after", END)
 graph = builder.compile()
 '''
-
-
-@pytest.fixture
-def term() -> Iterator[Terminal]:
-    """A private tmux server, always killed afterwards."""
-    terminal = Terminal()
-    try:
-        yield terminal
-    finally:
-        terminal.close()
 
 
 def gated_store(tmp_path: Path) -> tuple[Path, Path, Path]:

@@ -7,10 +7,9 @@ import argparse
 from agent_debug.inspector.exceptions import UsageError
 from agent_debug.tui.cli.acting import graph_ref_target
 from agent_debug.tui.cli.graph_ref import load_graph_ref
-from agent_debug.tui.cli.launcher import make_app, open_for_ui, require_terminal, run_app, run_app_recording
+from agent_debug.tui.cli.launcher import open_for_ui, require_terminal, run_acting_app, run_app
 from agent_debug.tui.cli.live_flags import check_stuck_nodes, live_options
-from agent_debug.tui.cli.record_flag import check_record, make_recorder
-from agent_debug.tui.cli.signals import Stopped, stop_on_signals
+from agent_debug.tui.cli.record_flag import check_record
 
 
 def run_attach(args: argparse.Namespace) -> int:
@@ -18,7 +17,7 @@ def run_attach(args: argparse.Namespace) -> int:
 
     ``--record`` is checked before anything opens (it must not be TARGET itself, nor any
     other file it would overwrite) and opened only once the store is; SIGTERM and
-    SIGINT close it with every event so far (``stop_on_signals``).
+    SIGINT close it with every event so far (``signals.stop_on_signals``).
     """
     live = live_options(args)  # a recording's phases get timings and cost too
     graph_ref_target(args)
@@ -39,20 +38,10 @@ def run_attach(args: argparse.Namespace) -> int:
     source.close()
     require_terminal()
     from agent_debug.inspector.session import open_session
+    from agent_debug.inspector.user_graph import breakpoint_names
 
-    recorder = None
-    with stop_on_signals() as stop:
-        try:
-            session = open_session(args.target, graph=graph, allow_modules=getattr(args, "allow_modules", None))
-            try:
-                check_stuck_nodes(live["stuck_per_node"], session.nodes)
-                recorder = stop.recorder = make_recorder(record, args)
-                if recorder is not None:
-                    session.sink = recorder.write
-                stop.app = make_app(session.source, graph=graph, thread=args.thread, poll=args.poll, controller=session, **live)
-                run_app_recording(stop.app, recorder, stop, session)
-            finally:
-                stop.close(recorder, session.store)
-        except Stopped:
-            pass
-    return stop.finish()
+    check_stuck_nodes(live["stuck_per_node"], breakpoint_names(graph))
+    allowed = getattr(args, "allow_modules", None)
+    return run_acting_app(
+        lambda: open_session(args.target, graph=graph, allow_modules=allowed), record, args, target=args.target, thread=args.thread, **live
+    )

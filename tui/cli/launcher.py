@@ -7,6 +7,8 @@ headless and never imports Textual (the import contracts in pyproject.toml check
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agent_debug.inspector.exceptions import UsageError
@@ -75,3 +77,29 @@ def run_app_recording(app: Any, recorder: Any, stop: stop_on_signals, controller
             loop.close()
     if recorder is not None and recorder.failure is not None:
         print(f"agent-debug: warning: {recorder.failure_line()}", file=sys.stderr)
+
+
+def run_acting_app(
+    open_session: Callable[[], Any], record: Path | None, args: Any, *, target: str, thread: str | None, **kw: Any
+) -> int:
+    """The app on a debug session that can act (``attach --graph``, ``run``): the session
+    opened inside the signal handling, its runs recorded to ``record`` (opened only once
+    the store is), everything closed however it ends. ``kw`` goes to the app."""
+    from agent_debug.tui.cli.record_flag import make_recorder
+    from agent_debug.tui.cli.signals import Stopped, stop_on_signals
+
+    with stop_on_signals() as stop:
+        try:
+            session = open_session()
+            try:
+                stop.temp_store = stop.temp_folder(target, session.store)
+                recorder = stop.recorder = make_recorder(record, args)
+                if recorder is not None:
+                    session.sink = recorder.write
+                stop.app = make_app(session.source, graph=session.user_graph, thread=thread, poll=args.poll, controller=session, **kw)
+                run_app_recording(stop.app, recorder, stop, session)
+            finally:
+                stop.close(stop.recorder, session.store)
+        except Stopped:
+            pass
+    return stop.finish()

@@ -51,27 +51,9 @@ def run_run(args: argparse.Namespace) -> int:
 
 
 def _run_app(graph, target: str, thread: str, payload, args: argparse.Namespace, live: dict[str, Any], record: Path | None) -> int:
-    from agent_debug.tui.cli.launcher import make_app, run_app_recording
+    from agent_debug.tui.cli.launcher import run_acting_app
 
-    recorder = None
-    with stop_on_signals() as stop:
-        try:
-            session = _session(graph, target, args)
-            try:
-                recorder = stop.recorder = make_recorder(record, args)
-                stop.temp_store = stop.temp_folder(target, session.store)
-                if recorder is not None:
-                    session.sink = recorder.write
-                stop.app = make_app(
-                    session.source, graph=graph, thread=thread, poll=args.poll, controller=session,
-                    start=(thread, payload, args.step), **live,
-                )
-                run_app_recording(stop.app, recorder, stop, session)
-            finally:
-                stop.close(recorder, session.store)
-        except Stopped:
-            pass
-    return stop.finish()
+    return run_acting_app(lambda: _session(graph, target, args), record, args, target=target, thread=thread, start=(thread, payload, args.step), **live)
 
 
 def check_store(target: str, default_store: bool, migrate: bool) -> None:
