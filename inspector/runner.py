@@ -17,9 +17,6 @@ from agent_debug.inspector.events.hooks import CONFIG_KEY_TASK_ID
 from agent_debug.inspector.model import ErrorInfo
 from agent_debug.inspector.strict_serde import DecodeRefused
 
-# LangGraph's CONFIG_KEY_TASK_ID (private: inspector/events/hooks.py): present in a
-# config, the graph runs as a subgraph of that task.
-TASK_ID_KEY = CONFIG_KEY_TASK_ID
 
 
 def run_config(thread_id: str, checkpoint_id: str | None = None, namespace: str = "") -> dict[str, Any]:
@@ -30,8 +27,9 @@ def run_config(thread_id: str, checkpoint_id: str | None = None, namespace: str 
         configurable["checkpoint_ns"] = namespace
     if namespace:
         # LangGraph runs a graph as a subgraph, in its own namespace, when its config
-        # names the parent's task; the task id is the namespace's last part.
-        configurable[TASK_ID_KEY] = namespace.rsplit(":", 1)[-1]
+        # names the parent's task (a private key: events/hooks.py); the task id is the
+        # namespace's last part.
+        configurable[CONFIG_KEY_TASK_ID] = namespace.rsplit(":", 1)[-1]
     return {"configurable": configurable}
 
 

@@ -14,13 +14,12 @@ once per change of the store.
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Literal
 
 from agent_debug.inspector.decisions import answer, check_schema
-from agent_debug.inspector.exceptions import ControlError, TargetError, UsageError
+from agent_debug.inspector.exceptions import ControlError, UsageError
 from agent_debug.inspector.langgraph_names import is_internal_channel
 from agent_debug.inspector.model import ActionOutcome, CheckpointState, InterruptInfo, PendingWrite, ThreadStatus, ThreadSummary
 from agent_debug.inspector.runner import RunResult, Runner, run_config
@@ -577,14 +576,13 @@ def open_session(
     if graph is None and is_graph_ref(target):
         from agent_debug.inspector.exceptions import InspectorError
         from agent_debug.inspector.graph_ref import GraphRefError, load_graph
+        from agent_debug.inspector.targets import runs_of
 
+        ref, target = target, str(default_run_store() if create else runs_of(target))
         try:
-            graph = load_graph(target)
+            graph = load_graph(ref)
         except GraphRefError as exc:
             raise InspectorError(str(exc)) from exc
-        ref, target = target, str(default_run_store())
-        if not create and not Path(target).exists():
-            raise TargetError(f"no runs of {ref} yet ({target} does not exist); start one with: agent-debug run {ref}")
     if graph is None:
         from agent_debug.inspector.targets import open_source
 

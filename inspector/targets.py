@@ -298,6 +298,17 @@ def sqlite_path(target: str) -> Path | None:
     return Path(target)
 
 
+def runs_of(graph_ref: str) -> Path:
+    """The store a GRAPH_REF TARGET names: the embedded store ``run`` writes to, which must
+    exist (a ``TargetError`` saying how to start a run otherwise)."""
+    from agent_debug.inspector.paths import default_run_store
+
+    store = default_run_store()
+    if not store.exists():
+        raise TargetError(f"no runs of {graph_ref} yet ({store} does not exist); start one with: agent-debug run {graph_ref}")
+    return store
+
+
 def open_source(target: str, *, writes_too: bool = False) -> Source:
     """Open TARGET read-only; a ``TargetError`` with one clear line if it cannot be.
 
@@ -317,13 +328,11 @@ def open_source(target: str, *, writes_too: bool = False) -> Source:
         return RecordingSource(target)
     if target.startswith(("http://", "https://")):
         raise TargetError(f"LangGraph server targets are not supported yet: {redact(target)}")
-    from agent_debug.inspector.paths import default_run_store, is_graph_ref
+    from agent_debug.inspector.paths import is_graph_ref
 
     if is_graph_ref(target):
         # A graph's runs are in the embedded store `run` writes; reading them needs no graph code.
-        store = default_run_store()
-        if not store.exists():
-            raise TargetError(f"no runs of {target} yet ({store} does not exist); start one with: agent-debug run {target}")
+        store = runs_of(target)
         from agent_debug.inspector.sources.checkpoints import CheckpointSource
         from agent_debug.inspector.sources.sqlite import SqliteReader
 

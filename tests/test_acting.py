@@ -354,7 +354,7 @@ def test_replay_inside_a_subgraph_refusals(store: Path):
 def test_task_id_key_is_langgraphs():
     from langgraph._internal._constants import CONFIG_KEY_TASK_ID
 
-    from agent_debug.inspector.runner import TASK_ID_KEY
+    from agent_debug.inspector.events.hooks import CONFIG_KEY_TASK_ID as TASK_ID_KEY
 
     assert TASK_ID_KEY == CONFIG_KEY_TASK_ID
 

@@ -27,12 +27,9 @@ def check_target_store(args: argparse.Namespace) -> None:
 def graph_ref_target(args: argparse.Namespace) -> None:
     """A GRAPH_REF as TARGET (and no ``--graph``) is that graph over the embedded store
     ``run`` writes to: ``args`` is turned into ``--graph REF`` on that store."""
-    from agent_debug.inspector.exceptions import TargetError
-    from agent_debug.inspector.paths import default_run_store, is_graph_ref
+    from agent_debug.inspector.paths import is_graph_ref
+    from agent_debug.inspector.targets import runs_of
 
     if getattr(args, "graph", None) or not is_graph_ref(args.target):
         return
-    store = default_run_store()
-    if not store.exists():
-        raise TargetError(f"no runs of {args.target} yet ({store} does not exist); start one with: agent-debug run {args.target}")
-    args.graph, args.target = args.target, str(store)
+    args.graph, args.target = args.target, str(runs_of(args.target))
