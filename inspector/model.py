@@ -66,8 +66,10 @@ class ThreadSummary(_Record):
 
     thread_id: str
     status: ThreadStatus
-    checkpoint_id: str = Field(description="Latest checkpoint id.")
-    checkpoint_count: int
+    checkpoint_id: str = Field(description="Latest checkpoint id ('' for a server thread with no run yet).")
+    checkpoint_count: int | None = Field(
+        description="Root checkpoints; null when the source cannot count them without reading every one (a LangGraph server)."
+    )
     last_step: int | None
     last_node: str | None = Field(description="Node(s) whose run produced the latest checkpoint.")
     last_source: str | None = Field(None, description="Source of the latest checkpoint: input | loop | update | fork.")
@@ -107,7 +109,10 @@ class HistoryPage(_Record):
     schema_version: Literal[1] = SCHEMA_VERSION
     thread_id: str
     namespace: str
-    total: int = Field(description="Checkpoints of the thread in this namespace.")
+    total: int | None = Field(
+        description="Checkpoints of the thread in this namespace; null when the source cannot count them "
+        "without reading every one (a LangGraph server, unless this page reaches the first checkpoint)."
+    )
     checkpoints: list[CheckpointSummary]
     next_before: str | None = Field(description="Pass as --before to get the next (older) page; null at the end.")
 

@@ -1,7 +1,8 @@
 """Turning a TARGET on the command line into a ``Source``, and keeping its secrets out of sight.
 
 TARGET is a SQLite path or ``sqlite:///path``, a PostgreSQL DSN (a ``postgresql://`` URL
-or libpq's keyword form ``host=db port=5432 password='…'``), or a recording. Everything
+or libpq's keyword form ``host=db port=5432 password='…'``), a recording, or a LangGraph
+server (``http(s)://host[:port][/prefix]``). Everything
 opens read-only; acting verbs ask for write access explicitly.
 
 DSNs are read by libpq's own rules (``PQconninfoParse``, through psycopg when it is
@@ -272,8 +273,18 @@ def secrets(target: str, *, env: dict[str, str] | None = None) -> list[str]:
                     secret_seen = True
         except DsnSyntaxError as exc:
             found.add(target[exc.at :].strip(_SPACE))
+    elif target.startswith(("http://", "https://")):
+        rest = target.split("://", 1)[1].split("/", 1)[0]
+        at = rest.rfind("@")
+        if at >= 0 and ":" in rest[:at]:
+            raw = rest[:at].split(":", 1)[1]
+            found |= {raw, unquote(raw)}
     environ = os.environ if env is None else env
     found |= {environ[name] for name in _SECRET_ENV if environ.get(name)}
+    # A server's key and --header values (set by the CLI; standard library only).
+    from agent_debug.inspector.server_options import options
+
+    found |= set(options().secrets())
     words = {w for s in found for w in re.split(r"[\s'\"=&]+", s) if len(w) >= 4}
     return sorted((s for s in found | words if s), key=len, reverse=True)
 
@@ -327,7 +338,9 @@ def open_source(target: str, *, writes_too: bool = False) -> Source:
 
         return RecordingSource(target)
     if target.startswith(("http://", "https://")):
-        raise TargetError(f"LangGraph server targets are not supported yet: {redact(target)}")
+        from agent_debug.inspector.sources.server import ServerSource
+
+        return ServerSource(target)
     from agent_debug.inspector.paths import is_graph_ref
 
     if is_graph_ref(target):

@@ -314,7 +314,7 @@ class AgentDebugApp(App[None]):
         tree.border_title = f"history of {message.page.thread_id}"
         switch = f"{self.keys.display('namespace.previous')} {self.keys.display('namespace.next')}"
         inside = f" · subgraph {message.page.namespace} ({switch} to switch)" if message.page.namespace else ""
-        self.query_one("#history-box").border_title = f"history · {message.page.total} checkpoints{inside}"
+        self.query_one("#history-box").border_title = f"history · {'?' if message.page.total is None else message.page.total} checkpoints{inside}"
         if message.mode == "newer":
             tree.merge_newer(message.page, follow=self.follow, now=self.clock())
         else:

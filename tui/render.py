@@ -139,7 +139,7 @@ def thread_grid(doc: ThreadList) -> Text:
                 t.last_node or (f"({t.last_source})" if t.last_source else "-"),
                 ", ".join(t.next) or "-",
                 age(t.updated_at, now),
-                str(t.checkpoint_count),
+                "?" if t.checkpoint_count is None else str(t.checkpoint_count),
                 detail,
             ]
         )

@@ -72,6 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     debug = getattr(args, "debug", False)
     try:
+        _server_options(args)
         return _handler(args.command)(args)
     except KeyboardInterrupt:
         return 130
@@ -100,6 +101,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+
+
+def _server_options(args: argparse.Namespace) -> None:
+    """``--api-key``/``--header``/``--timeout``: how to talk to a server TARGET."""
+    key, headers, timeout = getattr(args, "api_key", None), getattr(args, "header", None), getattr(args, "timeout", None)
+    if key is None and headers is None and timeout is None:
+        return
+    from agent_debug.inspector.server_options import configure, parse_header
+
+    configure(api_key=key, headers=dict(parse_header(h) for h in headers or ()), timeout=timeout)
 
 
 def _scrubber(args: argparse.Namespace) -> Callable[[str], str]:

@@ -26,7 +26,7 @@ def run_history(args: argparse.Namespace) -> int:
 
     out = render.console()
     out.print(render.history_grid(doc))
-    note = f"{len(doc.checkpoints)} of {doc.total} checkpoints"
+    note = f"{len(doc.checkpoints)} of {'?' if doc.total is None else doc.total} checkpoints"
     if doc.next_before:
         note += f"; older: --before {doc.next_before}"
     out.print(Text(note, style="dim"))

@@ -82,6 +82,16 @@ def _poll(text: str) -> float:
     return value
 
 
+def _timeout(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds, got {text!r}") from None
+    if not 0.1 <= value <= 3600:
+        raise argparse.ArgumentTypeError(f"expected 0.1 to 3600 seconds, got {text}")
+    return value
+
+
 def _demo_threads(text: str) -> int:
     return _whole(text, 0, 10_000, "0 to 10_000")
 
@@ -106,6 +116,13 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks for failures"
     )
+    server = common.add_argument_group("LangGraph server targets (http://host:port)")
+    server.add_argument("--api-key", metavar="KEY", default=argparse.SUPPRESS,
+                        help="the server's key, sent as x-api-key (default: $LANGGRAPH_API_KEY, then $LANGSMITH_API_KEY); never printed")
+    server.add_argument("--header", metavar="NAME=VALUE", action="append", default=argparse.SUPPRESS,
+                        help="an extra request header for custom auth (repeatable); values are never printed")
+    server.add_argument("--timeout", metavar="SECONDS", type=_timeout, default=argparse.SUPPRESS,
+                        help="seconds to wait for the server's answer (default 30; connecting fails after 2)")
     parser = _Parser(
         prog=PROG,
         description="A terminal debugger for LangGraph workflows: threads, checkpoint history, state, graph.",

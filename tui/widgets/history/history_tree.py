@@ -126,7 +126,8 @@ class HistoryTree(Tree[RowData]):
         self._add_chain(self.root, trunk, by_id, children, on_trunk)
         if self.next_before:
             loaded = len(self.rows)
-            self.root.add_leaf(Text(f"… older checkpoints ({self.total - loaded} more)", style="dim italic"), OlderPage(self.next_before))
+            more = "more" if self.total is None else f"{self.total - loaded} more"
+            self.root.add_leaf(Text(f"… older checkpoints ({more})", style="dim italic"), OlderPage(self.next_before))
         self.root.expand_all()
         target = self._tree_nodes.get(keep) if keep else None
         node = target or self.root.children[0]

@@ -117,7 +117,7 @@ class ThreadList(Vertical):
                     if t.read_error
                     else _cell(t.last_node or (f"({t.last_source})" if t.last_source else "-")),
                     _cell(age(t.updated_at, now)),
-                    Text(str(t.checkpoint_count), justify="right"),
+                    Text("?" if t.checkpoint_count is None else str(t.checkpoint_count), justify="right"),
                 )
                 for t in shown
             ]

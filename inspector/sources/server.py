@@ -1,0 +1,488 @@
+"""A LangGraph server as a source: threads, history, state and namespaces over its HTTP API.
+
+``ServerSource`` reads what ``langgraph dev``, the Agent Server or LangGraph Platform keeps,
+through ``server_http.ServerClient`` (plain HTTP, no SDK), and turns the server's JSON into
+the records every front end shows, the same as a store's:
+
+- **Status.** The server says idle/busy/interrupted/error; ours comes from the thread's
+  latest state (pending interrupts → interrupted, a failed task → error, work due →
+  pending, else done), and a busy thread is pending. A breakpoint or a cancelled run with
+  no interrupt is ``pending``, as it is in a store.
+- **The nodes that made a checkpoint** are the tasks of its parent that finished (their
+  ``result``), as the store's reader takes them from the parent's writes; a history page
+  is read one row longer to know the oldest row's parent.
+- **Messages** come as plain JSON without the class name our decoded values carry; they
+  get it back (``{"type": "ai", …}`` → ``__type__: langchain_core.messages.ai.AIMessage``),
+  so the Messages view, thinking and diffs work unchanged.
+- **Errors.** The server keeps the exception's type and message, never its traceback:
+  the error says so and points at the server's log.
+- **Counts.** The server cannot count a thread's checkpoints without sending every one
+  (each history row carries the whole state), so ``checkpoint_count`` and a history
+  page's ``total`` are None unless the page reached the first checkpoint.
+
+History is paged at 50 rows: a row is the whole state, 100 rows are megabytes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Hashable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from agent_debug.inspector.errors import stored_error_fields
+from agent_debug.inspector.exceptions import NotFoundError
+from agent_debug.inspector.messages import find_messages
+from agent_debug.inspector.model import (
+    CheckpointState,
+    CheckpointSummary,
+    ErrorInfo,
+    HistoryPage,
+    InterruptInfo,
+    NamespaceInfo,
+    PendingWrite,
+    ThreadList,
+    ThreadStatus,
+    ThreadSummary,
+)
+from agent_debug.inspector.sources.base import Capability, Decoding
+from agent_debug.inspector.sources.checkpoints import checkpoint_time, select_path
+from agent_debug.inspector.sources.server_http import ServerClient, ServerOptions
+
+PAGE = 50
+"""History rows asked for per request: each carries the whole state."""
+SEARCH_PAGE = 100
+"""Threads asked for per search request."""
+_WORKERS = 8
+"""Requests in flight at once when a listing needs each thread's state."""
+NO_TRACEBACK = "the server keeps no traceback; see the server's log for it"
+
+_MESSAGE_CLASSES = {
+    "human": "langchain_core.messages.human.HumanMessage",
+    "ai": "langchain_core.messages.ai.AIMessage",
+    "system": "langchain_core.messages.system.SystemMessage",
+    "tool": "langchain_core.messages.tool.ToolMessage",
+    "function": "langchain_core.messages.function.FunctionMessage",
+    "chat": "langchain_core.messages.chat.ChatMessage",
+    "remove": "langchain_core.messages.modifier.RemoveMessage",
+    "AIMessageChunk": "langchain_core.messages.ai.AIMessageChunk",
+    "HumanMessageChunk": "langchain_core.messages.human.HumanMessageChunk",
+    "ToolMessageChunk": "langchain_core.messages.tool.ToolMessageChunk",
+    "SystemMessageChunk": "langchain_core.messages.system.SystemMessageChunk",
+}
+_REPR_ERROR = re.compile(r"^([A-Za-z_][\w.]*)\((.*)\)$", re.S)
+
+
+def tag_messages(value: Any) -> Any:
+    """``value`` with every server JSON message given back its class name (``__type__``)."""
+    if isinstance(value, list):
+        return [tag_messages(v) for v in value]
+    if isinstance(value, dict):
+        out = {k: tag_messages(v) for k, v in value.items()}
+        kind = value.get("type")
+        if "__type__" not in value and isinstance(kind, str) and kind in _MESSAGE_CLASSES and "content" in value:
+            out = {"__type__": _MESSAGE_CLASSES[kind], **out}
+        return out
+    return value
+
+
+def _error_parts(text: str) -> tuple[str, str]:
+    """Type and message from the server's ``repr`` of an exception, e.g. ``ValueError('x')``."""
+    found = _REPR_ERROR.match(text.strip())
+    if not found:
+        return "Error", text
+    message = found.group(2)
+    if len(message) >= 2 and message[0] == message[-1] and message[0] in "'\"":
+        message = message[1:-1]
+    return found.group(1).rsplit(".", 1)[-1], message
+
+
+def _metadata_rest(metadata: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in metadata.items() if k not in ("source", "step", "parents")}
+
+
+class ServerSource:
+    """A LangGraph server, read through its HTTP API."""
+
+    def __init__(self, target: str, *, options: ServerOptions | None = None, client: ServerClient | None = None) -> None:
+        self.client = client or ServerClient(target, options)
+        self.target = self.client.shown
+        self.capabilities = frozenset({Capability.THREADS, Capability.HISTORY, Capability.STATE, Capability.NAMESPACES, Capability.TAIL})
+        self._assistants: dict[str, dict[str, Any]] | None = None
+
+    # -- threads --------------------------------------------------------------------------
+
+    def _search(self, *, limit: int | None) -> Iterator[dict[str, Any]]:
+        offset = 0
+        while True:
+            size = SEARCH_PAGE if limit is None else min(SEARCH_PAGE, limit - offset)
+            if size <= 0:
+                return
+            page = self.client.post(
+                "/threads/search",
+                {
+                    "limit": size,
+                    "offset": offset,
+                    "sort_by": "updated_at",
+                    "sort_order": "desc",
+                    "select": ["thread_id", "status", "updated_at", "metadata"],
+                },
+            )
+            yield from page
+            if len(page) < size:
+                return
+            offset += len(page)
+
+    def threads(self, *, status: ThreadStatus | None = None, limit: int | None = None) -> ThreadList:
+        """Every thread with its status, newest first (each thread's latest state read alongside)."""
+        total = self.client.post("/threads/count", {})
+        rows = list(self._search(limit=None if status is not None else limit))
+        with ThreadPoolExecutor(_WORKERS) as pool:
+            summaries = list(pool.map(self._summary_of, rows))
+        if status is not None:
+            summaries = [s for s in summaries if s.status is status]
+            if limit is not None:
+                summaries = summaries[:limit]
+        return ThreadList(target=self.target, total=int(total), threads=summaries)
+
+    def thread(self, thread_id: str) -> ThreadSummary:
+        """One thread's summary; ``NotFoundError`` for an id the server does not have."""
+        return self._summary_of(self._thread_row(thread_id))
+
+    def _thread_row(self, thread_id: str) -> dict[str, Any]:
+        try:
+            return self.client.get(f"/threads/{_quote(thread_id)}")
+        except NotFoundError:
+            raise NotFoundError(f"no thread '{thread_id}' on {self.target}; list them with: agent-debug threads {self.target}") from None
+
+    def raw_thread(self, thread_id: str) -> dict[str, Any]:
+        """The server's own thread record (status, metadata, interrupts)."""
+        return self._thread_row(thread_id)
+
+    def _summary_of(self, row: Mapping[str, Any]) -> ThreadSummary:
+        thread_id = row["thread_id"]
+        state = self._raw_state(thread_id)
+        config = (state.get("checkpoint") or {}) if state else {}
+        checkpoint_id = config.get("checkpoint_id") or ""
+        interrupts, errors = self._pending(state, thread_id, "")
+        status = _status(row.get("status"), state, interrupts, errors)
+        metadata = state.get("metadata") or {}
+        parent = state.get("parent_checkpoint") or {}
+        last_node = None
+        if parent.get("checkpoint_id") and metadata.get("source") == "loop":
+            last_node = ", ".join(self._ran_before(thread_id, "", parent["checkpoint_id"])) or None
+        return ThreadSummary(
+            thread_id=thread_id,
+            status=status,
+            checkpoint_id=checkpoint_id,
+            checkpoint_count=None if checkpoint_id else 0,
+            last_step=metadata.get("step") if isinstance(metadata.get("step"), int) else None,
+            last_node=last_node,
+            last_source=metadata.get("source") if isinstance(metadata.get("source"), str) else None,
+            updated_at=checkpoint_time(checkpoint_id) if checkpoint_id else None,
+            next=list(state.get("next") or []),
+            interrupts=interrupts,
+            errors=errors,
+        )
+
+    def _ran_before(self, thread_id: str, namespace: str, parent_id: str) -> list[str]:
+        """The nodes that ran from ``parent_id`` (its finished tasks)."""
+        parent = self._raw_state(thread_id, parent_id, namespace)
+        return _finished(parent)
+
+    # -- raw reads ---------------------------------------------------------------------------
+
+    def _raw_state(self, thread_id: str, checkpoint_id: str | None = None, namespace: str = "") -> dict[str, Any]:
+        if not checkpoint_id and not namespace:
+            return self.client.get(f"/threads/{_quote(thread_id)}/state") or {}
+        if not checkpoint_id:
+            rows = self._history_rows(thread_id, namespace, 1, None)
+            if not rows:
+                raise NotFoundError(f"no checkpoints in namespace '{namespace}' of thread '{thread_id}'")
+            return rows[0]
+        try:
+            return self.client.post(
+                f"/threads/{_quote(thread_id)}/state/checkpoint",
+                {"checkpoint": {"checkpoint_id": checkpoint_id, "checkpoint_ns": namespace}},
+            ) or {}
+        except NotFoundError:
+            self._thread_row(thread_id)
+            raise NotFoundError(f"no checkpoint '{checkpoint_id}' in thread '{thread_id}'") from None
+
+    def _history_rows(self, thread_id: str, namespace: str, limit: int, before: str | None) -> list[dict[str, Any]]:
+        body: dict[str, Any] = {"limit": limit}
+        if namespace:
+            body["checkpoint"] = {"checkpoint_ns": namespace}
+        if before:
+            # The server takes only this form for `before`.
+            body["before"] = {"configurable": {"checkpoint_id": before}}
+        try:
+            return self.client.post(f"/threads/{_quote(thread_id)}/history", body) or []
+        except NotFoundError:
+            self._thread_row(thread_id)
+            raise
+
+    def _pending(self, state: Mapping[str, Any], thread_id: str, namespace: str) -> tuple[list[InterruptInfo], list[ErrorInfo]]:
+        interrupts: list[InterruptInfo] = []
+        errors: list[ErrorInfo] = []
+        for task in state.get("tasks") or []:
+            for item in task.get("interrupts") or []:
+                interrupts.append(
+                    InterruptInfo(
+                        id=item.get("id"),
+                        value=tag_messages(item.get("value")),
+                        node=task.get("name"),
+                        task_id=task.get("id") or "",
+                        namespace=namespace,
+                        response_schema=item.get("response_schema"),
+                    )
+                )
+            if task.get("error"):
+                kind, message = _error_parts(str(task["error"]))
+                fields = stored_error_fields(kind, message, task.get("name"))
+                fields["suggestion"] = f"{fields['suggestion']} ({NO_TRACEBACK})" if fields.get("suggestion") else NO_TRACEBACK
+                errors.append(
+                    ErrorInfo(
+                        type=kind,
+                        message=message,
+                        node=task.get("name"),
+                        task_id=task.get("id") or "",
+                        namespace=namespace,
+                        **fields,
+                    )
+                )
+        return interrupts, errors
+
+    # -- history --------------------------------------------------------------------------------
+
+    def history(self, thread_id: str, *, namespace: str = "", limit: int | None = 50, before: str | None = None) -> HistoryPage:
+        """A page of checkpoints, newest first; ``limit=None`` reads them all (in pages of ``PAGE``)."""
+        rows: list[dict[str, Any]] = []
+        cursor = before
+        more = False
+        while True:
+            want = PAGE if limit is None else min(PAGE, limit - len(rows))
+            page = self._history_rows(thread_id, namespace, want + 1, cursor)
+            rows.extend(page[:want])
+            more = len(page) > want
+            extra = page[want] if more else None
+            if not more or (limit is not None and len(rows) >= limit):
+                break
+            cursor = rows[-1]["checkpoint_id"]
+        if not rows and before is None:
+            self._thread_row(thread_id)
+        summaries = []
+        parents = {r["checkpoint_id"]: r for r in rows}
+        if more and extra is not None:
+            parents[extra["checkpoint_id"]] = extra
+        for row in rows:
+            summaries.append(self._summary_row(row, parents))
+        total = len(rows) if (before is None and not more) else None
+        return HistoryPage(
+            thread_id=thread_id,
+            namespace=namespace,
+            total=total,
+            checkpoints=summaries,
+            next_before=rows[-1]["checkpoint_id"] if more and rows else None,
+        )
+
+    def _summary_row(self, row: Mapping[str, Any], by_id: Mapping[str, Mapping[str, Any]]) -> CheckpointSummary:
+        metadata = row.get("metadata") or {}
+        parent_id = row.get("parent_checkpoint_id") or (row.get("parent_checkpoint") or {}).get("checkpoint_id")
+        nodes: list[str] = []
+        if metadata.get("source") == "loop" and parent_id and parent_id in by_id:
+            nodes = _finished(by_id[parent_id])
+        checkpoint_id = row["checkpoint_id"]
+        return CheckpointSummary(
+            checkpoint_id=checkpoint_id,
+            parent_id=parent_id,
+            step=metadata.get("step") if isinstance(metadata.get("step"), int) else None,
+            source=metadata.get("source") if isinstance(metadata.get("source"), str) else None,
+            nodes=nodes,
+            created_at=checkpoint_time(checkpoint_id),
+            metadata=_metadata_rest(metadata),
+        )
+
+    def has_checkpoint(self, thread_id: str, namespace: str, checkpoint_id: str) -> bool:
+        """Whether the thread has that checkpoint in that namespace."""
+        try:
+            state = self._raw_state(thread_id, checkpoint_id, namespace)
+        except NotFoundError:
+            return False
+        found = (state.get("checkpoint") or {})
+        return found.get("checkpoint_id") == checkpoint_id and (found.get("checkpoint_ns") or "") == namespace
+
+    # -- state ------------------------------------------------------------------------------------
+
+    def state(
+        self,
+        thread_id: str,
+        *,
+        checkpoint_id: str | None = None,
+        namespace: str = "",
+        decode: Decoding = "safe",
+        path: str | None = None,
+    ) -> CheckpointState:
+        """The values of one checkpoint (the latest by default), as the server's JSON has them."""
+        raw = self._raw_state(thread_id, checkpoint_id, namespace)
+        found = raw.get("checkpoint") or {}
+        if checkpoint_id and found.get("checkpoint_id") != checkpoint_id:
+            raise NotFoundError(f"no checkpoint '{checkpoint_id}' in thread '{thread_id}'" + (f" namespace '{namespace}'" if namespace else ""))
+        if not found.get("checkpoint_id"):
+            self._thread_row(thread_id)
+            raise NotFoundError(f"thread '{thread_id}' has no checkpoints yet")
+        values = tag_messages(raw.get("values"))
+        if values is None:
+            values = {}
+        metadata = raw.get("metadata") or {}
+        interrupts, errors = self._pending(raw, thread_id, namespace)
+        shown = select_path(values, path) if path else values
+        writes = [
+            PendingWrite(task_id=task.get("id") or "", node=task.get("name"), channel=channel, value=tag_messages(value))
+            for task in raw.get("tasks") or []
+            if isinstance(task.get("result"), dict)
+            for channel, value in task["result"].items()
+        ]
+        return CheckpointState(
+            thread_id=thread_id,
+            namespace=namespace,
+            checkpoint_id=found["checkpoint_id"],
+            parent_id=raw.get("parent_checkpoint_id") or (raw.get("parent_checkpoint") or {}).get("checkpoint_id"),
+            step=metadata.get("step") if isinstance(metadata.get("step"), int) else None,
+            source=metadata.get("source") if isinstance(metadata.get("source"), str) else None,
+            created_at=checkpoint_time(found["checkpoint_id"]),
+            decoded="safe",
+            values=shown,
+            path=path,
+            next=list(raw.get("next") or []),
+            messages=find_messages(values),
+            interrupts=interrupts,
+            errors=errors,
+            pending_writes=writes,
+            metadata=_metadata_rest(metadata),
+        )
+
+    # -- namespaces --------------------------------------------------------------------------------
+
+    def namespaces(self, thread_id: str) -> list[NamespaceInfo]:
+        """The root namespace and every subgraph namespace its tasks ran in (and theirs)."""
+        found: dict[str, NamespaceInfo] = {}
+        todo = [""]
+        while todo:
+            ns = todo.pop(0)
+            rows = self._all_rows(thread_id, ns)
+            if not rows:
+                continue
+            found[ns] = NamespaceInfo(namespace=ns, checkpoint_count=len(rows), latest_checkpoint_id=rows[0]["checkpoint_id"])
+            for row in rows:
+                for task in row.get("tasks") or []:
+                    child = (task.get("checkpoint") or {}).get("checkpoint_ns")
+                    if child and child not in found and child not in todo:
+                        todo.append(child)
+        if "" not in found:
+            self._thread_row(thread_id)
+        return list(found.values())
+
+    def _all_rows(self, thread_id: str, namespace: str) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = []
+        before = None
+        while True:
+            page = self._history_rows(thread_id, namespace, PAGE, before)
+            rows.extend(page)
+            if len(page) < PAGE:
+                return rows
+            before = page[-1]["checkpoint_id"]
+
+    # -- change detection ---------------------------------------------------------------------------
+
+    def change_token(self) -> Hashable:
+        """The newest update time and the thread count: moves when any thread gets a checkpoint."""
+        page = self.client.post(
+            "/threads/search", {"limit": 1, "sort_by": "updated_at", "sort_order": "desc", "select": ["thread_id", "updated_at", "status"]}
+        )
+        count = self.client.post("/threads/count", {})
+        head = page[0] if page else {}
+        return (count, head.get("thread_id"), head.get("updated_at"), head.get("status"))
+
+    # -- assistants and graphs ------------------------------------------------------------------------
+
+    def assistants(self) -> dict[str, dict[str, Any]]:
+        """The server's assistants by id (each with its ``graph_id``)."""
+        if self._assistants is None:
+            rows: list[dict[str, Any]] = []
+            offset = 0
+            while True:
+                page = self.client.post("/assistants/search", {"limit": 100, "offset": offset})
+                rows.extend(page)
+                if len(page) < 100:
+                    break
+                offset += len(page)
+            self._assistants = {r["assistant_id"]: r for r in rows}
+        return self._assistants
+
+    def assistant_of(self, thread_id: str | None = None, name: str | None = None) -> dict[str, Any]:
+        """The assistant a thread ran (from its metadata), or the one named (id or graph id)."""
+        assistants = self.assistants()
+        if name is not None:
+            if name in assistants:
+                return assistants[name]
+            by_graph = [a for a in assistants.values() if a.get("graph_id") == name or a.get("name") == name]
+            if by_graph:
+                # The one the server made for the graph (created_by system) before copies.
+                by_graph.sort(key=lambda a: (a.get("metadata", {}).get("created_by") != "system", a.get("created_at") or ""))
+                return by_graph[0]
+            known = ", ".join(sorted({a.get("graph_id") for a in assistants.values() if a.get("graph_id")}))
+            raise NotFoundError(f"no assistant or graph '{name}' on {self.target}; it serves: {known}")
+        assert thread_id is not None
+        metadata = self._thread_row(thread_id).get("metadata") or {}
+        aid = metadata.get("assistant_id")
+        if isinstance(aid, str) and aid in assistants:
+            return assistants[aid]
+        graph_id = metadata.get("graph_id")
+        if isinstance(graph_id, str):
+            return self.assistant_of(name=graph_id)
+        raise NotFoundError(f"thread '{thread_id}' names no assistant or graph in its metadata; give one with --assistant")
+
+    def graph_json(self, assistant_id: str, *, xray: bool | int = True) -> dict[str, Any]:
+        """The assistant's drawable graph (nodes and edges), subgraphs included with ``xray``."""
+        return self.client.get(f"/assistants/{_quote(assistant_id)}/graph", {"xray": str(xray).lower() if isinstance(xray, bool) else xray})
+
+    def close(self) -> None:
+        """Close the connections."""
+        self.client.close()
+
+    def __enter__(self) -> ServerSource:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _finished(state: Mapping[str, Any]) -> list[str]:
+    """Names of the tasks at a checkpoint that finished (wrote), in task order."""
+    names: list[str] = []
+    for task in state.get("tasks") or []:
+        if task.get("result") is not None and not task.get("error") and not task.get("interrupts"):
+            name = task.get("name")
+            if isinstance(name, str) and name not in names:
+                names.append(name)
+    return names
+
+
+def _status(server: Any, state: Mapping[str, Any], interrupts: Iterable[InterruptInfo], errors: Iterable[ErrorInfo]) -> ThreadStatus:
+    if server == "busy":
+        return ThreadStatus.PENDING
+    if list(interrupts):
+        return ThreadStatus.INTERRUPTED
+    if list(errors) or server == "error":
+        return ThreadStatus.ERROR
+    if state.get("next"):
+        return ThreadStatus.PENDING
+    return ThreadStatus.DONE
+
+
+def _quote(part: str) -> str:
+    from urllib.parse import quote
+
+    return quote(part, safe="")
+
