@@ -114,6 +114,8 @@ class DebugSession:
         """The user's compiled graph (never changed), when the source can act."""
         self.graph: Any = bind(self.user_graph, source.checkpointer) if self.user_graph is not None else None  # type: ignore[attr-defined]
         """The user's graph bound to the store's writer (a copy)."""
+        self.remote: Any = getattr(source, "control", None) if self.can(Capability.CONTROL) else None
+        """A LangGraph server's runs (``server_control.ServerControl``): it holds the graph."""
 
     # -- what the source can do ---------------------------------------------------------
 
@@ -132,7 +134,7 @@ class DebugSession:
         return getattr(self.source, "store", None) if self.can(Capability.CONTROL) else None
 
     def _require_control(self, what: str) -> None:
-        if self.graph is None:
+        if self.graph is None and self.remote is None:
             raise ControlError(f"cannot {what}: {self.target} is open read-only; give the graph with --graph GRAPH_REF to act")
 
     # -- reads, cached until the store changes --------------------------------------------
@@ -204,6 +206,11 @@ class DebugSession:
         summary = self.thread(thread_id, fresh=False)
         if summary.status is ThreadStatus.UNREADABLE:
             raise ControlError(f"thread '{thread_id}' cannot be read ({summary.read_error}); nothing was written")
+        if self.remote is not None:
+            # The server runs the thread's own assistant: no graph to match, but no run of
+            # ours may start beside one already running.
+            self.remote.check_idle(thread_id)
+            return
         check_graph_matches(self.graph, thread_id, self.nodes_ran(thread_id))
 
     def _check_runnable(self, thread_id: str) -> None:
@@ -230,7 +237,10 @@ class DebugSession:
 
     @property
     def nodes(self) -> set[str]:
-        """Nodes a breakpoint can name: root nodes, and subgraph nodes as ``subgraph:node``."""
+        """Nodes a breakpoint can name: root nodes, and subgraph nodes as ``subgraph:node``
+        (a server's root nodes only: it does not honour breakpoints inside subgraphs)."""
+        if self.remote is not None:
+            return self.remote.all_root_nodes()
         return breakpoint_names(self.graph) if self.graph is not None else set()
 
     def toggle_breakpoint(self, node: str, *, after: bool = False) -> bool:
@@ -240,11 +250,17 @@ class DebugSession:
         whose subgraph stops there (``user_graph.with_breakpoints``).
         """
         self._require_control("set a breakpoint")
+        if self.remote is not None and ":" in node and node not in self.nodes:
+            raise ControlError(
+                f"a LangGraph server does not honour breakpoints inside subgraphs; break on '{node.split(':')[0]}' instead"
+            )
         if node not in self.nodes:
             raise ControlError(f"no node '{node}' in the graph; it has {', '.join(sorted(self.nodes))}")
         points = self.break_after if after else self.break_before
         now_set = node not in points
-        if now_set:
+        if now_set and self.remote is not None:
+            points.add(node)
+        elif now_set:
             points.add(node)
             try:
                 self._graph_to_run()
@@ -285,6 +301,11 @@ class DebugSession:
         """Stop the running action at the next step boundary (safe from another thread).
 
         Asked while an action is still making its checks, the pause waits for its run."""
+        if self.remote is not None:
+            # A server run stops only by a cancel; what it wrote so far stays.
+            if self._acting.is_set():
+                self.remote.cancel()
+            return
         runner = self._runner
         if runner is not None:
             runner.pause()
@@ -294,7 +315,13 @@ class DebugSession:
     @property
     def running(self) -> bool:
         """Whether an action is running now."""
-        return self._runner is not None
+        return self._runner is not None or (self.remote is not None and self._acting.is_set())
+
+    def cancel(self, thread_id: str) -> list[str]:
+        """Cancel the server's runs of a thread, whoever started them (a server only); their ids."""
+        if self.remote is None:
+            raise ControlError(f"cannot cancel: {self.target} is not a LangGraph server (pause a local run with p)")
+        return self.remote.cancel_thread(thread_id)
 
     def _extractor(self, thread_id: str, sink: Callable[[Any], None] | None) -> Any:
         """The thread's event extractor for ``sink``, kept across its runs (None: no events)."""
@@ -308,6 +335,8 @@ class DebugSession:
         return extractor
 
     def _run(self, action: Action, thread_id: str, payload: Any, *, step: bool = False, sink: Callable[[Any], None] | None = None, **extra: Any) -> ActionOutcome:
+        if self.remote is not None:
+            return self._run_remote(action, thread_id, payload, step=step, sink=sink, **extra)
         with self._lock:
             runner = Runner(self._graph_to_run(), thread_id)
             self._runner = runner
@@ -327,6 +356,32 @@ class DebugSession:
                 self._pause_asked.clear()
                 self._forget()
         return self._outcome(action, thread_id, result, paused=result.paused, **extra)
+
+    def _run_remote(self, action: Action, thread_id: str, payload: Any, *, step: bool, sink: Callable[[Any], None] | None, command: Any = None, checkpoint_id: str | None = None, interrupt_after: Any = None, **extra: Any) -> ActionOutcome:
+        with self._lock:
+            try:
+                result = self.remote.run(
+                    thread_id,
+                    input=payload,
+                    command=command,
+                    checkpoint_id=checkpoint_id,
+                    interrupt_before=None if step or interrupt_after else root_breakpoints(self.break_before),
+                    interrupt_after=interrupt_after or ("*" if step else root_breakpoints(self.break_after)),
+                    on_part=self._server_parts(thread_id, sink if sink is not None else self.sink),
+                    create=action == "run",
+                )
+            finally:
+                self._forget()
+        return self._outcome(action, thread_id, result, paused=result.paused, **extra)
+
+    def _server_parts(self, thread_id: str, sink: Callable[[Any], None] | None) -> Callable[[str, Any], None] | None:
+        """What turns a server run's stream into the session's events (None: no sink)."""
+        extractor = self._extractor(thread_id, sink)
+        if extractor is None:
+            return None
+        from agent_debug.inspector.sources.server_events import part_feeder
+
+        return part_feeder(extractor)
 
     def _head(self, thread_id: str) -> str | None:
         from agent_debug.inspector.exceptions import InspectorError
@@ -412,7 +467,10 @@ class DebugSession:
             # The latest state before and after, as get_state shows them: answering one of
             # two interrupts saves that task's writes without a new checkpoint, and they count.
             before = self.source.state(thread_id)
-            outcome = self._run("resume", thread_id, Command(resume=plan), sent=plan)
+            if self.remote is not None:
+                outcome = self._run("resume", thread_id, None, command={"resume": plan}, sent=plan)
+            else:
+                outcome = self._run("resume", thread_id, Command(resume=plan), sent=plan)
         return outcome.model_copy(update={"diff": diff_between(before, self.source.state(thread_id))})
 
     def answer(self, thread_id: str, **request: Any) -> ActionOutcome:
@@ -445,6 +503,8 @@ class DebugSession:
         from agent_debug.inspector.diff import diff_checkpoint
 
         self._require_control("replay")
+        if self.remote is not None:
+            return self._replay_remote(thread_id, checkpoint_id, node, update, namespace, as_node=as_node)
         with self._lock:
             self.refresh()
             source = self.source
@@ -505,6 +565,57 @@ class DebugSession:
             diff=diff,
         )
 
+    def _replay_remote(self, thread_id: str, checkpoint_id: str, node: str | None, update: dict[str, Any] | None, namespace: str, *, as_node: str | None) -> ActionOutcome:
+        """``replay`` on a server: the phase runs once more from the checkpoint (after the
+        update, when given) and stops after it (``interrupt_after``)."""
+        from agent_debug.inspector.diff import diff_checkpoint
+
+        if namespace:
+            raise ControlError("a LangGraph server replays from root checkpoints only; replay the subgraph's parent phase from a root checkpoint")
+        self.refresh()
+        self._require_checkpoint(thread_id, namespace, checkpoint_id)
+        self.check_graph(thread_id)
+        if update is not None:
+            self.remote.check_update_keys(thread_id, update)
+        at = self.source.state(thread_id, checkpoint_id=checkpoint_id)
+        due = list(at.next)
+        if not due:
+            raise ControlError(f"nothing runs after checkpoint '{checkpoint_id}' (the run ended there); pick an earlier checkpoint")
+        if node is not None and node not in due:
+            raise ControlError(f"'{node}' is not due at checkpoint '{checkpoint_id}'; due there: {', '.join(due)}")
+        phases = [node] if node else list(dict.fromkeys(due))
+        original = _phase_writes(at, set(phases))
+        start = checkpoint_id
+        forked_at = None
+        if update is not None:
+            producer = as_node or self._ids(thread_id, namespace).get(checkpoint_id)
+            with self._lock:
+                try:
+                    forked_at = self.remote.update_state(thread_id, checkpoint_id, update, producer)
+                finally:
+                    self._forget()
+            start = forked_at
+        outcome = self._run("replay", thread_id, None, step=False, sink=None, checkpoint_id=start, interrupt_after=phases)
+        new = ([forked_at] if forked_at else []) + [c for c in outcome.new_checkpoints if c != forked_at]
+        replayed: list[PendingWrite] = []
+        diff = None
+        if new:
+            for new_id in new:
+                replayed += _phase_writes(self.source.state(thread_id, checkpoint_id=new_id), set(phases))
+            newest = self.source.state(thread_id, checkpoint_id=new[-1])
+            diff = diff_checkpoint(self.source, thread_id, newest.checkpoint_id, parent_id=checkpoint_id, state=newest)
+        return outcome.model_copy(
+            update={
+                "new_checkpoints": new,
+                "replayed_from": checkpoint_id,
+                "phases": phases,
+                "original_writes": original,
+                "replay_writes": replayed,
+                "sent": update,
+                "diff": diff,
+            }
+        )
+
     def fork(
         self, thread_id: str, checkpoint_id: str, update: dict[str, Any], as_node: str | None = None, namespace: str = ""
     ) -> ActionOutcome:
@@ -514,7 +625,12 @@ class DebugSession:
             self.refresh()
             self._require_checkpoint(thread_id, namespace, checkpoint_id)
             self.check_graph(thread_id)
-            check_update_keys(self.graph, update, namespace)
+            if self.remote is not None:
+                if namespace:
+                    raise ControlError("a LangGraph server forks root checkpoints only; nothing was written")
+                self.remote.check_update_keys(thread_id, update)
+            else:
+                check_update_keys(self.graph, update, namespace)
             producer = as_node or self._ids(thread_id, namespace).get(checkpoint_id)
             try:
                 new = self._update_at(thread_id, checkpoint_id, namespace, update, producer)
@@ -529,6 +645,8 @@ class DebugSession:
         The parent's ``update_state`` hands a config in a subgraph's namespace to that
         subgraph, so the new checkpoint lands in the same namespace.
         """
+        if self.remote is not None:
+            return self.remote.update_state(thread_id, checkpoint_id, update, as_node)
         at = {"configurable": {"thread_id": thread_id, "checkpoint_ns": namespace, "checkpoint_id": checkpoint_id}}
         try:
             written = self.graph.update_state(at, update, as_node=as_node)
@@ -564,15 +682,21 @@ def open_session(
     create: bool = False,
     allow_modules: Sequence[str] | None = (),
     sink: Callable[[Any], None] | None = None,
+    assistant: str | None = None,
 ) -> DebugSession:
     """A session on TARGET: read-only without ``graph``; with it, the store is opened to act
     on (appending only; ``create`` makes a missing store, as ``run`` does) and the session
     can run the graph. Check the store file first (``acting_store.check_store_file``).
 
     A GRAPH_REF TARGET is a local source: that graph over the embedded store ``run``
-    writes to (``paths.default_run_store``)."""
+    writes to (``paths.default_run_store``).
+
+    A LangGraph server TARGET (``http(s)://…``) can act without a graph: the server runs
+    each thread's own assistant (or ``assistant``, an id or graph id)."""
     from agent_debug.inspector.paths import default_run_store, is_graph_ref
 
+    if graph is None and target.startswith(("http://", "https://")):
+        return DebugSession(open_server(target, assistant=assistant), sink=sink)
     if graph is None and is_graph_ref(target):
         from agent_debug.inspector.exceptions import InspectorError
         from agent_debug.inspector.graph_ref import GraphRefError, load_graph
@@ -591,3 +715,15 @@ def open_session(
     from agent_debug.inspector.sources.local import LocalSource
 
     return DebugSession(LocalSource(open_store_for_app(target, create=create, graph=graph, allow_modules=allow_modules), graph), sink=sink)
+
+
+def open_server(target: str, *, assistant: str | None = None) -> Source:
+    """A LangGraph server as a source that can act (``CONTROL``): its runs go through
+    ``server_control.ServerControl``."""
+    from agent_debug.inspector.server_control import ServerControl
+    from agent_debug.inspector.sources.server import ServerSource
+
+    source = ServerSource(target)
+    source.control = ServerControl(source, assistant=assistant)  # type: ignore[attr-defined]
+    source.capabilities = source.capabilities | {Capability.CONTROL, Capability.EVENTS}
+    return source

@@ -161,7 +161,9 @@ class ServerSource:
 
     def _summary_of(self, row: Mapping[str, Any]) -> ThreadSummary:
         thread_id = row["thread_id"]
-        state = self._raw_state(thread_id)
+        # The newest two history rows are the latest state and (mostly) its parent: one request.
+        rows = self._history_rows(thread_id, "", 2, None)
+        state = rows[0] if rows else {}
         config = (state.get("checkpoint") or {}) if state else {}
         checkpoint_id = config.get("checkpoint_id") or ""
         interrupts, errors = self._pending(state, thread_id, "")
@@ -170,7 +172,10 @@ class ServerSource:
         parent = state.get("parent_checkpoint") or {}
         last_node = None
         if parent.get("checkpoint_id") and metadata.get("source") == "loop":
-            last_node = ", ".join(self._ran_before(thread_id, "", parent["checkpoint_id"])) or None
+            if len(rows) > 1 and rows[1].get("checkpoint_id") == parent["checkpoint_id"]:
+                last_node = ", ".join(_finished(rows[1])) or None
+            else:
+                last_node = ", ".join(self._ran_before(thread_id, "", parent["checkpoint_id"])) or None
         return ThreadSummary(
             thread_id=thread_id,
             status=status,
@@ -201,13 +206,19 @@ class ServerSource:
                 raise NotFoundError(f"no checkpoints in namespace '{namespace}' of thread '{thread_id}'")
             return rows[0]
         try:
-            return self.client.post(
+            raw = self.client.post(
                 f"/threads/{_quote(thread_id)}/state/checkpoint",
                 {"checkpoint": {"checkpoint_id": checkpoint_id, "checkpoint_ns": namespace}},
             ) or {}
         except NotFoundError:
+            raw = {}
+        # The server answers an unknown checkpoint id with an empty state under that id
+        # (no metadata, no time): that is "not found", or an update there makes a stray checkpoint.
+        if not raw or (raw.get("metadata") is None and raw.get("created_at") is None):
             self._thread_row(thread_id)
-            raise NotFoundError(f"no checkpoint '{checkpoint_id}' in thread '{thread_id}'") from None
+            where = f" namespace '{namespace}'" if namespace else ""
+            raise NotFoundError(f"no checkpoint '{checkpoint_id}' in thread '{thread_id}'{where}")
+        return raw
 
     def _history_rows(self, thread_id: str, namespace: str, limit: int, before: str | None) -> list[dict[str, Any]]:
         body: dict[str, Any] = {"limit": limit}
@@ -462,7 +473,8 @@ def _finished(state: Mapping[str, Any]) -> list[str]:
     """Names of the tasks at a checkpoint that finished (wrote), in task order."""
     names: list[str] = []
     for task in state.get("tasks") or []:
-        if task.get("result") is not None and not task.get("error") and not task.get("interrupts"):
+        # A task that was interrupted and then resumed has both its interrupts and a result.
+        if task.get("result") is not None and not task.get("error"):
             name = task.get("name")
             if isinstance(name, str) and name not in names:
                 names.append(name)

@@ -9,6 +9,21 @@ from agent_debug.inspector.exceptions import UsageError
 from agent_debug.tui.cli.graph_ref import load_graph_ref
 
 
+def server_target(args: argparse.Namespace) -> bool:
+    """Whether TARGET is a LangGraph server: it runs its own graphs, so the flags that
+    bring a graph or touch a store file are refused there."""
+    target = getattr(args, "target", None)
+    if not isinstance(target, str) or not target.startswith(("http://", "https://")):
+        if getattr(args, "assistant", None):
+            raise UsageError("--assistant chooses a graph on a LangGraph server; TARGET is not one (http://host:port)")
+        return False
+    for flag, given in (("--graph", getattr(args, "graph", None)), ("--migrate", getattr(args, "migrate", False)),
+                        ("--allow-module", getattr(args, "allow_modules", None)), ("--config", getattr(args, "config", None))):
+        if given:
+            raise UsageError(f"{flag} does not apply to a LangGraph server: it runs its own graphs (choose one with --assistant ID)")
+    return True
+
+
 def required_graph(args: argparse.Namespace) -> Any:
     """The ``--graph`` the verb runs; a usage error without one."""
     if not args.graph:

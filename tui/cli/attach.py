@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from agent_debug.inspector.exceptions import UsageError
-from agent_debug.tui.cli.acting import graph_ref_target
+from agent_debug.tui.cli.acting import graph_ref_target, server_target
 from agent_debug.tui.cli.graph_ref import load_graph_ref
 from agent_debug.tui.cli.launcher import open_for_ui, require_terminal, run_acting_app, run_app
 from agent_debug.tui.cli.live_flags import check_stuck_nodes, live_options
@@ -20,6 +20,15 @@ def run_attach(args: argparse.Namespace) -> int:
     SIGINT close it with every event so far (``signals.stop_on_signals``).
     """
     live = live_options(args)  # a recording's phases get timings and cost too
+    if server_target(args):
+        # A server runs its own graphs: the app acts through it (resume, replay, fork,
+        # step, breakpoints on root nodes, cancel), and --record keeps the runs you start.
+        record = check_record(args, args.target)
+        open_for_ui(args.target, args.thread).close()
+        require_terminal()
+        from agent_debug.inspector.session import open_session
+
+        return run_acting_app(lambda: open_session(args.target, assistant=args.assistant), record, args, target=args.target, thread=args.thread, **live)
     graph_ref_target(args)
     if args.record is not None and not args.graph:
         raise UsageError("--record needs --graph GRAPH_REF: only the runs you start are recorded")

@@ -12,7 +12,7 @@ from typing import NoReturn
 
 PROG = "agent-debug"
 
-_TARGET_HELP = "a SQLite checkpoint file (or sqlite:///PATH), a postgresql:// DSN, or a FILE.ndjson recording"
+_TARGET_HELP = "a SQLite checkpoint file (or sqlite:///PATH), a postgresql:// DSN, a FILE.ndjson recording, or a LangGraph server http(s)://host:port"
 _RECORD_SAFE = (
     "a new or empty file: the store, a SQLite database, a directory or any other existing file is refused, "
     "and so is an existing recording unless --record-append"
@@ -110,6 +110,9 @@ def _status(text: str) -> str:
     return text
 
 
+_ASSISTANT = "on a LangGraph server TARGET: the assistant (id or graph id) to run (default: each thread's own)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``agent-debug`` parser: every verb, its flags, and the bounds checked while parsing."""
     common = _Parser(add_help=False)
@@ -166,6 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("target", metavar="TARGET", help=_TARGET_HELP)
     p.add_argument("--thread", metavar="ID", help="select this thread at start")
+    p.add_argument("--assistant", metavar="ID", help=_ASSISTANT)
     p.add_argument("--graph", metavar="GRAPH_REF", help="the workflow's graph (pkg.mod:attr, path/file.py:attr or a langgraph.json id): draws it and turns on step, resume, replay and fork, which append checkpoints to TARGET")
     p.add_argument("--allow-module", dest="allow_modules", action="append", metavar="MODULE[:NAME]", help=_ALLOW_MODULE)
     p.add_argument("--config", metavar="FILE", help="langgraph.json to resolve a graph id with")
@@ -196,6 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("target", metavar="TARGET", help=_TARGET_HELP)
     p.add_argument("--thread", required=True, metavar="ID", help="thread id")
     p.add_argument("--graph", metavar="GRAPH_REF", help="the workflow's graph (it runs here, on TARGET's store)")
+    p.add_argument("--assistant", metavar="ID", help=_ASSISTANT)
     p.add_argument("--config", metavar="FILE", help="langgraph.json to resolve a graph id with")
     answer = p.add_mutually_exclusive_group(required=True)
     answer.add_argument("--value", metavar="JSON", help="resume value as JSON (or @FILE)")
@@ -214,6 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("target", metavar="TARGET", help=_TARGET_HELP)
     p.add_argument("--thread", required=True, metavar="ID", help="thread id")
     p.add_argument("--checkpoint", required=True, metavar="ID", help="the checkpoint to replay from")
+    p.add_argument("--assistant", metavar="ID", help=_ASSISTANT)
     p.add_argument("--ns", default="", metavar="NS", help="the checkpoint's namespace, for a subgraph's checkpoint: the phase runs again inside the subgraph (default: the root graph)")
     p.add_argument("--node", metavar="NODE", help="the phase to run, when several are due")
     p.add_argument("--update", metavar="JSON", help="change these state keys first (a JSON object, or @FILE)")

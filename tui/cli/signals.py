@@ -65,7 +65,7 @@ class stop_on_signals:  # noqa: N801 - used as a context manager, named for what
     @staticmethod
     def temp_folder(target: str, store: Any) -> Path | None:
         """The private folder of a ``memory`` store (removed on a signal), else None."""
-        return Path(store.target).parent if target == "memory" else None
+        return Path(store.target).parent if target == "memory" and store is not None else None
 
     def hold(self) -> None:
         """From now on a signal is noted, not acted on: the cleanup has begun."""
@@ -76,7 +76,8 @@ class stop_on_signals:  # noqa: N801 - used as a context manager, named for what
         self.hold()
         if recorder is not None:
             recorder.close()
-        store.close()
+        if store is not None:
+            store.close()
 
     def _on_signal(self, signum: int, frame: Any) -> None:
         if self.signum is not None:

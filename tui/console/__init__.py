@@ -43,6 +43,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--thread", metavar="ID", help="select this thread at start")
     parser.add_argument(
+        "--assistant", metavar="ID", help="on a LangGraph server TARGET: the assistant (id or graph id) to run (default: each thread's own)"
+    )
+    parser.add_argument(
         "-c",
         "--command",
         dest="commands",

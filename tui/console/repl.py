@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from agent_debug.inspector.exceptions import InspectorError, UsageError
+from agent_debug.inspector.sources.base import Capability
 from agent_debug.tui.console.commands import Leave, lookup, parse_arguments, split_line
 from agent_debug.tui.console.debugger import LineDebugger
 
@@ -37,7 +38,10 @@ def run(args: argparse.Namespace) -> int:
 def open_console_session(args: argparse.Namespace) -> Any:
     """The session on TARGET: read-only, or with ``--graph`` acting on it (appending)."""
     from agent_debug.inspector.session import open_session
+    from agent_debug.tui.cli.acting import server_target
 
+    if server_target(args):
+        return open_session(args.target, assistant=args.assistant)
     if not args.graph:
         if getattr(args, "migrate", False):
             raise UsageError("--migrate needs --graph GRAPH_REF: only acting on the store migrates it")
@@ -189,7 +193,7 @@ def _repeatable(line: str) -> bool:
 def banner(dbg: LineDebugger) -> None:
     """What the console is open on and what it may do."""
     session = dbg.session
-    if session.graph is not None:
+    if session.can(Capability.CONTROL):
         mode = "acting: runs, answers, replays and forks append checkpoints"
     else:
         mode = "read-only: --graph GRAPH_REF to run, answer, replay and fork"

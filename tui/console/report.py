@@ -43,7 +43,7 @@ def thread_report(dbg: LineDebugger, summary: ThreadSummary) -> None:
     step = f"step {summary.last_step}" if summary.last_step is not None else "no step"
     by = f" by {summary.last_node}" if summary.last_node else ""
     nxt = f"; next: {', '.join(summary.next)}" if summary.next else ""
-    dbg.say(f"thread {summary.thread_id}: {summary.status.value} at {head} ({step}{by}), {"?" if summary.checkpoint_count is None else summary.checkpoint_count} checkpoints{nxt}")
+    dbg.say(f"thread {summary.thread_id}: {summary.status.value} at {head} ({step}{by}), {'?' if summary.checkpoint_count is None else summary.checkpoint_count} checkpoints{nxt}")
     if summary.read_error:
         dbg.say(f"  unreadable: {summary.read_error}")
     interrupt_lines(dbg, summary.interrupts)
