@@ -15,7 +15,7 @@ a store); this module adds the server's own: the thread must not be running alre
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from agent_debug.inspector.errors import stored_error_fields
@@ -27,8 +27,6 @@ from agent_debug.inspector.sources.server import NO_TRACEBACK, ServerSource, _qu
 STREAM_MODES = ("updates", "messages-tuple", "custom", "tasks", "checkpoints")
 """What our own runs stream: enough for phases, tokens, thinking, custom events and checkpoints."""
 
-StreamPart = Callable[[str, Any], None]
-"""Receives each server-sent event of a run: ``(event, data)``."""
 
 
 class ServerControl:
@@ -114,10 +112,13 @@ class ServerControl:
         checkpoint_id: str | None = None,
         interrupt_before: Sequence[str] | str | None = None,
         interrupt_after: Sequence[str] | str | None = None,
-        on_part: StreamPart | None = None,
+        extractor: Any = None,
         create: bool = False,
     ) -> RunResult:
-        """One run on the server, streamed to its end; the root checkpoints it appended."""
+        """One run on the server, streamed to its end; the root checkpoints it appended.
+
+        ``extractor`` (an ``EventExtractor``) gets the run's stream as LangGraph parts
+        (``server_events.ServerParts``), so its events are those of a local run."""
         assistant = self.assistant_for(None if create else thread_id)
         before = self._head(thread_id)
         body: dict[str, Any] = {
@@ -139,8 +140,15 @@ class ServerControl:
         if interrupt_after:
             body["interrupt_after"] = interrupt_after
         error: ErrorInfo | None = None
+        failure: BaseException | None = None
         run_id: str | None = None
         cancelled = False
+        parts = None
+        if extractor is not None:
+            from agent_debug.inspector.sources.server_events import ServerParts
+
+            parts = ServerParts()
+            extractor.start_run(graph=assistant.get("graph_id"), input=input if command is None else command, existing_checkpoints={before} if before else ())
         try:
             for event, data in self.client.stream("POST", f"/threads/{_quote(thread_id)}/runs/stream", body):
                 if event == "metadata" and isinstance(data, dict) and run_id is None:
@@ -151,12 +159,17 @@ class ServerControl:
                         cancelled = True
                 elif event == "error":
                     error = _error_of(data)
-                if on_part is not None:
-                    on_part(event, data)
+                    if parts is not None:
+                        failure = parts.error(data)
+                if parts is not None:
+                    for ns, mode, chunk in parts.parts(event, data):
+                        extractor.on_stream_part(mode, ns, chunk)
         finally:
             self._current = None
             paused = self._cancel_asked.is_set() or cancelled
             self._cancel_asked.clear()
+            if extractor is not None:
+                extractor.finish_run(None if paused else failure, status="paused" if paused else None)
         if error is not None and paused:
             error = None  # a cancel we asked for ends the stream with an error event
         return RunResult(new_checkpoints=self._appended(thread_id, before), error=error, traceback=None, paused=paused)

@@ -367,21 +367,12 @@ class DebugSession:
                     checkpoint_id=checkpoint_id,
                     interrupt_before=None if step or interrupt_after else root_breakpoints(self.break_before),
                     interrupt_after=interrupt_after or ("*" if step else root_breakpoints(self.break_after)),
-                    on_part=self._server_parts(thread_id, sink if sink is not None else self.sink),
+                    extractor=self._extractor(thread_id, sink if sink is not None else self.sink),
                     create=action == "run",
                 )
             finally:
                 self._forget()
         return self._outcome(action, thread_id, result, paused=result.paused, **extra)
-
-    def _server_parts(self, thread_id: str, sink: Callable[[Any], None] | None) -> Callable[[str, Any], None] | None:
-        """What turns a server run's stream into the session's events (None: no sink)."""
-        extractor = self._extractor(thread_id, sink)
-        if extractor is None:
-            return None
-        from agent_debug.inspector.sources.server_events import part_feeder
-
-        return part_feeder(extractor)
 
     def _head(self, thread_id: str) -> str | None:
         from agent_debug.inspector.exceptions import InspectorError

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["tests.pg_server"]
+pytest_plugins = ["tests.pg_server", "tests.server_proc"]
 
 
 @pytest.fixture(scope="session")

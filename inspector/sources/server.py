@@ -29,6 +29,7 @@ import re
 from collections.abc import Hashable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+from uuid import UUID
 
 from agent_debug.inspector.errors import stored_error_fields
 from agent_debug.inspector.exceptions import NotFoundError
@@ -149,7 +150,17 @@ class ServerSource:
         """One thread's summary; ``NotFoundError`` for an id the server does not have."""
         return self._summary_of(self._thread_row(thread_id))
 
+    def _known_id(self, thread_id: str) -> None:
+        """A server's thread ids are UUIDs: anything else is not one of its threads."""
+        try:
+            UUID(thread_id)
+        except (ValueError, TypeError):
+            raise NotFoundError(
+                f"no thread '{thread_id}' on {self.target} (its thread ids are UUIDs); list them with: agent-debug threads {self.target}"
+            ) from None
+
     def _thread_row(self, thread_id: str) -> dict[str, Any]:
+        self._known_id(thread_id)
         try:
             return self.client.get(f"/threads/{_quote(thread_id)}")
         except NotFoundError:
@@ -198,6 +209,7 @@ class ServerSource:
     # -- raw reads ---------------------------------------------------------------------------
 
     def _raw_state(self, thread_id: str, checkpoint_id: str | None = None, namespace: str = "") -> dict[str, Any]:
+        self._known_id(thread_id)
         if not checkpoint_id and not namespace:
             return self.client.get(f"/threads/{_quote(thread_id)}/state") or {}
         if not checkpoint_id:
@@ -221,6 +233,7 @@ class ServerSource:
         return raw
 
     def _history_rows(self, thread_id: str, namespace: str, limit: int, before: str | None) -> list[dict[str, Any]]:
+        self._known_id(thread_id)
         body: dict[str, Any] = {"limit": limit}
         if namespace:
             body["checkpoint"] = {"checkpoint_ns": namespace}
@@ -268,6 +281,11 @@ class ServerSource:
 
     def history(self, thread_id: str, *, namespace: str = "", limit: int | None = 50, before: str | None = None) -> HistoryPage:
         """A page of checkpoints, newest first; ``limit=None`` reads them all (in pages of ``PAGE``)."""
+        if before is not None and not self.has_checkpoint(thread_id, namespace, before):
+            # The server compares ids as text: an unknown one is no error there (a typo
+            # after "1f" would give the whole history), as it is in a store.
+            self._thread_row(thread_id)
+            raise NotFoundError(f"no checkpoint '{before}' in thread '{thread_id}'" + (f" namespace '{namespace}'" if namespace else ""))
         rows: list[dict[str, Any]] = []
         cursor = before
         more = False
@@ -282,6 +300,8 @@ class ServerSource:
             cursor = rows[-1]["checkpoint_id"]
         if not rows and before is None:
             self._thread_row(thread_id)
+            if namespace:  # every namespace a thread has holds a checkpoint
+                raise NotFoundError(f"thread '{thread_id}' has no namespace '{namespace}'")
         summaries = []
         parents = {r["checkpoint_id"]: r for r in rows}
         if more and extra is not None:

@@ -18,15 +18,35 @@ keeps no state between requests, so it recovers from a 500 by itself.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
 import orjson
 
 from agent_debug.inspector.exceptions import InspectorError, NotFoundError, TargetError
 from agent_debug.inspector.server_options import KEY_HEADER, ServerOptions, options
+
+
+def _import_httpx() -> Any:
+    """httpx, without the command-line client it imports for ``httpx.main`` (click and
+    rich: 70 ms, and the inspector loads no UI library). A ``None`` in ``sys.modules``
+    makes that one import fail, which httpx expects; the entry is removed afterwards."""
+    if "httpx" in sys.modules:
+        return sys.modules["httpx"]
+    blocked = "httpx._main" not in sys.modules
+    if blocked:
+        sys.modules["httpx._main"] = None  # type: ignore[assignment]
+    try:
+        import httpx
+    finally:
+        if blocked:
+            del sys.modules["httpx._main"]
+    return httpx
+
+
+httpx = _import_httpx()
 
 CONNECT_TIMEOUT = 2.0
 """Seconds to wait for the server to accept a connection: a server that is down fails fast."""

@@ -149,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--input", metavar="JSON", help="the run's input as JSON, or @FILE (default: {})")
     p.add_argument("--thread", metavar="ID", help="thread id (default: run-<date>-<time>)")
     p.add_argument("--checkpointer", metavar="URI", help="memory, a SQLite path or sqlite:///PATH, or postgresql://... (default: the embedded store)")
+    p.add_argument("--target", dest="server", metavar="URL", help="run on this LangGraph server instead: GRAPH_REF is then an assistant id or graph id it serves (the thread id, if given, must be a UUID)")
     p.add_argument("--allow-module", dest="allow_modules", action="append", metavar="MODULE[:NAME]", help=_ALLOW_MODULE)
     p.add_argument("--break", dest="breakpoints", action="append", metavar="NODE", help="pause before NODE (repeatable)")
     p.add_argument("--break-after", dest="breakpoints_after", action="append", metavar="NODE", help="pause after NODE (repeatable)")
@@ -180,8 +181,10 @@ def build_parser() -> argparse.ArgumentParser:
     _live_event_flags(p)
 
     p = command("graph", "draw a workflow's graph (terminal, DOT, Mermaid, JSON)",
-                "Draw a LangGraph graph in the terminal, or export it as DOT, Mermaid or JSON.")
-    p.add_argument("graph_ref", metavar="GRAPH_REF", help="pkg.module:attr, path/to/file.py:attr, or a graph id from langgraph.json")
+                "Draw a LangGraph graph in the terminal, or export it as DOT, Mermaid or JSON; "
+                "or the graph of an assistant a LangGraph server (http://host:port) serves.")
+    p.add_argument("graph_ref", metavar="GRAPH_REF", help="pkg.module:attr, path/to/file.py:attr, a graph id from langgraph.json, or a LangGraph server URL")
+    p.add_argument("--assistant", metavar="ID", help="on a server URL: the assistant (id or graph id) whose graph to draw (default: --thread's own, else the one graph served)")
     p.add_argument("--format", choices=("ascii", "dot", "mermaid", "json"), default="ascii", help="output format (default: ascii, the terminal drawing)")
     p.add_argument("--xray", nargs="?", const=True, default=False, type=_xray, metavar="DEPTH", help="expand subgraphs (to DEPTH levels)")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
@@ -190,8 +193,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--focus", metavar="NODE", help="draw only NODE and its neighbours")
     p.add_argument("--hops", type=_hops, default=1, metavar="K", help="with --focus: neighbours up to K edges away (default 1)")
     p.add_argument("--from", dest="source", metavar="TARGET", help="mark nodes visited / next / failed / interrupted from a run in this store")
-    p.add_argument("--thread", metavar="ID", help="with --from: the thread whose run to show")
-    p.add_argument("--checkpoint", metavar="ID", help="with --from: the checkpoint to show (default: latest)")
+    p.add_argument("--thread", metavar="ID", help="with --from or a server URL: the thread whose run to show")
+    p.add_argument("--checkpoint", metavar="ID", help="with --thread: the checkpoint to show (default: latest)")
     p.add_argument("--config", metavar="FILE", help="langgraph.json to resolve a graph id with")
 
     writes = "Writes: appends checkpoints to TARGET through LangGraph's checkpointer; never changes existing ones."

@@ -27,6 +27,8 @@ def run_run(args: argparse.Namespace) -> int:
     :func:`stop_on_signals`.
     """
     live = live_options(args)  # cheap checks first: a bad flag fails before the graph is imported
+    if getattr(args, "server", None):
+        return _run_on_server(args, live)
     target = args.checkpointer
     default_store = target is None
     if default_store:
@@ -46,8 +48,51 @@ def run_run(args: argparse.Namespace) -> int:
         Path(target).parent.mkdir(parents=True, exist_ok=True)
     thread = args.thread or f"run-{datetime.now():%Y%m%d-%H%M%S}"
     if args.no_ui:
-        return _run_headless(graph, target, thread, payload, args, live, record)
+        return _run_headless(lambda: _session(graph, target, args), target, thread, payload, args, live, record)
     return _run_app(graph, target, thread, payload, args, live, record)
+
+
+def _run_on_server(args: argparse.Namespace, live: dict[str, Any]) -> int:
+    """``run ASSISTANT --target URL``: the server runs its assistant (an id or graph id) on
+    a new thread (or ``--thread``, a UUID), streamed into the app or, with ``--no-ui``, as lines."""
+    import uuid
+
+    url = args.server
+    if not url.startswith(("http://", "https://")):
+        raise UsageError(f"--target takes a LangGraph server URL (http://host:port), not {url!r}; a store is --checkpointer")
+    for flag, given in (("--checkpointer", args.checkpointer), ("--migrate", getattr(args, "migrate", False)),
+                        ("--allow-module", getattr(args, "allow_modules", None)), ("--config", args.config)):
+        if given:
+            raise UsageError(f"{flag} does not apply with --target: the server runs its own graphs and keeps its own checkpoints")
+    record = check_record(args, url)
+    payload = parse_json_arg(args.input, "--input") if args.input is not None else {}
+    if not args.no_ui:
+        from agent_debug.tui.cli.launcher import require_terminal
+
+        require_terminal()
+    thread = args.thread or str(uuid.uuid4())
+
+    def session() -> Any:
+        from agent_debug.inspector.session import open_session
+
+        opened = open_session(url, assistant=args.graph_ref)
+        try:
+            opened.remote.assistant_for(None)  # an unknown assistant is one line, before any run
+            for node in args.breakpoints or []:
+                opened.toggle_breakpoint(node)
+            for node in args.breakpoints_after or []:
+                opened.toggle_breakpoint(node, after=True)
+            check_stuck_nodes(live["stuck_per_node"], opened.nodes)
+        except BaseException:
+            opened.close()
+            raise
+        return opened
+
+    if args.no_ui:
+        return _run_headless(session, url, thread, payload, args, live, record)
+    from agent_debug.tui.cli.launcher import run_acting_app
+
+    return run_acting_app(session, record, args, target=url, thread=thread, start=(thread, payload, args.step), **live)
 
 
 def _run_app(graph, target: str, thread: str, payload, args: argparse.Namespace, live: dict[str, Any], record: Path | None) -> int:
@@ -98,7 +143,7 @@ def _session(graph: Any, target: str, args: argparse.Namespace) -> Any:
 
 
 def _run_headless(
-    graph, target: str, thread: str, payload, args: argparse.Namespace, live: dict[str, Any], record: Path | None
+    open_session: Any, target: str, thread: str, payload, args: argparse.Namespace, live: dict[str, Any], record: Path | None
 ) -> int:
     """``run --no-ui``: events as lines (or NDJSON) while the run goes, a warning when a
     phase runs past its stuck threshold, a cost summary with ``--prices``; exit 1 if it failed."""
@@ -109,7 +154,7 @@ def _run_headless(
     watch = StuckWatch(live["stuck_after"], live["stuck_per_node"])
     with stop_on_signals() as stop:
         try:
-            session = _session(graph, target, args)
+            session = open_session()
             recorder = None
             try:
                 recorder = make_recorder(record, args)
