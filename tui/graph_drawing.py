@@ -1,6 +1,7 @@
 """What the graph pane is fed: the layout of the graph at the selected checkpoint.
 
-The graph is the user's (``--graph``), one of its subgraphs in a subgraph's namespace, or
+The graph is the user's (``--graph``), one of its subgraphs in a subgraph's namespace, the
+one a LangGraph server draws for the thread's assistant (with its subgraphs expanded), or
 one reconstructed from the thread's checkpoints when there is no graph code. Highlights:
 each node's run status at the checkpoint, breakpoints marked on their nodes, and the
 focus mode (only one node and its neighbours). Layouts are computed in a worker and
@@ -9,6 +10,7 @@ posted as ``GraphDrawn``.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
@@ -47,6 +49,13 @@ class GraphDrawing:
         # built on first view.
         self._subgraph_models: dict[tuple[str, ...], Any] = {}
         self._subgraphs: dict[str, Any] | None = None
+        # On a LangGraph server: the assistant each thread ran, and the model the server
+        # draws for each assistant id (or None and why not), fetched in the graph worker.
+        self._thread_assistants: dict[str, dict[str, Any]] = {}
+        self._assistant_models: dict[str, tuple[Any, str]] = {}
+        # A draw replaced by a newer one still runs to its end: one fetch at a time, so
+        # the newer waits for the older's answer instead of asking the server again.
+        self._assistant_lock = threading.Lock()
 
     def checkpoint_shown(self, state: CheckpointState) -> None:
         """Note the node that matters at the checkpoint now shown: one waiting at an
@@ -91,12 +100,16 @@ class GraphDrawing:
             elif self._graph_model is not None:
                 model, caption = self._breakpoints_marked(self._graph_model), "graph from --graph"
             else:
-                from agent_debug.graphviz_export.observed import observed_model
-                from agent_debug.inspector.reconstruct import observed_graph
+                served, why = self._assistant_graph(thread_id) if self._serves_graphs() else (None, "pass --graph for the real graph")
+                if served is not None:
+                    model, caption = self._breakpoints_marked(served), why
+                else:
+                    from agent_debug.graphviz_export.observed import observed_model
+                    from agent_debug.inspector.reconstruct import observed_graph
 
-                seen = observed_graph(self.source, thread_id, rows=self._all_rows(thread_id))
-                model = observed_model(seen.nodes, seen.edges)
-                caption = "reconstructed from this thread's checkpoints (pass --graph for the real graph)"
+                    seen = observed_graph(self.source, thread_id, rows=self._all_rows(thread_id))
+                    model = observed_model(seen.nodes, seen.edges)
+                    caption = f"reconstructed from this thread's checkpoints ({why})"
             rows = self._all_rows(thread_id, namespace)
             status = graph_status(self.source, thread_id, checkpoint_id, model=model, namespace=namespace, state=given, rows=rows)
             focus = focus_on if focus_on in model else None
@@ -134,6 +147,16 @@ class GraphDrawing:
         model = self._subgraph_model(path)
         if model is not None:
             return self._breakpoints_marked(model, path), f"graph from --graph · {switch}", title
+        why = "not a subgraph node of --graph" if self.compiled_graph is not None else "pass --graph for the real graph"
+        if self.compiled_graph is None and self._serves_graphs():
+            from agent_debug.graphviz_export.server_graph import subgraph_model
+
+            served, why = self._assistant_graph(thread_id)
+            model = subgraph_model(served, path) if served is not None else None
+            if model is not None:
+                return self._breakpoints_marked(model, path), f"{why} · {switch}", title
+            if served is not None:
+                why = "the server's graph does not draw it"
         from agent_debug.graphviz_export.observed import observed_model
         from agent_debug.inspector.reconstruct import observed_graph
 
@@ -149,8 +172,43 @@ class GraphDrawing:
             for before in ran:  # the subgraph run finished: nothing due at its newest checkpoint
                 seen.add_edge(before, END)
         model = observed_model(seen.nodes, seen.edges, name=path[-1])
-        why = "not a subgraph node of --graph" if self.compiled_graph is not None else "pass --graph for the real graph"
         return model, f"reconstructed from this subgraph's checkpoints ({why}) · {switch}", title
+
+    def _serves_graphs(self) -> bool:
+        """Whether the source is a LangGraph server, which draws its assistants' graphs."""
+        return callable(getattr(self.source, "graph_json", None))
+
+    def _assistant_graph(self, thread_id: str) -> tuple[Any, str]:
+        """The model the server draws (with xray) for the assistant the thread ran, and the
+        caption for it; ``(None, why not)`` when there is none. Cached per assistant id:
+        a thread's assistant and an assistant's graph do not change while we look."""
+        with self._assistant_lock:
+            return self._assistant_graph_locked(thread_id)
+
+    def _assistant_graph_locked(self, thread_id: str) -> tuple[Any, str]:
+        from agent_debug.inspector.exceptions import InspectorError, NotFoundError, TargetError
+
+        assistant = self._thread_assistants.get(thread_id)
+        if assistant is None:
+            try:
+                assistant = self.source.assistant_of(thread_id=thread_id)  # type: ignore[attr-defined]
+            except NotFoundError:
+                # A thread with no run yet names no assistant: ask again on the next draw.
+                return None, "the server names no assistant for this thread yet"
+            self._thread_assistants[thread_id] = assistant
+        assistant_id = assistant["assistant_id"]
+        if assistant_id not in self._assistant_models:
+            from agent_debug.tui.cli.graph import assistant_model
+
+            name = assistant.get("name") or assistant.get("graph_id") or assistant_id
+            try:
+                found = (assistant_model(self.source, assistant, xray=True), f"graph of assistant {name} from the server")
+            except TargetError:
+                raise  # the server is gone: the app says so (StoreProblem) and asks again later
+            except InspectorError as exc:
+                found = (None, f"the server cannot draw assistant {name}: {exc.message}")
+            self._assistant_models[assistant_id] = found
+        return self._assistant_models[assistant_id]
 
     def _subgraph_model(self, path: tuple[str, ...]) -> Any:
         """The model of the user's subgraph at ``path``, or None."""

@@ -177,12 +177,13 @@ def test_cli_resume_replay_and_their_refusals(langgraph_server):
 
 def test_console_on_a_server(langgraph_server):
     thread, _ = langgraph_server.run("review", {"draft": "console"})
-    script = "state\nanswer\nanswer approve\nthread\n"
+    script = "state\nanswer\ngraph\nanswer approve\nthread\n"
     done = subprocess.run(
         [AGENT_DEBUG, "console", langgraph_server.url, "--thread", thread], input=script, capture_output=True, text=True, env=_env(), timeout=120
     )
     assert done.returncode == 0, done.stderr
     assert "Publish this draft?" in done.stdout
+    assert "ask_human" in done.stdout and "write_draft" in done.stdout and "publish" in done.stdout  # the graph
     assert f"thread {thread}: done" in done.stdout
 
 

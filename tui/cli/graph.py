@@ -1,10 +1,17 @@
-"""``agent-debug graph GRAPH_REF``: the workflow drawn in the terminal, or as DOT, Mermaid or JSON."""
+"""``agent-debug graph GRAPH_REF``: the workflow drawn in the terminal, or as DOT, Mermaid or JSON.
+
+GRAPH_REF may be a LangGraph server URL: the graph is then the one an assistant of the
+server draws (``--assistant``, else the assistant of ``--thread``, else the one graph the
+server serves), and ``--thread`` colours it with that thread's run on the server.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from agent_debug.inspector.exceptions import InspectorError, UsageError
 from agent_debug.tui.cli.graph_ref import load_graph_ref
@@ -12,26 +19,16 @@ from agent_debug.tui.cli.graph_ref import load_graph_ref
 
 def run_graph(args: argparse.Namespace) -> int:
     """Load the graph, overlay a run's status if asked, write the chosen format."""
-    from agent_debug.graphviz_export.model import UnknownNodeError, apply_status, graph_model
+    from agent_debug.graphviz_export.model import UnknownNodeError
 
-    if (args.thread or args.checkpoint) and not args.source:
-        raise UsageError("--thread and --checkpoint need --from TARGET (the store the run is in)")
-    if args.source and not args.thread:
-        raise UsageError("--from needs --thread ID")
-    output = check_output(args.output) if args.output is not None else None
-    compiled = load_graph_ref(args.graph_ref, args.config)
-    if output is not None:
-        check_output_is_not_code(output, args.config, shown=args.output)
-    try:
-        model = graph_model(compiled, xray=args.xray)
-    except Exception as exc:  # get_graph() itself can fail on unusual graphs
-        raise InspectorError(f"cannot draw {args.graph_ref}: get_graph() failed: {type(exc).__name__}: {exc}") from exc
-    if args.source:
-        from agent_debug.inspector.targets import open_source
-        from agent_debug.tui.graph_status import graph_status
-
-        with open_source(args.source) as source:
-            model = apply_status(model, graph_status(source, args.thread, args.checkpoint, model=model))
+    if is_server_url(args.graph_ref):
+        _check_server_flags(args)
+        output = check_output(args.output) if args.output is not None else None
+        model = _server_graph(args)
+        if output is not None:
+            check_output_is_not_code(output, None, shown=args.output)
+    else:
+        model, output = _local_graph(args)
     # More hops than nodes reaches nothing more: a huge --hops must not loop for ever.
     hops = min(args.hops, model.number_of_nodes())
     try:
@@ -62,6 +59,108 @@ def run_graph(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 0
+
+
+def is_server_url(ref: str) -> bool:
+    """Whether GRAPH_REF names a LangGraph server (``http(s)://host:port``)."""
+    return ref.startswith(("http://", "https://"))
+
+
+def _local_graph(args: argparse.Namespace) -> tuple[Any, Path | None]:
+    """The model of the user's graph (GRAPH_REF), with the status of a ``--from`` run; and ``-o``."""
+    from agent_debug.graphviz_export.model import apply_status, graph_model
+
+    if getattr(args, "assistant", None):
+        raise UsageError("--assistant chooses a graph on a LangGraph server; GRAPH_REF is not one (http://host:port)")
+    if (args.thread or args.checkpoint) and not args.source:
+        raise UsageError("--thread and --checkpoint need --from TARGET (the store the run is in)")
+    if args.source and not args.thread:
+        raise UsageError("--from needs --thread ID")
+    output = check_output(args.output) if args.output is not None else None
+    compiled = load_graph_ref(args.graph_ref, args.config)
+    if output is not None:
+        check_output_is_not_code(output, args.config, shown=args.output)
+    try:
+        model = graph_model(compiled, xray=args.xray)
+    except Exception as exc:  # get_graph() itself can fail on unusual graphs
+        raise InspectorError(f"cannot draw {args.graph_ref}: get_graph() failed: {type(exc).__name__}: {exc}") from exc
+    if args.source:
+        from agent_debug.inspector.targets import open_source
+        from agent_debug.tui.graph_status import graph_status
+
+        with open_source(args.source) as source:
+            model = apply_status(model, graph_status(source, args.thread, args.checkpoint, model=model))
+    return model, output
+
+
+def _check_server_flags(args: argparse.Namespace) -> None:
+    """Refuse the flags a server URL has no use for, before anything is opened."""
+    if args.source:
+        raise UsageError("--from reads a run from a store; on a LangGraph server the run is there: use --thread ID")
+    if args.config:
+        raise UsageError("--config does not apply to a LangGraph server: it serves its own graphs (choose one with --assistant ID)")
+    if args.checkpoint and not args.thread:
+        raise UsageError("--checkpoint needs --thread ID")
+
+
+def _server_graph(args: argparse.Namespace) -> Any:
+    """The model of a server assistant's graph, with the status of ``--thread``'s run."""
+    from agent_debug.graphviz_export.model import apply_status
+    from agent_debug.inspector.targets import open_source
+
+    with open_source(args.graph_ref) as source:
+        if args.assistant:
+            assistant = source.assistant_of(name=args.assistant)
+        elif args.thread:
+            assistant = source.assistant_of(thread_id=args.thread)
+        else:
+            assistant = only_assistant(source)
+        model = assistant_model(source, assistant, xray=args.xray)
+        if args.thread:
+            from agent_debug.tui.graph_status import graph_status
+
+            model = apply_status(model, graph_status(source, args.thread, args.checkpoint, model=model))
+    return model
+
+
+def only_assistant(source: Any) -> dict[str, Any]:
+    """The assistant of the one graph a server serves; a usage error naming them when it
+    serves several."""
+    from agent_debug.inspector.exceptions import NotFoundError
+
+    graphs = sorted({a["graph_id"] for a in source.assistants().values() if a.get("graph_id")})
+    if len(graphs) == 1:
+        return source.assistant_of(name=graphs[0])
+    if not graphs:
+        raise NotFoundError(f"{source.target} serves no graphs")
+    raise UsageError(f"which graph? {source.target} serves {', '.join(graphs)}: give --assistant ID or --thread ID")
+
+
+def assistant_model(source: Any, assistant: Mapping[str, Any], *, xray: bool | int = True) -> Any:
+    """The graph model of a server assistant (``ServerSource.assistant_of``), as the server
+    draws it with ``xray``. Network I/O: call it off the UI thread."""
+    from agent_debug.graphviz_export.server_graph import server_graph_model
+
+    assistant_id = assistant["assistant_id"]
+    drawn = source.graph_json(assistant_id, xray=xray)
+    # With full xray every subgraph is drawn expanded: no collapsed one to name.
+    subgraphs = () if xray is True else subgraph_namespaces(source, assistant_id)
+    return server_graph_model(drawn, subgraphs=subgraphs, xray=xray, name=str(assistant.get("graph_id") or assistant_id))
+
+
+def subgraph_namespaces(source: Any, assistant_id: str) -> list[str]:
+    """The assistant's subgraph namespaces (``inner``, ``inner|deeper``), to tell the
+    subgraph nodes of its drawing; none when the server cannot say (an older server)."""
+    from urllib.parse import quote
+
+    client = getattr(source, "client", None)
+    if client is None:
+        return []
+    try:
+        found = client.get(f"/assistants/{quote(assistant_id, safe='')}/subgraphs", {"recurse": "true"})
+    except InspectorError:
+        return []
+    return [str(ns) for ns in found] if isinstance(found, Mapping) else []
 
 
 def check_output(name: str) -> Path:

@@ -288,12 +288,19 @@ def _graph(dbg: LineDebugger, args: Arguments) -> None:
     from agent_debug.graphviz_export.terminal import layout, render_text
 
     compiled = dbg.session.user_graph
-    if compiled is None:
+    xray = bool(args.options.get("--xray"))
+    if compiled is None and dbg.session.remote is not None:
+        # A server draws the assistant it runs for the thread.
+        from agent_debug.tui.cli.graph import assistant_model
+
+        model = assistant_model(dbg.session.source, dbg.session.remote.assistant_for(dbg.thread_id), xray=xray)
+    elif compiled is None:
         raise InspectorError(f"no graph to draw: {dbg.session.target} is open without one; start the console with --graph GRAPH_REF")
-    try:
-        model = graph_model(compiled, xray=bool(args.options.get("--xray")))
-    except Exception as exc:  # get_graph() itself can fail on unusual graphs
-        raise InspectorError(f"cannot draw the graph: get_graph() failed: {type(exc).__name__}: {exc}") from exc
+    else:
+        try:
+            model = graph_model(compiled, xray=xray)
+        except Exception as exc:  # get_graph() itself can fail on unusual graphs
+            raise InspectorError(f"cannot draw the graph: get_graph() failed: {type(exc).__name__}: {exc}") from exc
     if dbg.thread_id is not None:
         from agent_debug.tui.graph_status import graph_status
 
