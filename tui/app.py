@@ -310,6 +310,8 @@ class AgentDebugApp(App[None]):
     def _history_loaded(self, message: HistoryLoaded) -> None:
         if not self.selection.shows(message.page.thread_id, message.page.namespace):
             return
+        if message.mode == "first":
+            self.feed.follow(self.source, message.page.thread_id)  # on a server: join the run it is running
         tree = self.query_one(HistoryTree)
         tree.border_title = f"history of {message.page.thread_id}"
         switch = f"{self.keys.display('namespace.previous')} {self.keys.display('namespace.next')}"
@@ -351,6 +353,7 @@ class AgentDebugApp(App[None]):
     @on(StoreChanged)
     def _store_changed(self, _: StoreChanged) -> None:
         self.selection.reload("newer")
+        self.feed.follow(self.source, self.thread_id)  # a run may have started on the thread shown
 
     @on(StoreProblem)
     def _store_problem(self, message: StoreProblem) -> None:
@@ -643,8 +646,9 @@ class AgentDebugApp(App[None]):
 
     def on_unmount(self) -> None:
         self.workers.cancel_all()
+        self.feed.close()  # before the source closes: a followed run's stream reads through it
         if self.controller is not None:
             self.controller.pause()
-            self.controller.store.close()
+            self.controller.close()  # the store (reader and writer), or a server's connections
         else:
             self.source.close()

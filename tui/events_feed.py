@@ -5,22 +5,31 @@ into the pane on a timer. Each event is counted once, where it is made, by the a
 However fast events come, a tick stays short: as many events as ~12 ms of counting and
 folding take, then one share of the lines to draw; the tail of a flood is drawn between
 ticks; the phase table is redrawn at most 4 times a second while events keep coming.
+
+On a server, the feed also follows the run of the thread shown (``follow``): a
+``server_events.RunFollower`` joins its stream in a thread of its own and hands its
+events to the pipeline like any run's; the checkpoints it reports make the app read the
+thread list and history again (``StoreChanged``, at most 4 times a second).
 """
 
 from __future__ import annotations
 
 import asyncio
+import threading
 from time import perf_counter
 from typing import Any
 
 from textual.app import App
 from textual.css.query import NoMatches
 
+from agent_debug.inspector.exceptions import InspectorError
 from agent_debug.tui import gc_policy
 from agent_debug.tui.event_buffer import EventBuffer
 from agent_debug.tui.widgets.events.events_view import EventsView
+from agent_debug.tui.worker_messages import StoreChanged
 
 EVENT_FLUSH_S = 0.05  # ≤ 20 UI updates a second, however fast events arrive
+NEWS_S = 0.25  # a followed run's checkpoints reload the history at most this often
 
 
 class EventsFeed:
@@ -42,6 +51,11 @@ class EventsFeed:
         self._stats_pending = False
         self._stats_due = 0.0
         self._drawing_tail = False
+        self._follower: Any = None  # the server_events.RunFollower of the run followed
+        self._follow_lock = threading.Lock()
+        self._closed = False
+        self._news = False  # the followed run wrote a checkpoint since the last reload
+        self._news_due = 0.0
 
     @property
     def run_stats(self) -> Any:
@@ -75,6 +89,9 @@ class EventsFeed:
                 # next shares are drawn as soon as the loop is free rather than a tick later.
                 self._drawing_tail = True
                 self._app.call_later(self._draw_tail, view)
+        if self._news and perf_counter() >= self._news_due:
+            self._news, self._news_due = False, perf_counter() + NEWS_S
+            self._app.post_message(StoreChanged())
         stuck = self.pipeline.stuck()
         for s in stuck:
             if s.task_id not in self._stuck_seen:
@@ -116,3 +133,53 @@ class EventsFeed:
         view.rebuild(held + fresh[since:])
         if fresh:
             view.show_stats(self.pipeline.snapshot(), self.pipeline.stuck(), self.prices)
+
+    # -- following a server's runs ------------------------------------------------------
+
+    def follow(self, source: Any, thread_id: str | None) -> None:
+        """Join the run ``thread_id`` is running on a server, if it runs one (looked up in
+        a worker): its events come into the pane as they are made. One run is followed
+        at a time, the one joined last, until it ends. Nothing to do for a source that is
+        not a server, or for a thread whose run is followed already."""
+        from agent_debug.inspector.sources import server_events
+
+        if thread_id is None or not server_events.joinable(source):
+            return
+        follower = self._follower
+        if follower is not None and follower.alive and follower.thread_id == thread_id:
+            return
+
+        def look() -> None:
+            try:
+                run = server_events.running_run(source, thread_id)
+            except InspectorError:
+                return  # the poll of the store says what is wrong
+            if run is None:
+                return
+            with self._follow_lock:
+                old = self._follower
+                if self._closed or (old is not None and old.alive and old.run_id == run.get("run_id")):
+                    return
+                if old is not None:
+                    old.stop()
+                self._follower = server_events.RunFollower(source, thread_id, run, on_event=self._from_server).start()
+
+        self._app.run_worker(look, name="join", group="join", description="join", exclusive=True, exit_on_error=False, thread=True)
+
+    @property
+    def follower(self) -> Any:
+        """The ``server_events.RunFollower`` of the run followed last (None before any)."""
+        return self._follower
+
+    def _from_server(self, event: Any) -> None:
+        """An event of the followed run (on its follower's thread)."""
+        self.pipeline(event)
+        if event.kind in ("checkpoint", "run_finished"):
+            self._news = True
+
+    def close(self) -> None:
+        """Stop following (the run goes on on the server)."""
+        with self._follow_lock:
+            self._closed = True
+            if self._follower is not None:
+                self._follower.stop()

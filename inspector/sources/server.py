@@ -32,7 +32,7 @@ from typing import Any
 from uuid import UUID
 
 from agent_debug.inspector.errors import stored_error_fields
-from agent_debug.inspector.exceptions import NotFoundError
+from agent_debug.inspector.exceptions import NotFoundError, TargetError
 from agent_debug.inspector.messages import find_messages
 from agent_debug.inspector.model import (
     CheckpointState,
@@ -136,7 +136,10 @@ class ServerSource:
 
     def threads(self, *, status: ThreadStatus | None = None, limit: int | None = None) -> ThreadList:
         """Every thread with its status, newest first (each thread's latest state read alongside)."""
-        total = self.client.post("/threads/count", {})
+        try:
+            total = self.client.post("/threads/count", {})
+        except NotFoundError:  # the server's own 404 says only "Not Found"
+            raise TargetError(f"{self.target}/threads/count was not found: is this a LangGraph server, and is the URL's path right?") from None
         rows = list(self._search(limit=None if status is not None else limit))
         with ThreadPoolExecutor(_WORKERS) as pool:
             summaries = list(pool.map(self._summary_of, rows))
@@ -211,7 +214,11 @@ class ServerSource:
     def _raw_state(self, thread_id: str, checkpoint_id: str | None = None, namespace: str = "") -> dict[str, Any]:
         self._known_id(thread_id)
         if not checkpoint_id and not namespace:
-            return self.client.get(f"/threads/{_quote(thread_id)}/state") or {}
+            try:
+                return self.client.get(f"/threads/{_quote(thread_id)}/state") or {}
+            except NotFoundError:
+                self._thread_row(thread_id)  # our line for an unknown thread
+                raise
         if not checkpoint_id:
             rows = self._history_rows(thread_id, namespace, 1, None)
             if not rows:

@@ -170,7 +170,9 @@ class ServerClient:
             hint = "give a key with --api-key or LANGGRAPH_API_KEY, or a header with --header NAME=VALUE"
             raise TargetError(f"the LangGraph server at {self.shown} refused the request ({status} {response.reason_phrase}): {hint}")
         if status == 404:
-            raise NotFoundError(detail or f"{self.shown}{path} was not found (is this a LangGraph server?)")
+            if not detail or detail.lower() == "not found":  # the web framework's, not the API's
+                raise NotFoundError(f"{self.shown}{path} was not found: is this a LangGraph server, and is the URL's path right?")
+            raise NotFoundError(detail)
         if status == 422 or status == 400:
             raise ServerError(f"the server refused the request ({status}): {detail or response.reason_phrase}")
         if status == 409:

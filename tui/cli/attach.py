@@ -19,6 +19,8 @@ def run_attach(args: argparse.Namespace) -> int:
     other file it would overwrite) and opened only once the store is; SIGTERM and
     SIGINT close it with every event so far (``signals.stop_on_signals``).
     """
+    from agent_debug.inspector.session import open_session
+
     live = live_options(args)  # a recording's phases get timings and cost too
     if server_target(args):
         # A server runs its own graphs: the app acts through it (resume, replay, fork,
@@ -26,8 +28,6 @@ def run_attach(args: argparse.Namespace) -> int:
         record = check_record(args, args.target)
         open_for_ui(args.target, args.thread).close()
         require_terminal()
-        from agent_debug.inspector.session import open_session
-
         return run_acting_app(lambda: open_session(args.target, assistant=args.assistant), record, args, target=args.target, thread=args.thread, **live)
     graph_ref_target(args)
     if args.record is not None and not args.graph:
@@ -46,7 +46,6 @@ def run_attach(args: argparse.Namespace) -> int:
         return run_app(source, thread=args.thread, poll=args.poll, **live)
     source.close()
     require_terminal()
-    from agent_debug.inspector.session import open_session
     from agent_debug.inspector.user_graph import breakpoint_names
 
     check_stuck_nodes(live["stuck_per_node"], breakpoint_names(graph))

@@ -105,10 +105,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _server_options(args: argparse.Namespace) -> None:
     """``--api-key``/``--header``/``--timeout``: how to talk to a server TARGET."""
-    key, headers, timeout = getattr(args, "api_key", None), getattr(args, "header", None), getattr(args, "timeout", None)
-    if key is None and headers is None and timeout is None:
-        return
     from agent_debug.inspector.server_options import configure, parse_header
+
+    key, headers, timeout = getattr(args, "api_key", None), getattr(args, "header", None), getattr(args, "timeout", None)
 
     configure(api_key=key, headers=dict(parse_header(h) for h in headers or ()), timeout=timeout)
 
