@@ -18,11 +18,10 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from agent_debug.inspector.errors import stored_error_fields
 from agent_debug.inspector.exceptions import ControlError, InspectorError, UsageError
 from agent_debug.inspector.model import ErrorInfo
 from agent_debug.inspector.runner import RunResult
-from agent_debug.inspector.sources.server import NO_TRACEBACK, ServerSource, _quote
+from agent_debug.inspector.sources.server import ServerSource, _quote, error_info
 
 STREAM_MODES = ("updates", "messages-tuple", "custom", "tasks", "checkpoints")
 """What our own runs stream: enough for phases, tokens, thinking, custom events and checkpoints."""
@@ -99,7 +98,7 @@ class ServerControl:
         if row.get("status") == "busy":
             running = self.client.get(f"/threads/{_quote(thread_id)}/runs", {"status": "running", "limit": 1}) or []
             which = f" (run {running[0]['run_id']})" if running else ""
-            raise ControlError(f"thread '{thread_id}' is running on the server{which}: wait for it or cancel it (x); nothing was sent")
+            raise ControlError(f"thread '{thread_id}' is running on the server{which}: wait for it or cancel it; nothing was sent")
 
     # -- running --------------------------------------------------------------------------------
 
@@ -193,7 +192,7 @@ class ServerControl:
         return live
 
     def _send_cancel(self, thread_id: str, run_id: str) -> None:
-        self.client._json("POST", f"/threads/{_quote(thread_id)}/runs/{_quote(run_id)}/cancel", params={"action": "interrupt", "wait": "false"})
+        self.client.post(f"/threads/{_quote(thread_id)}/runs/{_quote(run_id)}/cancel", params={"action": "interrupt", "wait": "false"})
 
     # -- state updates --------------------------------------------------------------------------
 
@@ -237,6 +236,4 @@ class ServerControl:
 def _error_of(data: Any) -> ErrorInfo:
     kind = str(data.get("error") or "Error") if isinstance(data, dict) else "Error"
     message = str(data.get("message") or "") if isinstance(data, dict) else str(data)
-    fields = stored_error_fields(kind, message, None)
-    fields["suggestion"] = f"{fields['suggestion']} ({NO_TRACEBACK})" if fields.get("suggestion") else NO_TRACEBACK
-    return ErrorInfo(type=kind, message=message, node=None, task_id="", **fields)
+    return error_info(kind, message, None)

@@ -481,6 +481,26 @@ class AgentDebugApp(App[None]):
             self.controller.pause()
             self.notify("pausing at the next step boundary", timeout=3)
 
+    def action_cancel_runs(self) -> None:
+        """Cancel the selected thread's runs on a LangGraph server (ours or anyone's)."""
+        if self.controller is None or self.thread_id is None:
+            self._can_act()
+            return
+        if self.controller.remote is None:
+            self.notify(f"cancel stops a LangGraph server's runs; {self.keys.display('control.pause')} pauses a run here", severity="warning", timeout=5)
+            return
+        self._cancel_runs(self.thread_id)
+
+    @work(thread=True, group="cancel", exit_on_error=False, description="cancel")
+    def _cancel_runs(self, thread_id: str) -> None:
+        try:
+            cancelled = self.controller.cancel(thread_id)
+        except InspectorError as exc:
+            self.post_message(ActionFailed(exc.message))
+            return
+        text = f"cancelled run {', '.join(cancelled)} of {thread_id}" if cancelled else f"no run of {thread_id} is going on the server"
+        self.call_from_thread(self.notify, text, timeout=5)
+
     def _toggle_breakpoint(self, after: bool) -> None:
         if self.controller is None:
             self._can_act()

@@ -30,6 +30,8 @@ APP_BINDINGS: list[Binding] = [
     Binding("n", "step", "Step", id="control.step", tooltip="Run the next super-step and pause"),
     Binding("c", "continue", "Continue", id="control.continue", tooltip="Run to a breakpoint, interrupt, error or the end"),
     Binding("p", "pause", "Pause", id="control.pause", show=False, tooltip="Stop at the next step boundary"),
+    Binding("X", "cancel_runs", "Cancel runs", id="control.cancel", show=False,
+            tooltip="Cancel the selected thread's runs on a LangGraph server, whoever started them"),
     Binding("a", "answer", "Approve", id="control.answer", tooltip="Answer the pending interrupt(s)"),
     Binding("b", "breakpoint", "Break", id="control.break", show=False, tooltip="Toggle a breakpoint before the selected phase"),
     Binding("B", "breakpoint_after", "Break after", id="control.break_after", show=False, tooltip="Toggle a breakpoint after the selected phase"),
@@ -49,7 +51,7 @@ APP_BINDINGS: list[Binding] = [
 HELP_BINDINGS: list[Binding] = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close", tooltip="Close the help")]
 
 # Actions that act on a thread: they exist only with a graph to run.
-ACTING = frozenset(("step", "continue", "pause", "answer", "breakpoint", "breakpoint_after", "replay", "edit"))
+ACTING = frozenset(("step", "continue", "pause", "cancel_runs", "answer", "breakpoint", "breakpoint_after", "replay", "edit"))
 
 # Not offered in the command palette: it is open already, and quitting has its key.
 NOT_IN_PALETTE = frozenset(("quit", "help"))

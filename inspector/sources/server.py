@@ -87,7 +87,7 @@ def tag_messages(value: Any) -> Any:
     return value
 
 
-def _error_parts(text: str) -> tuple[str, str]:
+def error_parts(text: str) -> tuple[str, str]:
     """Type and message from the server's ``repr`` of an exception, e.g. ``ValueError('x')``."""
     found = _REPR_ERROR.match(text.strip())
     if not found:
@@ -96,6 +96,13 @@ def _error_parts(text: str) -> tuple[str, str]:
     if len(message) >= 2 and message[0] == message[-1] and message[0] in "'\"":
         message = message[1:-1]
     return found.group(1).rsplit(".", 1)[-1], message
+
+
+def error_info(kind: str, message: str, node: str | None, task_id: str = "", namespace: str = "") -> ErrorInfo:
+    """A server's error, classified as a store's is, saying where its traceback is."""
+    fields = stored_error_fields(kind, message, node)
+    fields["suggestion"] = f"{fields['suggestion']} ({NO_TRACEBACK})" if fields.get("suggestion") else NO_TRACEBACK
+    return ErrorInfo(type=kind, message=message, node=node, task_id=task_id, namespace=namespace, **fields)
 
 
 def _metadata_rest(metadata: Mapping[str, Any]) -> dict[str, Any]:
@@ -269,19 +276,8 @@ class ServerSource:
                     )
                 )
             if task.get("error"):
-                kind, message = _error_parts(str(task["error"]))
-                fields = stored_error_fields(kind, message, task.get("name"))
-                fields["suggestion"] = f"{fields['suggestion']} ({NO_TRACEBACK})" if fields.get("suggestion") else NO_TRACEBACK
-                errors.append(
-                    ErrorInfo(
-                        type=kind,
-                        message=message,
-                        node=task.get("name"),
-                        task_id=task.get("id") or "",
-                        namespace=namespace,
-                        **fields,
-                    )
-                )
+                kind, message = error_parts(str(task["error"]))
+                errors.append(error_info(kind, message, task.get("name"), task.get("id") or "", namespace))
         return interrupts, errors
 
     # -- history --------------------------------------------------------------------------------

@@ -27,21 +27,19 @@ from __future__ import annotations
 
 import builtins
 import logging
-import socket
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
-import httpx
 import orjson
 
 from agent_debug.inspector.events import EventExtractor
 from agent_debug.inspector.exceptions import InspectorError
 from agent_debug.inspector.messages import split_content
-from agent_debug.inspector.sources.server import NO_TRACEBACK, _error_parts
-from agent_debug.inspector.sources.server_http import CONNECT_TIMEOUT, ServerClient, _sse
+from agent_debug.inspector.sources.server import NO_TRACEBACK, error_parts
+from agent_debug.inspector.sources.server_http import EventStream, ServerClient
 
 WANTED_MODES: tuple[str, ...] = ("tasks", "messages-tuple", "custom", "updates", "checkpoints")
 """The stream modes to start a run with for every event to be shown (``messages-tuple``:
@@ -165,7 +163,7 @@ class ServerParts:
         if isinstance(value, Mapping):
             kind, message = str(value.get("error") or "Error"), str(value.get("message") or "")
         else:
-            kind, message = _error_parts(str(value))
+            kind, message = error_parts(str(value))
         key = (kind, message)
         if key not in self._errors:
             self._errors[key] = server_exception(kind, message)
@@ -275,62 +273,6 @@ def _suffix(before: str, now: str) -> str:
 # -- the stream --------------------------------------------------------------------------------------
 
 
-class _Stream:
-    """One server-sent event stream that another thread can close at once (``close``)."""
-
-    def __init__(self, client: ServerClient, path: str, params: Mapping[str, Any], *, on_open: Callable[[], None] = lambda: None) -> None:
-        self._client = client
-        self._on_open = on_open
-        self._path = path
-        self._params = dict(params)
-        self._lock = threading.Lock()
-        self._response: httpx.Response | None = None
-        self.closed = False
-
-    def events(self) -> Iterator[tuple[str, Any]]:
-        """``(event, data)`` pairs until the stream ends or is closed."""
-        # ServerClient.stream hides the response, and only shutting its socket wakes a read.
-        http = self._client._http
-        # No read timeout: a run may think for minutes between two events.
-        timeout = httpx.Timeout(None, connect=CONNECT_TIMEOUT)
-        request = http.build_request("GET", self._path, params=self._params, headers={"accept": "text/event-stream"}, timeout=timeout)
-        try:
-            response = http.send(request, stream=True)
-        except httpx.HTTPError as exc:
-            raise self._client._unreachable(exc) from None
-        with self._lock:
-            self._response = response
-            closed = self.closed
-        try:
-            if closed:
-                return
-            if response.status_code >= 400:
-                response.read()
-                self._client._check(response, self._path)
-            self._on_open()
-            yield from _sse(response.iter_lines())
-        except httpx.HTTPError as exc:
-            if not self.closed:
-                raise self._client._unreachable(exc) from None
-        finally:
-            response.close()
-
-    def close(self) -> None:
-        """End the stream now, from any thread."""
-        with self._lock:
-            self.closed = True
-            response = self._response
-        if response is None:
-            return
-        stream = response.extensions.get("network_stream")
-        sock = stream.get_extra_info("socket") if stream is not None else None
-        if sock is not None:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass  # closed already
-
-
 # -- following a run ---------------------------------------------------------------------------------
 
 
@@ -361,7 +303,7 @@ class RunFollower:
         self.poll_s = poll_s
         self._clock = clock
         self._stopped = threading.Event()
-        self._stream: _Stream | None = None
+        self._stream: EventStream | None = None
         self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._follow, name=f"follow run of {thread_id}", daemon=True)
         self._poller: threading.Thread | None = None
@@ -459,7 +401,7 @@ class RunFollower:
         for attempt in range(REJOINS + 1):
             # Joined once the server answers: it subscribes this stream to the run before
             # the run's next await, so nothing the run sends after that is missed.
-            stream = _Stream(self.source.client, path, params, on_open=self.joined.set)
+            stream = self.source.client.open_stream("GET", path, params=params, on_open=self.joined.set)
             with self._lock:
                 if self._stopped.is_set():
                     break

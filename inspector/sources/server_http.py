@@ -18,8 +18,10 @@ keeps no state between requests, so it recovers from a 500 by itself.
 
 from __future__ import annotations
 
+import socket
 import sys
-from collections.abc import Iterator, Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -106,9 +108,9 @@ class ServerClient:
         """GET ``path`` and decode its JSON."""
         return self._json("GET", path, params=params)
 
-    def post(self, path: str, body: Any = None) -> Any:
+    def post(self, path: str, body: Any = None, *, params: Mapping[str, Any] | None = None) -> Any:
         """POST ``body`` (JSON) to ``path`` and decode the answer."""
-        return self._json("POST", path, body=body)
+        return self._json("POST", path, body=body, params=params)
 
     def patch(self, path: str, body: Any = None) -> Any:
         """PATCH ``body`` to ``path``."""
@@ -129,23 +131,17 @@ class ServerClient:
         except orjson.JSONDecodeError:
             raise ServerError(f"{self.shown}{path} answered with something that is not JSON: is this a LangGraph server?") from None
 
-    def stream(self, method: str, path: str, body: Any = None, *, params: Mapping[str, Any] | None = None, headers: Mapping[str, str] | None = None) -> Iterator[tuple[str, Any]]:
+    def stream(self, method: str, path: str, body: Any = None, *, params: Mapping[str, Any] | None = None) -> Iterator[tuple[str, Any]]:
         """Server-sent events of ``path``: ``(event, data)`` pairs, data decoded from JSON.
 
         The read timeout does not apply between events: a run may think for minutes."""
-        content = orjson.dumps(body) if body is not None else None
-        sent = {"accept": "text/event-stream", **(headers or {})}
-        if content is not None:
-            sent["content-type"] = "application/json"
-        timeout = httpx.Timeout(None, connect=CONNECT_TIMEOUT)
-        try:
-            with self._http.stream(method, path, content=content, headers=sent, params=params, timeout=timeout) as response:
-                if response.status_code >= 400:
-                    response.read()
-                    self._check(response, path)
-                yield from _sse(response.iter_lines())
-        except httpx.HTTPError as exc:
-            raise self._unreachable(exc) from None
+        yield from self.open_stream(method, path, body, params=params).events()
+
+    def open_stream(
+        self, method: str, path: str, body: Any = None, *, params: Mapping[str, Any] | None = None, on_open: Callable[[], None] | None = None
+    ) -> EventStream:
+        """The stream of ``path`` as an ``EventStream``, which another thread can close."""
+        return EventStream(self, method, path, body, params=params, on_open=on_open)
 
     # -- failures, one line each -------------------------------------------------------------
 
@@ -182,6 +178,79 @@ class ServerClient:
     def close(self) -> None:
         """Close the connections."""
         self._http.close()
+
+
+class EventStream:
+    """One server-sent event stream that another thread can end at once (``close``): only
+    shutting its socket wakes a read that waits for the next event."""
+
+    def __init__(
+        self,
+        client: ServerClient,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        params: Mapping[str, Any] | None = None,
+        on_open: Callable[[], None] | None = None,
+    ) -> None:
+        self._client = client
+        self._method = method
+        self._path = path
+        self._body = body
+        self._params = dict(params or {})
+        self._on_open = on_open
+        self._lock = threading.Lock()
+        self._response: httpx.Response | None = None
+        self.closed = False
+
+    def events(self) -> Iterator[tuple[str, Any]]:
+        """``(event, data)`` pairs until the stream ends or is closed."""
+        client = self._client
+        headers = {"accept": "text/event-stream"}
+        content = None
+        if self._body is not None:
+            content = orjson.dumps(self._body)
+            headers["content-type"] = "application/json"
+        # No read timeout: a run may think for minutes between two events.
+        timeout = httpx.Timeout(None, connect=CONNECT_TIMEOUT)
+        request = client._http.build_request(self._method, self._path, params=self._params, content=content, headers=headers, timeout=timeout)
+        try:
+            response = client._http.send(request, stream=True)
+        except httpx.HTTPError as exc:
+            raise client._unreachable(exc) from None
+        with self._lock:
+            self._response = response
+            closed = self.closed
+        try:
+            if closed:
+                return
+            if response.status_code >= 400:
+                response.read()
+                client._check(response, self._path)
+            if self._on_open is not None:
+                self._on_open()
+            yield from _sse(response.iter_lines())
+        except httpx.HTTPError as exc:
+            if not self.closed:
+                raise client._unreachable(exc) from None
+        finally:
+            response.close()
+
+    def close(self) -> None:
+        """End the stream now, from any thread."""
+        with self._lock:
+            self.closed = True
+            response = self._response
+        if response is None:
+            return
+        stream = response.extensions.get("network_stream")
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # closed already
 
 
 def _detail(response: httpx.Response) -> str:

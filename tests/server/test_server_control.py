@@ -190,3 +190,52 @@ def test_console_on_a_server(langgraph_server):
 def test_read_only_sources_still_refuse(tmp_path):
     with pytest.raises(InspectorError):
         open_session(str(tmp_path / "missing.db"))
+
+
+def _busy(langgraph_server, thread: str) -> None:
+    """Wait until the server runs the thread (a condition, polled; never a duration)."""
+    with langgraph_server.client() as http:
+        for _ in range(6000):
+            if http.get(f"/threads/{thread}").json()["status"] == "busy":
+                return
+    raise AssertionError(f"thread {thread} never became busy")
+
+
+def test_console_cancels_a_run_started_elsewhere(langgraph_server, tmp_path):
+    gate = tmp_path / "gate"
+    thread, run = langgraph_server.start_run("slow", {"messages": [{"type": "human", "content": "hi"}], "gate": str(gate)})
+    _busy(langgraph_server, thread)
+    done = subprocess.run(
+        [AGENT_DEBUG, "console", langgraph_server.url, "--thread", thread], input="cancel\ncancel\n", capture_output=True, text=True, env=_env(), timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"cancelled run {run['run_id']} of {thread}" in done.stdout
+    langgraph_server.join(thread, run["run_id"])
+    with langgraph_server.client() as http:
+        assert http.get(f"/threads/{thread}/runs/{run['run_id']}").json()["status"] != "success"
+
+
+async def test_the_app_cancels_the_threads_run_with_X(langgraph_server, tmp_path, monkeypatch):
+    import asyncio
+
+    from agent_debug.tui.app import AgentDebugApp
+
+    monkeypatch.setenv("AGENT_DEBUG_KEYMAP", os.devnull)
+    gate = tmp_path / "gate"
+    thread, run = langgraph_server.start_run("slow", {"messages": [{"type": "human", "content": "hi"}], "gate": str(gate)})
+    await asyncio.to_thread(_busy, langgraph_server, thread)
+    session = open_session(langgraph_server.url)
+    app = AgentDebugApp(session.source, thread_id=thread, controller=session)
+    async with app.run_test(size=(140, 45)) as pilot:
+        for _ in range(3000):
+            if app.thread_id == thread:
+                break
+            await pilot.pause(0.02)
+        await pilot.press("X")
+        for _ in range(3000):
+            texts = [n.message for n in app._notifications]
+            if any("cancelled run" in t for t in texts):
+                break
+            await pilot.pause(0.02)
+        assert any(f"cancelled run {run['run_id']} of {thread}" in t for t in texts), texts
+    await asyncio.to_thread(langgraph_server.join, thread, run["run_id"])

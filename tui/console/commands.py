@@ -362,6 +362,13 @@ def _continue(dbg: LineDebugger, args: Arguments) -> None:
     _after_action(dbg, dbg.act(lambda: dbg.session.cont(thread_id)))
 
 
+def _cancel(dbg: LineDebugger, args: Arguments) -> None:
+    args.none()
+    thread_id = dbg.require_thread()
+    cancelled = dbg.session.cancel(thread_id)
+    dbg.say(f"cancelled run {', '.join(cancelled)} of {thread_id}" if cancelled else f"no run of {thread_id} is going on the server")
+
+
 def _break(dbg: LineDebugger, args: Arguments) -> None:
     after = bool(args.options.get("--after"))
     if not args.words:
@@ -554,6 +561,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("next", "", "run the next step of the thread and stop", _next, aliases=("n", "step"), repeat=True),
     Command("continue", "", "run to the next breakpoint, interrupt, error or the end (Ctrl-C pauses)", _continue,
             aliases=("c", "cont")),
+    Command("cancel", "", "cancel the selected thread's runs on a LangGraph server, whoever started them", _cancel),
     Command("break", "[--after] [NODE]", "set (or, if set, remove) a breakpoint before NODE, or after it; list them", _break,
             aliases=("b",), flags={"--after": None}, completes=("node",), words=1,
             details="Subgraph nodes are named SUBGRAPH:NODE. Breakpoints hold for the runs this console starts."),
