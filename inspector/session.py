@@ -491,8 +491,6 @@ class DebugSession:
         its parent, so the branch and the phase's writes stay in the subgraph's namespace
         and the parent graph does not move.
         """
-        from agent_debug.inspector.diff import diff_checkpoint
-
         self._require_control("replay")
         if self.remote is not None:
             return self._replay_remote(thread_id, checkpoint_id, node, update, namespace, as_node=as_node)
@@ -503,14 +501,7 @@ class DebugSession:
             self.check_graph(thread_id)
             if update is not None:
                 check_update_keys(self.graph, update, namespace)
-            at = source.state(thread_id, checkpoint_id=checkpoint_id, namespace=namespace)
-            due = list(at.next)
-            if not due:
-                raise ControlError(f"nothing runs after checkpoint '{checkpoint_id}' (the run ended there); pick an earlier checkpoint")
-            if node is not None and node not in due:
-                raise ControlError(f"'{node}' is not due at checkpoint '{checkpoint_id}'; due there: {', '.join(due)}")
-            phases = [node] if node else list(dict.fromkeys(due))
-            original = _phase_writes(at, set(phases))
+            phases, original = self._due(thread_id, checkpoint_id, node, namespace)
             # Looked up before the update is written: a namespace naming no subgraph writes nothing.
             runner_graph = self.graph if not namespace else bind(subgraph_at(self.graph, namespace), source.checkpointer)  # type: ignore[attr-defined]
             start = run_config(thread_id, checkpoint_id, namespace)
@@ -533,16 +524,7 @@ class DebugSession:
                 result.new_checkpoints = [c for c in reversed(list(self._ids(thread_id, namespace))) if c not in known]
             elif forked_at:
                 result.new_checkpoints.insert(0, forked_at)
-            replayed: list[PendingWrite] = []
-            diff = None
-            if result.new_checkpoints:
-                # The phase ran once on the new branch: its writes are saved at a checkpoint of
-                # the branch (the fork or update it started from), never at the original
-                # checkpoint, which keeps the original run's writes.
-                for new_id in result.new_checkpoints:
-                    replayed += _phase_writes(source.state(thread_id, checkpoint_id=new_id, namespace=namespace), set(phases))
-                newest = source.state(thread_id, checkpoint_id=result.new_checkpoints[-1], namespace=namespace)
-                diff = diff_checkpoint(source, thread_id, newest.checkpoint_id, parent_id=checkpoint_id, state=newest, namespace=namespace)
+            replayed, diff = self._branch(thread_id, checkpoint_id, result.new_checkpoints, phases, namespace)
         return self._outcome(
             "replay",
             thread_id,
@@ -556,11 +538,37 @@ class DebugSession:
             diff=diff,
         )
 
+    def _due(self, thread_id: str, checkpoint_id: str, node: str | None, namespace: str) -> tuple[list[str], list[PendingWrite]]:
+        """The phase(s) a replay from ``checkpoint_id`` runs (``node``, else all due there)
+        and what the original run wrote there; refused when nothing (or not ``node``) is due."""
+        at = self.source.state(thread_id, checkpoint_id=checkpoint_id, namespace=namespace)
+        due = list(at.next)
+        if not due:
+            raise ControlError(f"nothing runs after checkpoint '{checkpoint_id}' (the run ended there); pick an earlier checkpoint")
+        if node is not None and node not in due:
+            raise ControlError(f"'{node}' is not due at checkpoint '{checkpoint_id}'; due there: {', '.join(due)}")
+        phases = [node] if node else list(dict.fromkeys(due))
+        return phases, _phase_writes(at, set(phases))
+
+    def _branch(self, thread_id: str, checkpoint_id: str, new: Sequence[str], phases: Sequence[str], namespace: str) -> tuple[list[PendingWrite], Any]:
+        """What a replay's phases wrote on the new branch, and its newest state's diff
+        against the checkpoint replayed from (no diff when nothing was appended)."""
+        from agent_debug.inspector.diff import diff_checkpoint
+
+        replayed: list[PendingWrite] = []
+        if not new:
+            return replayed, None
+        # The phase ran once on the new branch: its writes are saved at a checkpoint of the
+        # branch (the fork or update it started from), never at the original checkpoint,
+        # which keeps the original run's writes.
+        for new_id in new:
+            replayed += _phase_writes(self.source.state(thread_id, checkpoint_id=new_id, namespace=namespace), set(phases))
+        newest = self.source.state(thread_id, checkpoint_id=new[-1], namespace=namespace)
+        return replayed, diff_checkpoint(self.source, thread_id, newest.checkpoint_id, parent_id=checkpoint_id, state=newest, namespace=namespace)
+
     def _replay_remote(self, thread_id: str, checkpoint_id: str, node: str | None, update: dict[str, Any] | None, namespace: str, *, as_node: str | None) -> ActionOutcome:
         """``replay`` on a server: the phase runs once more from the checkpoint (after the
         update, when given) and stops after it (``interrupt_after``)."""
-        from agent_debug.inspector.diff import diff_checkpoint
-
         if namespace:
             raise ControlError("a LangGraph server replays from root checkpoints only; replay the subgraph's parent phase from a root checkpoint")
         self.refresh()
@@ -568,14 +576,7 @@ class DebugSession:
         self.check_graph(thread_id)
         if update is not None:
             self.remote.check_update_keys(thread_id, update)
-        at = self.source.state(thread_id, checkpoint_id=checkpoint_id)
-        due = list(at.next)
-        if not due:
-            raise ControlError(f"nothing runs after checkpoint '{checkpoint_id}' (the run ended there); pick an earlier checkpoint")
-        if node is not None and node not in due:
-            raise ControlError(f"'{node}' is not due at checkpoint '{checkpoint_id}'; due there: {', '.join(due)}")
-        phases = [node] if node else list(dict.fromkeys(due))
-        original = _phase_writes(at, set(phases))
+        phases, original = self._due(thread_id, checkpoint_id, node, namespace)
         start = checkpoint_id
         forked_at = None
         if update is not None:
@@ -588,13 +589,7 @@ class DebugSession:
             start = forked_at
         outcome = self._run("replay", thread_id, None, step=False, sink=None, checkpoint_id=start, interrupt_after=phases)
         new = ([forked_at] if forked_at else []) + [c for c in outcome.new_checkpoints if c != forked_at]
-        replayed: list[PendingWrite] = []
-        diff = None
-        if new:
-            for new_id in new:
-                replayed += _phase_writes(self.source.state(thread_id, checkpoint_id=new_id), set(phases))
-            newest = self.source.state(thread_id, checkpoint_id=new[-1])
-            diff = diff_checkpoint(self.source, thread_id, newest.checkpoint_id, parent_id=checkpoint_id, state=newest)
+        replayed, diff = self._branch(thread_id, checkpoint_id, new, phases, namespace)
         return outcome.model_copy(
             update={
                 "new_checkpoints": new,

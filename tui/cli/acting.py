@@ -24,6 +24,19 @@ def server_target(args: argparse.Namespace) -> bool:
     return True
 
 
+def acting_session(args: argparse.Namespace) -> Any:
+    """The session ``resume`` and ``replay`` act through: a server's (it runs its own
+    graphs), or ``--graph`` over TARGET's store, checked before it is opened to write."""
+    from agent_debug.inspector.session import open_session
+
+    if server_target(args):
+        return open_session(args.target, assistant=args.assistant)
+    graph_ref_target(args)
+    check_target_store(args)
+    graph = required_graph(args)
+    return open_session(args.target, graph=graph, allow_modules=getattr(args, "allow_modules", None))
+
+
 def required_graph(args: argparse.Namespace) -> Any:
     """The ``--graph`` the verb runs; a usage error without one."""
     if not args.graph:

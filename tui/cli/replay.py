@@ -6,25 +6,16 @@ from __future__ import annotations
 import argparse
 
 from agent_debug.inspector.exceptions import UsageError
-from agent_debug.tui.cli.acting import check_target_store, graph_ref_target, required_graph, server_target
+from agent_debug.tui.cli.acting import acting_session
 from agent_debug.tui.cli.json_input import parse_json_arg
 from agent_debug.tui.cli.outcome import report_outcome
 
 
 def run_replay(args: argparse.Namespace) -> int:
     """Run one phase again from a checkpoint, on a new branch."""
-    from agent_debug.inspector.session import open_session
-
     update = parse_json_arg(args.update, "--update") if args.update is not None else None
     if update is not None and not isinstance(update, dict):
         raise UsageError("--update must be a JSON object of state keys to change")
-    if server_target(args):
-        session = open_session(args.target, assistant=args.assistant)
-    else:
-        graph_ref_target(args)
-        check_target_store(args)
-        graph = required_graph(args)
-        session = open_session(args.target, graph=graph, allow_modules=getattr(args, "allow_modules", None))
-    with session:
+    with acting_session(args) as session:
         outcome = session.replay(args.thread, args.checkpoint, node=args.node, update=update, namespace=args.ns, as_node=args.as_node)
     return report_outcome(outcome, args.json)
