@@ -236,4 +236,4 @@ class ServerControl:
 def _error_of(data: Any) -> ErrorInfo:
     kind = str(data.get("error") or "Error") if isinstance(data, dict) else "Error"
     message = str(data.get("message") or "") if isinstance(data, dict) else str(data)
-    return error_info(kind, message, None)
+    return ErrorInfo(**error_info(kind, message, None))

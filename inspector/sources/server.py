@@ -28,27 +28,18 @@ from __future__ import annotations
 import re
 from collections.abc import Hashable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from agent_debug.inspector.errors import stored_error_fields
 from agent_debug.inspector.exceptions import NotFoundError, TargetError
-from agent_debug.inspector.messages import find_messages
-from agent_debug.inspector.model import (
-    CheckpointState,
-    CheckpointSummary,
-    ErrorInfo,
-    HistoryPage,
-    InterruptInfo,
-    NamespaceInfo,
-    PendingWrite,
-    ThreadList,
-    ThreadStatus,
-    ThreadSummary,
-)
+from agent_debug.inspector.vocabulary import SCHEMA_VERSION, ThreadStatus
 from agent_debug.inspector.sources.base import Capability, Decoding
 from agent_debug.inspector.sources.checkpoints import checkpoint_time, select_path
 from agent_debug.inspector.sources.server_http import ServerClient, ServerOptions
+
+if TYPE_CHECKING:  # the records need pydantic, which the --json fast paths never import
+    from agent_debug.inspector.model import CheckpointState, HistoryPage, NamespaceInfo, ThreadList, ThreadSummary
 
 PAGE = 50
 """History rows asked for per request: each carries the whole state."""
@@ -98,11 +89,11 @@ def error_parts(text: str) -> tuple[str, str]:
     return found.group(1).rsplit(".", 1)[-1], message
 
 
-def error_info(kind: str, message: str, node: str | None, task_id: str = "", namespace: str = "") -> ErrorInfo:
-    """A server's error, classified as a store's is, saying where its traceback is."""
+def error_info(kind: str, message: str, node: str | None, task_id: str = "", namespace: str = "") -> dict[str, Any]:
+    """A server's error (``ErrorInfo``'s fields), classified as a store's is, saying where its traceback is."""
     fields = stored_error_fields(kind, message, node)
     fields["suggestion"] = f"{fields['suggestion']} ({NO_TRACEBACK})" if fields.get("suggestion") else NO_TRACEBACK
-    return ErrorInfo(type=kind, message=message, node=node, task_id=task_id, namespace=namespace, **fields)
+    return {"type": kind, "message": message, "node": node, "task_id": task_id, "namespace": namespace, **fields}
 
 
 def _metadata_rest(metadata: Mapping[str, Any]) -> dict[str, Any]:
@@ -115,7 +106,9 @@ class ServerSource:
     def __init__(self, target: str, *, options: ServerOptions | None = None, client: ServerClient | None = None) -> None:
         self.client = client or ServerClient(target, options)
         self.target = self.client.shown
-        self.capabilities = frozenset({Capability.THREADS, Capability.HISTORY, Capability.STATE, Capability.NAMESPACES, Capability.TAIL})
+        self.capabilities = frozenset(
+            {Capability.THREADS, Capability.HISTORY, Capability.STATE, Capability.NAMESPACES, Capability.TAIL, Capability.DOCUMENTS}
+        )
         self._assistants: dict[str, dict[str, Any]] | None = None
 
     # -- threads --------------------------------------------------------------------------
@@ -143,6 +136,12 @@ class ServerSource:
 
     def threads(self, *, status: ThreadStatus | None = None, limit: int | None = None) -> ThreadList:
         """Every thread with its status, newest first (each thread's latest state read alongside)."""
+        from agent_debug.inspector.model import ThreadList
+
+        return ThreadList.model_validate(self.threads_document(status=status, limit=limit))
+
+    def threads_document(self, *, status: ThreadStatus | None = None, limit: int | None = None) -> dict[str, Any]:
+        """``ThreadList``'s fields as plain data (the ``threads --json`` document)."""
         try:
             total = self.client.post("/threads/count", {})
         except NotFoundError:  # the server's own 404 says only "Not Found"
@@ -151,14 +150,16 @@ class ServerSource:
         with ThreadPoolExecutor(_WORKERS) as pool:
             summaries = list(pool.map(self._summary_of, rows))
         if status is not None:
-            summaries = [s for s in summaries if s.status is status]
+            summaries = [s for s in summaries if s["status"] == status]
             if limit is not None:
                 summaries = summaries[:limit]
-        return ThreadList(target=self.target, total=int(total), threads=summaries)
+        return {"schema_version": SCHEMA_VERSION, "target": self.target, "total": int(total), "threads": summaries}
 
     def thread(self, thread_id: str) -> ThreadSummary:
         """One thread's summary; ``NotFoundError`` for an id the server does not have."""
-        return self._summary_of(self._thread_row(thread_id))
+        from agent_debug.inspector.model import ThreadSummary
+
+        return ThreadSummary.model_validate(self._summary_of(self._thread_row(thread_id)))
 
     def _known_id(self, thread_id: str) -> None:
         """A server's thread ids are UUIDs: anything else is not one of its threads."""
@@ -180,7 +181,7 @@ class ServerSource:
         """The server's own thread record (status, metadata, interrupts)."""
         return self._thread_row(thread_id)
 
-    def _summary_of(self, row: Mapping[str, Any]) -> ThreadSummary:
+    def _summary_of(self, row: Mapping[str, Any]) -> dict[str, Any]:
         thread_id = row["thread_id"]
         # The newest two history rows are the latest state and (mostly) its parent: one request.
         rows = self._history_rows(thread_id, "", 2, None)
@@ -197,19 +198,20 @@ class ServerSource:
                 last_node = ", ".join(_finished(rows[1])) or None
             else:
                 last_node = ", ".join(self._ran_before(thread_id, "", parent["checkpoint_id"])) or None
-        return ThreadSummary(
-            thread_id=thread_id,
-            status=status,
-            checkpoint_id=checkpoint_id,
-            checkpoint_count=None if checkpoint_id else 0,
-            last_step=metadata.get("step") if isinstance(metadata.get("step"), int) else None,
-            last_node=last_node,
-            last_source=metadata.get("source") if isinstance(metadata.get("source"), str) else None,
-            updated_at=checkpoint_time(checkpoint_id) if checkpoint_id else None,
-            next=list(state.get("next") or []),
-            interrupts=interrupts,
-            errors=errors,
-        )
+        return {
+            "thread_id": thread_id,
+            "status": status,
+            "checkpoint_id": checkpoint_id,
+            "checkpoint_count": None if checkpoint_id else 0,
+            "last_step": _int(metadata.get("step")),
+            "last_node": last_node,
+            "last_source": _text(metadata.get("source")),
+            "updated_at": checkpoint_time(checkpoint_id) if checkpoint_id else None,
+            "next": list(state.get("next") or []),
+            "interrupts": interrupts,
+            "errors": errors,
+            "read_error": None,
+        }
 
     def _ran_before(self, thread_id: str, namespace: str, parent_id: str) -> list[str]:
         """The nodes that ran from ``parent_id`` (its finished tasks)."""
@@ -260,20 +262,21 @@ class ServerSource:
             self._thread_row(thread_id)
             raise
 
-    def _pending(self, state: Mapping[str, Any], thread_id: str, namespace: str) -> tuple[list[InterruptInfo], list[ErrorInfo]]:
-        interrupts: list[InterruptInfo] = []
-        errors: list[ErrorInfo] = []
+    def _pending(self, state: Mapping[str, Any], thread_id: str, namespace: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """The interrupts and errors pending at a state (``InterruptInfo``/``ErrorInfo`` fields)."""
+        interrupts: list[dict[str, Any]] = []
+        errors: list[dict[str, Any]] = []
         for task in state.get("tasks") or []:
             for item in task.get("interrupts") or []:
                 interrupts.append(
-                    InterruptInfo(
-                        id=item.get("id"),
-                        value=tag_messages(item.get("value")),
-                        node=task.get("name"),
-                        task_id=task.get("id") or "",
-                        namespace=namespace,
-                        response_schema=item.get("response_schema"),
-                    )
+                    {
+                        "id": item.get("id"),
+                        "value": tag_messages(item.get("value")),
+                        "node": task.get("name"),
+                        "task_id": task.get("id") or "",
+                        "namespace": namespace,
+                        "response_schema": item.get("response_schema"),
+                    }
                 )
             if task.get("error"):
                 kind, message = error_parts(str(task["error"]))
@@ -284,58 +287,66 @@ class ServerSource:
 
     def history(self, thread_id: str, *, namespace: str = "", limit: int | None = 50, before: str | None = None) -> HistoryPage:
         """A page of checkpoints, newest first; ``limit=None`` reads them all (in pages of ``PAGE``)."""
+        from agent_debug.inspector.model import HistoryPage
+
+        return HistoryPage.model_validate(self.history_document(thread_id, namespace=namespace, limit=limit, before=before))
+
+    def history_document(self, thread_id: str, *, namespace: str = "", limit: int | None = 50, before: str | None = None) -> dict[str, Any]:
+        """``HistoryPage``'s fields as plain data (the ``history --json`` document).
+
+        Each row is the whole state: only what the summaries need is kept of a page (the
+        ids, the metadata, the names of the tasks that finished), never the values."""
         if before is not None and not self.has_checkpoint(thread_id, namespace, before):
             # The server compares ids as text: an unknown one is no error there (a typo
             # after "1f" would give the whole history), as it is in a store.
             self._thread_row(thread_id)
             raise NotFoundError(f"no checkpoint '{before}' in thread '{thread_id}'" + (f" namespace '{namespace}'" if namespace else ""))
-        rows: list[dict[str, Any]] = []
+        kept: list[tuple[str, str | None, dict[str, Any]]] = []
+        finished: dict[str, list[str]] = {}
         cursor = before
         more = False
         while True:
-            want = PAGE if limit is None else min(PAGE, limit - len(rows))
+            want = PAGE if limit is None else min(PAGE, limit - len(kept))
             page = self._history_rows(thread_id, namespace, want + 1, cursor)
-            rows.extend(page[:want])
+            for row in page:  # the extra row too: it is the parent of the page's oldest
+                finished[row["checkpoint_id"]] = _finished(row)
+            for row in page[:want]:
+                parent_id = row.get("parent_checkpoint_id") or (row.get("parent_checkpoint") or {}).get("checkpoint_id")
+                kept.append((row["checkpoint_id"], parent_id, row.get("metadata") or {}))
             more = len(page) > want
-            extra = page[want] if more else None
-            if not more or (limit is not None and len(rows) >= limit):
+            if not more or (limit is not None and len(kept) >= limit):
                 break
-            cursor = rows[-1]["checkpoint_id"]
-        if not rows and before is None:
+            cursor = kept[-1][0]
+        if not kept and before is None:
             self._thread_row(thread_id)
             if namespace:  # every namespace a thread has holds a checkpoint
                 raise NotFoundError(f"thread '{thread_id}' has no namespace '{namespace}'")
-        summaries = []
-        parents = {r["checkpoint_id"]: r for r in rows}
-        if more and extra is not None:
-            parents[extra["checkpoint_id"]] = extra
-        for row in rows:
-            summaries.append(self._summary_row(row, parents))
-        total = len(rows) if (before is None and not more) else None
-        return HistoryPage(
-            thread_id=thread_id,
-            namespace=namespace,
-            total=total,
-            checkpoints=summaries,
-            next_before=rows[-1]["checkpoint_id"] if more and rows else None,
-        )
-
-    def _summary_row(self, row: Mapping[str, Any], by_id: Mapping[str, Mapping[str, Any]]) -> CheckpointSummary:
-        metadata = row.get("metadata") or {}
-        parent_id = row.get("parent_checkpoint_id") or (row.get("parent_checkpoint") or {}).get("checkpoint_id")
-        nodes: list[str] = []
-        if metadata.get("source") == "loop" and parent_id and parent_id in by_id:
-            nodes = _finished(by_id[parent_id])
-        checkpoint_id = row["checkpoint_id"]
-        return CheckpointSummary(
-            checkpoint_id=checkpoint_id,
-            parent_id=parent_id,
-            step=metadata.get("step") if isinstance(metadata.get("step"), int) else None,
-            source=metadata.get("source") if isinstance(metadata.get("source"), str) else None,
-            nodes=nodes,
-            created_at=checkpoint_time(checkpoint_id),
-            metadata=_metadata_rest(metadata),
-        )
+        items = []
+        for checkpoint_id, parent_id, metadata in kept:
+            nodes: list[str] = []
+            if metadata.get("source") == "loop" and parent_id:
+                if parent_id not in finished:  # a branch's parent beyond the rows read
+                    finished[parent_id] = self._ran_before(thread_id, namespace, parent_id)
+                nodes = finished[parent_id]
+            items.append(
+                {
+                    "checkpoint_id": checkpoint_id,
+                    "parent_id": parent_id,
+                    "step": _int(metadata.get("step")),
+                    "source": _text(metadata.get("source")),
+                    "nodes": nodes,
+                    "created_at": checkpoint_time(checkpoint_id),
+                    "metadata": _metadata_rest(metadata),
+                }
+            )
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "thread_id": thread_id,
+            "namespace": namespace,
+            "total": len(kept) if (before is None and not more) else None,
+            "checkpoints": items,
+            "next_before": kept[-1][0] if more and kept else None,
+        }
 
     def has_checkpoint(self, thread_id: str, namespace: str, checkpoint_id: str) -> bool:
         """Whether the thread has that checkpoint in that namespace."""
@@ -358,6 +369,9 @@ class ServerSource:
         path: str | None = None,
     ) -> CheckpointState:
         """The values of one checkpoint (the latest by default), as the server's JSON has them."""
+        from agent_debug.inspector.messages import find_messages
+        from agent_debug.inspector.model import CheckpointState, PendingWrite
+
         raw = self._raw_state(thread_id, checkpoint_id, namespace)
         found = raw.get("checkpoint") or {}
         if checkpoint_id and found.get("checkpoint_id") != checkpoint_id:
@@ -382,8 +396,8 @@ class ServerSource:
             namespace=namespace,
             checkpoint_id=found["checkpoint_id"],
             parent_id=raw.get("parent_checkpoint_id") or (raw.get("parent_checkpoint") or {}).get("checkpoint_id"),
-            step=metadata.get("step") if isinstance(metadata.get("step"), int) else None,
-            source=metadata.get("source") if isinstance(metadata.get("source"), str) else None,
+            step=_int(metadata.get("step")),
+            source=_text(metadata.get("source")),
             created_at=checkpoint_time(found["checkpoint_id"]),
             decoded="safe",
             values=shown,
@@ -400,6 +414,8 @@ class ServerSource:
 
     def namespaces(self, thread_id: str) -> list[NamespaceInfo]:
         """The root namespace and every subgraph namespace its tasks ran in (and theirs)."""
+        from agent_debug.inspector.model import NamespaceInfo
+
         found: dict[str, NamespaceInfo] = {}
         todo = [""]
         while todo:
@@ -504,7 +520,15 @@ def _finished(state: Mapping[str, Any]) -> list[str]:
     return names
 
 
-def _status(server: Any, state: Mapping[str, Any], interrupts: Iterable[InterruptInfo], errors: Iterable[ErrorInfo]) -> ThreadStatus:
+def _int(value: Any) -> int | None:
+    return value if type(value) is int else None
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _status(server: Any, state: Mapping[str, Any], interrupts: Iterable[Any], errors: Iterable[Any]) -> ThreadStatus:
     if server == "busy":
         return ThreadStatus.PENDING
     if list(interrupts):
