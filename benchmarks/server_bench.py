@@ -179,7 +179,7 @@ IN_PROCESS = textwrap.dedent(
     url, long, count, repeat = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     client = get_sync_client(url=url, api_key=None)
     def ours(*argv):
-        with contextlib.redirect_stdout(io.StringIO()):
+        with contextlib.redirect_stdout(io.TextIOWrapper(io.BytesIO())):  # --json writes bytes to stdout.buffer
             assert main(list(argv)) == 0
     def sdk_threads():
         client.threads.count()
@@ -473,9 +473,11 @@ def main() -> int:
 
             listing = alternating({"ours": ours_threads, "sdk": sdk_threads}, r)
             paging = alternating({"ours": ours_history, "sdk": sdk_history}, r)
-            in_process = json.loads(subprocess.run(
-                [py, "-c", IN_PROCESS, url, long, str(len(threads)), str(r)],
-                check=True, capture_output=True, text=True, env=child_env(), timeout=300).stdout)
+            probe = subprocess.run([py, "-c", IN_PROCESS, url, long, str(len(threads)), str(r)],
+                                   capture_output=True, text=True, env=child_env(), timeout=300)
+            if probe.returncode != 0:
+                raise RuntimeError(f"the in-process timing failed ({probe.returncode}):\n{probe.stderr[-2000:]}")
+            in_process = json.loads(probe.stdout)
             on_store = alternating({"threads": store_threads, "history": store_history}, r)
             imports = {"threads": heavy_imports(ours_threads[1:]), "history": heavy_imports(ours_history[1:])}
             sdk_import = alternating({"sdk": [py, "-c", "import langgraph_sdk"], "bare": [py, "-c", "pass"]}, r)
