@@ -113,13 +113,14 @@ class ServerControl:
         interrupt_after: Sequence[str] | str | None = None,
         extractor: Any = None,
         create: bool = False,
+        head: str | None = None,
     ) -> RunResult:
         """One run on the server, streamed to its end; the root checkpoints it appended.
 
         ``extractor`` (an ``EventExtractor``) gets the run's stream as LangGraph parts
         (``server_events.ServerParts``), so its events are those of a local run."""
         assistant = self.assistant_for(None if create else thread_id)
-        before = self._head(thread_id)
+        before = head  # the thread's latest checkpoint before the run (None: a new thread)
         body: dict[str, Any] = {
             "assistant_id": assistant["assistant_id"],
             "input": input,
@@ -211,12 +212,6 @@ class ServerControl:
         return new
 
     # -- what a run appended ---------------------------------------------------------------------
-
-    def _head(self, thread_id: str) -> str | None:
-        try:
-            return self.source.thread(thread_id).checkpoint_id or None
-        except InspectorError:
-            return None
 
     def _appended(self, thread_id: str, head: str | None) -> list[str]:
         """Root checkpoints written after ``head`` (ids are time-ordered), oldest first."""

@@ -369,6 +369,7 @@ class DebugSession:
                     interrupt_after=interrupt_after or ("*" if step else root_breakpoints(self.break_after)),
                     extractor=self._extractor(thread_id, sink if sink is not None else self.sink),
                     create=action == "run",
+                    head=self._head(thread_id) or None,
                 )
             finally:
                 self._forget()
@@ -680,8 +681,9 @@ def open_session(
     A LangGraph server TARGET (``http(s)://…``) can act without a graph: the server runs
     each thread's own assistant (or ``assistant``, an id or graph id)."""
     from agent_debug.inspector.paths import default_run_store, is_graph_ref
+    from agent_debug.inspector.server_options import is_server_url
 
-    if graph is None and target.startswith(("http://", "https://")):
+    if graph is None and is_server_url(target):
         return DebugSession(open_server(target, assistant=assistant), sink=sink)
     if graph is None and is_graph_ref(target):
         from agent_debug.inspector.exceptions import InspectorError

@@ -23,6 +23,8 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from agent_debug.inspector.exceptions import TargetError
+from agent_debug.inspector.server_options import is_server_url
+from agent_debug.inspector.server_options import options as server_options
 from agent_debug.inspector.sources.base import Source
 
 _PG_SCHEMES = ("postgresql://", "postgres://")
@@ -273,7 +275,7 @@ def secrets(target: str, *, env: dict[str, str] | None = None) -> list[str]:
                     secret_seen = True
         except DsnSyntaxError as exc:
             found.add(target[exc.at :].strip(_SPACE))
-    elif target.startswith(("http://", "https://")):
+    elif is_server_url(target):
         rest = target.split("://", 1)[1].split("/", 1)[0]
         at = rest.rfind("@")
         if at >= 0 and ":" in rest[:at]:
@@ -281,10 +283,7 @@ def secrets(target: str, *, env: dict[str, str] | None = None) -> list[str]:
             found |= {raw, unquote(raw)}
     environ = os.environ if env is None else env
     found |= {environ[name] for name in _SECRET_ENV if environ.get(name)}
-    # A server's key and --header values (set by the CLI; standard library only).
-    from agent_debug.inspector.server_options import options
-
-    found |= set(options().secrets())
+    found |= set(server_options().secrets())  # a server's key and --header values (set by the CLI)
     words = {w for s in found for w in re.split(r"[\s'\"=&]+", s) if len(w) >= 4}
     return sorted((s for s in found | words if s), key=len, reverse=True)
 
@@ -337,7 +336,7 @@ def open_source(target: str, *, writes_too: bool = False) -> Source:
         from agent_debug.inspector.sources.recording import RecordingSource
 
         return RecordingSource(target)
-    if target.startswith(("http://", "https://")):
+    if is_server_url(target):
         from agent_debug.inspector.sources.server import ServerSource
 
         return ServerSource(target)

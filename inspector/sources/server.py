@@ -61,8 +61,16 @@ _MESSAGE_CLASSES = {
     "HumanMessageChunk": "langchain_core.messages.human.HumanMessageChunk",
     "ToolMessageChunk": "langchain_core.messages.tool.ToolMessageChunk",
     "SystemMessageChunk": "langchain_core.messages.system.SystemMessageChunk",
+    "FunctionMessageChunk": "langchain_core.messages.function.FunctionMessageChunk",
+    "ChatMessageChunk": "langchain_core.messages.chat.ChatMessageChunk",
 }
 _REPR_ERROR = re.compile(r"^([A-Za-z_][\w.]*)\((.*)\)$", re.S)
+
+
+def is_message_json(value: Any) -> bool:
+    """Whether ``value`` is a LangChain message as the server's JSON has it (``{"type": "ai", "content": …}``)."""
+    kind = value.get("type") if isinstance(value, dict) else None
+    return isinstance(kind, str) and kind in _MESSAGE_CLASSES and "content" in value
 
 
 def tag_messages(value: Any) -> Any:
@@ -71,9 +79,8 @@ def tag_messages(value: Any) -> Any:
         return [tag_messages(v) for v in value]
     if isinstance(value, dict):
         out = {k: tag_messages(v) for k, v in value.items()}
-        kind = value.get("type")
-        if "__type__" not in value and isinstance(kind, str) and kind in _MESSAGE_CLASSES and "content" in value:
-            out = {"__type__": _MESSAGE_CLASSES[kind], **out}
+        if "__type__" not in value and is_message_json(value):
+            out = {"__type__": _MESSAGE_CLASSES[value["type"]], **out}
         return out
     return value
 
@@ -110,6 +117,8 @@ class ServerSource:
             {Capability.THREADS, Capability.HISTORY, Capability.STATE, Capability.NAMESPACES, Capability.TAIL, Capability.DOCUMENTS}
         )
         self._assistants: dict[str, dict[str, Any]] | None = None
+        self._cursors: set[tuple[str, str, str]] = set()
+        """(thread, namespace, checkpoint) of every ``next_before`` handed out: known to exist."""
 
     # -- threads --------------------------------------------------------------------------
 
@@ -296,7 +305,8 @@ class ServerSource:
 
         Each row is the whole state: only what the summaries need is kept of a page (the
         ids, the metadata, the names of the tasks that finished), never the values."""
-        if before is not None and not self.has_checkpoint(thread_id, namespace, before):
+        known = before is None or (thread_id, namespace, before) in self._cursors
+        if not known and not self.has_checkpoint(thread_id, namespace, before):
             # The server compares ids as text: an unknown one is no error there (a typo
             # after "1f" would give the whole history), as it is in a store.
             self._thread_row(thread_id)
@@ -339,13 +349,16 @@ class ServerSource:
                     "metadata": _metadata_rest(metadata),
                 }
             )
+        next_before = kept[-1][0] if more and kept else None
+        if next_before is not None:
+            self._cursors.add((thread_id, namespace, next_before))  # the next page needs no check
         return {
             "schema_version": SCHEMA_VERSION,
             "thread_id": thread_id,
             "namespace": namespace,
             "total": len(kept) if (before is None and not more) else None,
             "checkpoints": items,
-            "next_before": kept[-1][0] if more and kept else None,
+            "next_before": next_before,
         }
 
     def has_checkpoint(self, thread_id: str, namespace: str, checkpoint_id: str) -> bool:

@@ -38,7 +38,7 @@ import orjson
 from agent_debug.inspector.events import EventExtractor
 from agent_debug.inspector.exceptions import InspectorError
 from agent_debug.inspector.messages import split_content
-from agent_debug.inspector.sources.server import NO_TRACEBACK, error_parts
+from agent_debug.inspector.sources.server import NO_TRACEBACK, error_parts, is_message_json
 from agent_debug.inspector.sources.server_http import EventStream, ServerClient
 
 WANTED_MODES: tuple[str, ...] = ("tasks", "messages-tuple", "custom", "updates", "checkpoints")
@@ -56,10 +56,6 @@ _SHOWN_BY: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("messages", ("messages", "messages-tuple"), "tokens"),
     ("tasks", ("tasks", "debug"), "phases"),
     ("custom", ("custom",), "custom events"),
-)
-_MESSAGE_TYPES = frozenset(
-    {"human", "ai", "system", "tool", "function", "chat", "remove"}
-    | {"AIMessageChunk", "HumanMessageChunk", "ToolMessageChunk", "SystemMessageChunk", "FunctionMessageChunk", "ChatMessageChunk"}
 )
 _ACTIVE = ("pending", "running")
 
@@ -115,7 +111,7 @@ def with_messages(value: Any) -> Any:
     if isinstance(value, list):
         return [with_messages(v) for v in value]
     if isinstance(value, dict):
-        if value.get("type") in _MESSAGE_TYPES and "content" in value:
+        if is_message_json(value):
             try:
                 return to_message(value)
             except (TypeError, ValueError, KeyError):  # a dict that only looks like one

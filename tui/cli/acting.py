@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from agent_debug.inspector.exceptions import UsageError
+from agent_debug.inspector.server_options import is_server_url
 from agent_debug.tui.cli.graph_ref import load_graph_ref
 
 
@@ -13,7 +14,7 @@ def server_target(args: argparse.Namespace) -> bool:
     """Whether TARGET is a LangGraph server: it runs its own graphs, so the flags that
     bring a graph or touch a store file are refused there."""
     target = getattr(args, "target", None)
-    if not isinstance(target, str) or not target.startswith(("http://", "https://")):
+    if not isinstance(target, str) or not is_server_url(target):
         if getattr(args, "assistant", None):
             raise UsageError("--assistant chooses a graph on a LangGraph server; TARGET is not one (http://host:port)")
         return False

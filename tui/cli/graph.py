@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from agent_debug.inspector.exceptions import InspectorError, UsageError
+from agent_debug.inspector.server_options import is_server_url
 from agent_debug.tui.cli.graph_ref import load_graph_ref
 
 
@@ -59,11 +60,6 @@ def run_graph(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 0
-
-
-def is_server_url(ref: str) -> bool:
-    """Whether GRAPH_REF names a LangGraph server (``http(s)://host:port``)."""
-    return ref.startswith(("http://", "https://"))
 
 
 def _local_graph(args: argparse.Namespace) -> tuple[Any, Path | None]:

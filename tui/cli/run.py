@@ -58,7 +58,9 @@ def _run_on_server(args: argparse.Namespace, live: dict[str, Any]) -> int:
     import uuid
 
     url = args.server
-    if not url.startswith(("http://", "https://")):
+    from agent_debug.inspector.server_options import is_server_url
+
+    if not is_server_url(url):
         raise UsageError(f"--target takes a LangGraph server URL (http://host:port), not {url!r}; a store is --checkpointer")
     for flag, given in (("--checkpointer", args.checkpointer), ("--migrate", getattr(args, "migrate", False)),
                         ("--allow-module", getattr(args, "allow_modules", None)), ("--config", args.config)):
