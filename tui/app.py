@@ -417,9 +417,9 @@ class AgentDebugApp(App[None]):
     @on(HistoryTree.Chosen)
     @_while_mounted
     def _checkpoint_chosen(self, message: HistoryTree.Chosen) -> None:
+        if not self.selection.shows(message.thread_id, message.namespace):
+            return  # a row of the history shown before (the list moved on): the new one is on the way
         tree = self.query_one(HistoryTree)
-        if tree.thread_id != self.thread_id:
-            return  # a row of the thread shown before (the list moved on): its history is on the way
         head = tree.rows[0].checkpoint_id if tree.rows else None
         self.selection.choose_checkpoint(message.checkpoint, head)
 

@@ -78,7 +78,7 @@ class Selection:
 
     def checkpoint_arrived(self, state: CheckpointState) -> bool:
         """Keep a decoded checkpoint if it is the one selected; False: it came too late."""
-        if state.checkpoint_id != self.checkpoint_id:
+        if state.checkpoint_id != self.checkpoint_id or not self.shows(state.thread_id, state.namespace):
             return False
         self.state = state
         return True

@@ -366,3 +366,21 @@ async def test_store_disappearing_is_shown_and_the_app_keeps_running(snapshot_db
         while app.problem is not None and time.monotonic() < deadline:
             await pilot.pause(0.1)
         assert app.problem is None
+
+
+async def test_a_checkpoint_chosen_in_the_history_shown_before_is_dropped(snapshot_db):
+    """A move in one thread's history whose message arrives once another thread's
+    history is shown: the old row must not be read as a checkpoint of the new thread
+    (seen when a store replaced under attach raised "no checkpoint … in thread")."""
+    app = make_app(snapshot_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await choose(pilot, "feature-001-done")
+        tree = app.query_one(HistoryTree)
+        stale = tree.rows[1]
+        await choose(pilot, "feature-002-interrupted")
+        assert tree.thread_id == "feature-002-interrupted" and app.checkpoint_id == tree.rows[0].checkpoint_id
+        tree.post_message(HistoryTree.Chosen(stale, "feature-001-done", ""))
+        await settle(pilot)
+        assert app.checkpoint_id == tree.rows[0].checkpoint_id
+        assert app.problem is None

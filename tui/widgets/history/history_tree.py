@@ -51,11 +51,14 @@ class HistoryTree(Tree[RowData]):
     update or a fork hangs under the checkpoint it forked from."""
 
     class Chosen(Message):
-        """The user moved to a checkpoint."""
+        """The user moved to a checkpoint of ``thread_id``'s ``namespace`` (the history
+        shown when the move was made: the message may arrive after another is shown)."""
 
-        def __init__(self, checkpoint: CheckpointSummary) -> None:
+        def __init__(self, checkpoint: CheckpointSummary, thread_id: str | None, namespace: str) -> None:
             super().__init__()
             self.checkpoint = checkpoint
+            self.thread_id = thread_id
+            self.namespace = namespace
 
     class OlderWanted(Message):
         """The user reached the end of the loaded history."""
@@ -72,6 +75,7 @@ class HistoryTree(Tree[RowData]):
         self.total = 0
         self.next_before: str | None = None
         self.thread_id: str | None = None
+        self.namespace = ""
         self._tree_nodes: dict[str, TreeNode[RowData]] = {}
         self._loading_older = False
         self._now = datetime.now(UTC)
@@ -88,6 +92,7 @@ class HistoryTree(Tree[RowData]):
         else:
             self.rows = list(page.checkpoints)
         self.thread_id = page.thread_id
+        self.namespace = page.namespace
         self.total = page.total
         self.next_before = page.next_before
         self._loading_older = False
@@ -200,7 +205,7 @@ class HistoryTree(Tree[RowData]):
         if isinstance(data, CheckpointSummary):
             if data.checkpoint_id != self._chosen:
                 self._chosen = data.checkpoint_id
-                self.post_message(self.Chosen(data))
+                self.post_message(self.Chosen(data, self.thread_id, self.namespace))
         elif isinstance(data, OlderPage) and not self._loading_older:
             self._loading_older = True
             self.post_message(self.OlderWanted(data.before))
