@@ -246,6 +246,16 @@ async def pause_until(pilot, condition: Callable[[], Any], what: str, deadline: 
     raise AssertionError(f"never happened: {what}" + ("\n" + "\n".join(pane_lines(pilot.app)) if pilot.app.is_running else ""))
 
 
+def phase_table(app) -> str:
+    """The events pane's phase-timing table, as plain text."""
+    from rich.console import Console
+
+    console = Console(width=140, record=True, color_system=None)
+    with console.capture() as capture:
+        console.print(app.query_one("#events-phases").content)
+    return capture.get()
+
+
 def pane_lines(app) -> list[str]:
     return [str(line.text) for line in app.query_one("#events-log").lines]
 
@@ -273,8 +283,6 @@ async def test_the_app_shows_a_run_started_meanwhile_in_its_thread_list(langgrap
 
 
 async def test_the_app_joins_the_run_of_the_thread_shown_and_shows_its_tokens(langgraph_server, tmp_path: Path, tui_keys):
-    from rich.console import Console
-
     from agent_debug.inspector.targets import open_source
     from agent_debug.tui.app import AgentDebugApp
 
@@ -288,10 +296,10 @@ async def test_the_app_joins_the_run_of_the_thread_shown_and_shows_its_tokens(la
         assert app.feed.follower.run_id == run["run_id"] and app.thread_id == thread_id
         gate.touch()
         await pause_until(pilot, lambda: any("run finished done" in line for line in pane_lines(app)), "the run's end in the pane")
+        # The phase table is redrawn on the feed's own timer: read it once it shows the phase ended.
+        await pause_until(pilot, lambda: " done" in phase_table(app), "the phase's end in the phase table")
         lines = pane_lines(app)
-        console = Console(width=140, record=True, color_system=None)
-        with console.capture() as capture:
-            console.print(app.query_one("#events-phases").content)
+        table = phase_table(app)
         held = app.feed.events.snapshot()
 
     assert any(f"joined run {run['run_id']} of thread {thread_id}" in line for line in lines)
@@ -301,5 +309,5 @@ async def test_the_app_joins_the_run_of_the_thread_shown_and_shows_its_tokens(la
     opened = next(i for i, e in enumerate(held) if e.kind == "custom" and e.payload == {"progress": "gate opened"})
     assert "".join(e.text for e in held[opened:] if e.kind == "token" and e.streamed) == ANSWER
     assert any("slow_work" in line and f"thinking: {THINKING}" in line for line in lines)
-    phase_rows = [row.split() for row in capture.get().splitlines() if row.strip().startswith("slow_work")]
+    phase_rows = [row.split() for row in table.splitlines() if row.strip().startswith("slow_work")]
     assert phase_rows and phase_rows[0][2].endswith("/50") and phase_rows[0][-1] == "done"  # both model calls' tokens
