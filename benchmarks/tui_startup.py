@@ -10,7 +10,8 @@ by a real graph on ``SqliteSaver`` if missing). Prints a markdown table:
    its ``ThreadsLoaded`` handler filled the thread table;
 2. first paint in a real terminal: tmux runs ``agent-debug attach`` (a tmux server is
    already up, so its start is not counted), polling ``capture-pane`` every 20 ms until
-   a thread id of the store is on screen;
+   a thread id of the store is on screen; against the floor (``floor_app.py``: a bare
+   Textual app showing the newest 120 thread ids from one query), taking turns;
 3. selecting the 10,000-checkpoint thread (cursor moved onto its row in a Pilot run)
    until the history tree holds its first page, the frame after that, and every pane
    (state, diff, graph) loaded;
@@ -196,9 +197,9 @@ def first_paint_headless(db: Path, repeat: int) -> list[dict[str, float]]:
 # -- 2. first paint in a real terminal (tmux) ------------------------------------------
 
 
-def first_paint_tmux(db: Path, repeat: int) -> tuple[list[float], int]:
-    """Seconds from ``tmux new-window agent-debug attach`` to a thread id on screen, and how
-    many runs showed the thread rows with their ids cut short (see ``THREAD_ROW``)."""
+def first_paint_tmux(db: Path, repeat: int, command: list[str] | None = None) -> tuple[list[float], int]:
+    """Seconds from ``tmux new-window agent-debug attach`` (or ``command``) to a thread id on
+    screen, and how many runs showed the thread rows with their ids cut short (see ``THREAD_ROW``)."""
     if shutil.which("tmux") is None:
         return [], 0
     env = child_env()
@@ -217,11 +218,11 @@ def first_paint_tmux(db: Path, repeat: int) -> tuple[list[float], int]:
             "set-option", "-g", "default-terminal", "xterm-256color", ";",
             "new-session", "-d", "-s", "bench", "-x", str(SIZE[0]), "-y", str(SIZE[1]), "sleep 3600",
         )  # fmt: skip
-        command = shlex.join([AGENT_DEBUG, "attach", str(db)])
+        shown = shlex.join(command or [AGENT_DEBUG, "attach", str(db)])
         for n in range(repeat):
             window = f"w{n}"
             t0 = time.monotonic()
-            run("new-window", "-d", "-t", "bench", "-n", window, command)
+            run("new-window", "-d", "-t", "bench", "-n", window, shown)
             while True:
                 screen = run("capture-pane", "-p", "-t", f"bench:{window}")
                 if THREAD_ID.search(screen) or THREAD_ROW.search(screen):
@@ -243,6 +244,23 @@ def first_paint_tmux(db: Path, repeat: int) -> tuple[list[float], int]:
         subprocess.run([*tmux, "kill-server"], capture_output=True, env=env)
         shutil.rmtree(folder, ignore_errors=True)
     return times, cut
+
+
+def first_paint_against_floor(db: Path, repeat: int) -> tuple[list[float], list[float], int]:
+    """First paint in tmux of ``agent-debug attach`` and of the floor app (floor_app.py) on
+    the same store, taking turns after one warm-up each: (ours, floor, runs of ours with ids cut)."""
+    floor_cmd = [sys.executable, str(HERE / "floor_app.py"), str(db)]
+    ours: list[float] = []
+    floor: list[float] = []
+    cut = 0
+    for n in range(repeat + 1):
+        mine, was_cut = first_paint_tmux(db, 1)
+        least, _ = first_paint_tmux(db, 1, floor_cmd)
+        if n:
+            ours += mine
+            floor += least
+            cut += was_cut
+    return ours, floor, cut
 
 
 # -- Pilot helpers ------------------------------------------------------------------------
@@ -488,7 +506,7 @@ def main() -> int:
     ensure_big_state_store(args.big_db)
 
     headless = first_paint_headless(args.db, args.repeat)
-    in_tmux, ids_cut = first_paint_tmux(args.db, args.repeat)
+    in_tmux, floor_tmux, ids_cut = first_paint_against_floor(args.db, args.repeat)
     long_thread = asyncio.run(select_long_thread(args.db, args.repeat))
     monitor, steps = asyncio.run(big_state(args.big_db))
 
@@ -515,6 +533,12 @@ def main() -> int:
         f"| 2. first paint in a real terminal (tmux, thread id on screen; includes tmux and 20 ms polling) | "
         f"{spread(in_tmux)} | | |"
     )
+    sys.path.insert(0, str(HERE))
+    from floor_app import ROWS as FLOOR_ROWS
+
+    ratio = statistics.median(in_tmux) / statistics.median(floor_tmux) if in_tmux and floor_tmux else float("nan")
+    print(f"|    the floor app (floor_app.py: one query, {FLOOR_ROWS} thread ids in a DataTable), same tmux | {spread(floor_tmux)} | | |")
+    print(f"|    ours against the floor (medians) | {ratio:.2f}× | ≤ 1.3× | {verdict(ratio, 1.3)} |")
     if ids_cut:
         print(f"|    runs whose thread ids stayed cut to the column header's width | {ids_cut} of {len(in_tmux)} | 0 | ✗ |")
     print(

@@ -22,6 +22,7 @@ STATUS_COLOURS = {
     "next": ("#fff3bf", "#e67700"),
     "failed": ("#ffe3e3", "#c92a2a"),
     "interrupted": ("#dbe4ff", "#364fc7"),
+    "running": ("#f3d9fa", "#862e9c"),
 }
 _KIND_ATTRS: dict[str, dict[str, str]] = {
     "start": {"shape": "ellipse", "style": '"filled"', "fillcolor": '"#e9ecef"'},

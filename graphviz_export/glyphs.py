@@ -75,7 +75,7 @@ UNICODE = Glyphs(
     arrow_up="▲",
     arrow_left="◀",
     arrow_right="▶",
-    markers={"visited": "✓", "next": "▸", "failed": "✗", "interrupted": "‖"},
+    markers={"visited": "✓", "next": "▸", "failed": "✗", "interrupted": "‖", "running": "●"},
 )
 
 ASCII = Glyphs(
@@ -92,7 +92,7 @@ ASCII = Glyphs(
     arrow_up="^",
     arrow_left="<",
     arrow_right=">",
-    markers={"visited": "+", "next": ">", "failed": "x", "interrupted": "="},
+    markers={"visited": "+", "next": ">", "failed": "x", "interrupted": "=", "running": "*"},
 )
 
 

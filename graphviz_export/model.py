@@ -29,14 +29,15 @@ if TYPE_CHECKING:
 START = "__start__"
 END = "__end__"
 KINDS = ("start", "end", "node", "subgraph")
-STATUSES = ("visited", "next", "failed", "interrupted")
+STATUSES = ("visited", "next", "failed", "interrupted", "running")
 
 
 class UnknownNodeError(LookupError):
     """A node name (for ``--focus``) that the graph does not have."""
 
-# When several run facts land on one node (a collapsed subgraph), the most telling wins.
-_STATUS_RANK = {"visited": 0, "next": 1, "interrupted": 2, "failed": 3}
+# When several run facts land on one node (a collapsed subgraph), the most telling wins;
+# "running" is live (the debugger's own run, from its events), never read from a store.
+_STATUS_RANK = {"visited": 0, "next": 1, "interrupted": 2, "failed": 3, "running": 4}
 
 
 def graph_model(compiled: Any, *, xray: bool | int = False) -> nx.DiGraph:
@@ -106,7 +107,7 @@ def apply_status(g: nx.DiGraph, status: Mapping[str, str]) -> nx.DiGraph:
 
 
 def stronger_status(current: str | None, value: str) -> str:
-    """The more telling of two statuses: visited < next < interrupted < failed."""
+    """The more telling of two statuses: visited < next < interrupted < failed < running."""
     if current is None or _STATUS_RANK[value] > _STATUS_RANK[current]:
         return value
     return current

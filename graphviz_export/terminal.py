@@ -22,6 +22,7 @@ STYLES = (
     "node.next",
     "node.failed",
     "node.interrupted",
+    "node.running",
     "start",
     "end",
     "subgraph",

@@ -22,9 +22,13 @@ import json
 import os
 import sys
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from agent_debug.inspector.graph_binding import KnownGraph
 
 CONFIG_NAME = "langgraph.json"
 _OPEN_CONTEXTS = contextlib.ExitStack()  # graphs yielded by context-manager factories
@@ -70,6 +74,48 @@ def load_graph(ref: str, *, config_file: str | os.PathLike[str] | None = None, c
         module = _import_module(target, searched)
     value = _attribute(module, target, attr)
     return _as_graph(value, f"{target}:{attr}")
+
+
+def load_graphs(
+    refs: Sequence[str], *, config_file: str | os.PathLike[str] | None = None, cwd: Path | None = None
+) -> list[KnownGraph]:
+    """The graphs a session is given: each ``--graph`` (``REF`` or ``NAME=REF``), or, with
+    none, every graph id of ``config_file``. A graph id from a ``langgraph.json`` is named
+    by its id, ``NAME=REF`` by NAME (what a thread's ``graph_id`` metadata is matched to)."""
+    from agent_debug.inspector.graph_binding import KnownGraph
+
+    if not refs:
+        if config_file is None:
+            raise GraphRefError("no graph given: pass --graph GRAPH_REF (repeatable) or --config langgraph.json")
+        refs = config_graph_ids(config_file, cwd=cwd)
+    loaded: list[KnownGraph] = []
+    for given in refs:
+        name, ref = named_ref(given)
+        name = name or (ref.strip() if ":" not in ref else None)
+        if any((name and name == g.name) or ref == g.ref for g in loaded):
+            raise GraphRefError(f"--graph {given!r} is given twice; give each graph once (NAME=REF names one)")
+        loaded.append(KnownGraph(ref, load_graph(ref, config_file=config_file, cwd=cwd), name))
+    return loaded
+
+
+def named_ref(text: str) -> tuple[str | None, str]:
+    """``NAME=REF`` split into its name and GRAPH_REF; ``(None, text)`` for a plain REF."""
+    name, sep, ref = text.partition("=")
+    if sep and name.strip() and all(ch.isalnum() or ch in "_-." for ch in name.strip()):
+        if not ref.strip():
+            raise GraphRefError(f"--graph {text!r} names a graph but gives no GRAPH_REF after '='")
+        return name.strip(), ref.strip()
+    return None, text
+
+
+def config_graph_ids(config_file: str | os.PathLike[str], *, cwd: Path | None = None) -> list[str]:
+    """The graph ids a ``langgraph.json`` declares, in its order."""
+    path = _config_path(config_file, Path(cwd or os.getcwd()).resolve())
+    assert path is not None  # a given file is found or refused
+    graphs = _read_config(path).get("graphs")
+    if not isinstance(graphs, dict) or not graphs:
+        raise GraphRefError(f"{path} has no \"graphs\" map: give the graphs with --graph GRAPH_REF")
+    return [str(graph_id) for graph_id in graphs]
 
 
 # -- langgraph.json ------------------------------------------------------------------------

@@ -1,10 +1,12 @@
 """The debug session: the one object every front end (CLI, console, TUI) talks to.
 
 A session holds a ``Source``; when the source can act (``Capability.CONTROL``: a
-``LocalSource``, the user's graph over a store opened to write) it also holds the
+``LocalSource``, the user's graphs over a store opened to write) it also holds the
 breakpoints (passed to each run, never set on the user's graph), the event sink and the
 thread's event extractors. Its verbs (step, continue, pause, resume, replay, fork) make
 the same checks and return the same ``ActionOutcome`` whichever front end calls them.
+Given several graphs, each thread runs the one ``graph_binding`` chooses for it (by the
+graph its metadata names, else by the nodes it ran); a thread none fits is refused.
 
 Reads the verbs need (a thread's summary, the nodes it ran) are cached and the cache is
 dropped whenever the source's change token moves, so a step reads the history at most
@@ -19,15 +21,15 @@ from contextlib import contextmanager
 from typing import Any, Literal
 
 from agent_debug.inspector.decisions import answer, check_schema
-from agent_debug.inspector.exceptions import ControlError, UsageError
+from agent_debug.inspector.graph_binding import GraphBinding, GraphChoice, KnownGraph, naming
+from agent_debug.inspector.exceptions import ControlError, NotFoundError, UsageError
 from agent_debug.inspector.langgraph_names import is_internal_channel
 from agent_debug.inspector.model import ActionOutcome, CheckpointState, InterruptInfo, PendingWrite, ThreadStatus, ThreadSummary
 from agent_debug.inspector.runner import RunResult, Runner, run_config
-from agent_debug.inspector.sources.base import Capability, Source
+from agent_debug.inspector.sources.base import AmbiguousCheckpoint, Capability, Source
 from agent_debug.inspector.strict_serde import DecodeRefused
 from agent_debug.inspector.user_graph import (
     bind,
-    breakpoint_names,
     check_graph_matches,
     check_update_keys,
     root_breakpoints,
@@ -107,13 +109,13 @@ class DebugSession:
         self._acting = threading.Event()
         self._token: Hashable = object()
         self._cache: dict[tuple[str, str], Any] = {}
-        self._ran: dict[str, tuple[str, frozenset[str]]] = {}
-        """Per thread: the newest root checkpoint read so far and the nodes ran up to it."""
-        self._breaking: tuple[frozenset[str], frozenset[str], Any] | None = None
-        self.user_graph: Any = getattr(source, "graph", None) if self.can(Capability.CONTROL) else None
-        """The user's compiled graph (never changed), when the source can act."""
-        self.graph: Any = bind(self.user_graph, source.checkpointer) if self.user_graph is not None else None  # type: ignore[attr-defined]
-        """The user's graph bound to the store's writer (a copy)."""
+        self._ran: dict[str, tuple[str, frozenset[str], tuple[tuple[str, str], ...]]] = {}
+        """Per thread: the newest root checkpoint read so far, the nodes ran up to it and
+        what the newest checkpoint naming its graph says (``graph_binding.naming``)."""
+        self._breaking: dict[KnownGraph, tuple[frozenset[str], frozenset[str], Any]] = {}
+        self._bound: dict[KnownGraph, Any] = {}
+        self.graphs: GraphBinding | None = getattr(source, "graphs", None) if self.can(Capability.CONTROL) else None
+        """The user's graphs (never changed), when the source can act; each thread runs one."""
         self.remote: Any = getattr(source, "control", None) if self.can(Capability.CONTROL) else None
         """A LangGraph server's runs (``server_control.ServerControl``): it holds the graph."""
 
@@ -133,8 +135,26 @@ class DebugSession:
         """The store the session acts on (``acting_store.Store``), or None when read-only."""
         return getattr(self.source, "store", None) if self.can(Capability.CONTROL) else None
 
+    @property
+    def user_graph(self) -> Any:
+        """The user's compiled graph when the session has exactly one, else None."""
+        only = self.graphs.only if self.graphs is not None else None
+        return only.graph if only is not None else None
+
+    @property
+    def graph(self) -> Any:
+        """That one graph bound to the store's writer (a copy), else None."""
+        only = self.graphs.only if self.graphs is not None else None
+        return self._bound_graph(only) if only is not None else None
+
+    def _bound_graph(self, known: KnownGraph) -> Any:
+        """``known``'s graph bound to the store's writer (a copy, made once)."""
+        if known not in self._bound:
+            self._bound[known] = bind(known.graph, self.source.checkpointer)  # type: ignore[attr-defined]
+        return self._bound[known]
+
     def _require_control(self, what: str) -> None:
-        if self.graph is None and self.remote is None:
+        if self.graphs is None and self.remote is None:
             raise ControlError(f"cannot {what}: {self.target} is open read-only; give the graph with --graph GRAPH_REF to act")
 
     # -- reads, cached until the store changes --------------------------------------------
@@ -173,6 +193,7 @@ class DebugSession:
         def load() -> set[str]:
             seen = self._ran.get(thread_id)
             ran, newest, before = set(seen[1]) if seen else set(), None, None
+            named: tuple[tuple[str, str], ...] = ()
             while True:
                 page = self.source.history(thread_id, limit=_PAGE if seen else None, before=before)
                 for row in page.checkpoints:
@@ -181,14 +202,57 @@ class DebugSession:
                         break
                     newest = newest or row.checkpoint_id
                     ran.update(row.nodes)
+                    named = named or naming(row.metadata)
                 if page is None or page.next_before is None:
                     break
                 before = page.next_before
             if newest or seen:
-                self._ran[thread_id] = (newest or seen[0], frozenset(ran))  # type: ignore[index]
+                self._ran[thread_id] = (newest or seen[0], frozenset(ran), named or (seen[2] if seen else ()))  # type: ignore[index]
             return ran | set(self.thread(thread_id, fresh=False).next)
 
         return self._cached(("ran", thread_id), load)
+
+    def choose_graph(self, thread_id: str) -> GraphChoice:
+        """Which of the session's graphs the thread runs, and why (``graph_binding``): by
+        the graph its metadata names, else by the nodes it ran; read once per change."""
+        graphs = self.graphs
+        if graphs is None:
+            raise ControlError(f"cannot choose a graph: {self.target} is open without one")
+
+        def load() -> GraphChoice:
+            try:
+                ran = self.nodes_ran(thread_id)
+            except NotFoundError:
+                return graphs.choose(thread_id, ())  # a thread not started yet
+            seen = self._ran.get(thread_id)
+            return graphs.choose(thread_id, ran, seen[2] if seen else ())
+
+        return self._cached(("graph", thread_id), load)
+
+    def user_graph_of(self, thread_id: str | None) -> Any:
+        """The user's compiled graph the thread runs (with no thread, the only graph given);
+        a ``ControlError`` saying why when none fits; None when the session has no graphs."""
+        if self.graphs is None:
+            return None
+        if thread_id is None:
+            if self.graphs.only is None:
+                raise ControlError(f"select a thread first: it tells which of the graphs given is its own ({self.graphs.tried})")
+            return self.graphs.only.graph
+        choice = self.choose_graph(thread_id)
+        if choice.graph is None:
+            raise ControlError(choice.why)
+        return choice.graph.graph
+
+    def _thread_graph(self, thread_id: str) -> Any:
+        """The bound copy of the graph the thread runs (``_known_for``)."""
+        return self._bound_graph(self._known_for(thread_id))
+
+    def _known_for(self, thread_id: str) -> KnownGraph:
+        """The graph the thread runs; a ``ControlError`` naming the graphs tried when none fits."""
+        choice = self.choose_graph(thread_id)
+        if choice.graph is None:
+            raise ControlError(f"{choice.why}; nothing was written")
+        return choice.graph
 
     def _ids(self, thread_id: str, namespace: str) -> dict[str, str | None]:
         """The namespace's checkpoint ids, newest first, each with the node that produced it."""
@@ -211,7 +275,8 @@ class DebugSession:
             # ours may start beside one already running.
             self.remote.check_idle(thread_id)
             return
-        check_graph_matches(self.graph, thread_id, self.nodes_ran(thread_id))
+        # Chosen by name, a graph may still lack a node the thread ran (its code moved on).
+        check_graph_matches(self._known_for(thread_id).graph, thread_id, self.nodes_ran(thread_id))
 
     def _check_runnable(self, thread_id: str) -> None:
         self.refresh()
@@ -222,9 +287,15 @@ class DebugSession:
         if summary.status is ThreadStatus.DONE:
             raise ControlError(f"thread '{thread_id}' is done: nothing left to run (replay a phase with r)")
 
-    def _require_checkpoint(self, thread_id: str, namespace: str, checkpoint_id: str) -> None:
-        if self.source.has_checkpoint(thread_id, namespace, checkpoint_id):
-            return
+    def _require_checkpoint(self, thread_id: str, namespace: str, checkpoint_id: str) -> str:
+        """The full id of the checkpoint ``checkpoint_id`` names: the id, or a start or end of
+        it only one checkpoint has (``Source.resolve_checkpoint``); refused when none has it."""
+        try:
+            return self.source.resolve_checkpoint(thread_id, checkpoint_id, namespace)
+        except AmbiguousCheckpoint:
+            raise
+        except NotFoundError:
+            pass
         self.thread(thread_id, fresh=False)  # an unknown thread is the clearer error
         where = f" namespace '{namespace}'" if namespace else ""
         ns_flag = f" --ns '{namespace}'" if namespace else ""
@@ -241,7 +312,7 @@ class DebugSession:
         (a server's root nodes only: it does not honour breakpoints inside subgraphs)."""
         if self.remote is not None:
             return self.remote.all_root_nodes()
-        return breakpoint_names(self.graph) if self.graph is not None else set()
+        return self.graphs.breakpoint_names() if self.graphs is not None else set()
 
     def toggle_breakpoint(self, node: str, *, after: bool = False) -> bool:
         """Set or clear a breakpoint (before the node, or ``after`` it); whether it is now set.
@@ -263,7 +334,8 @@ class DebugSession:
         elif now_set:
             points.add(node)
             try:
-                self._graph_to_run()
+                for known in self.graphs.graphs if self.graphs is not None else ():
+                    self._graph_to_run(known)
             except ControlError:
                 points.discard(node)
                 raise
@@ -288,12 +360,19 @@ class DebugSession:
         self.break_before.clear()
         self.break_after.clear()
 
-    def _graph_to_run(self) -> Any:
-        """The bound graph with the subgraph breakpoints in place (a copy, made once per set)."""
-        key = (frozenset(self.break_before), frozenset(self.break_after))
-        if self._breaking is None or self._breaking[:2] != key:
-            self._breaking = (*key, with_breakpoints(self.graph, *key))
-        return self._breaking[2]
+    def _breakpoints_of(self, known: KnownGraph) -> tuple[frozenset[str], frozenset[str]]:
+        """The breakpoints (before, after) on nodes ``known`` has: a run passes only those
+        (the others are on nodes of the session's other graphs)."""
+        names = known.breakpoint_names
+        return frozenset(self.break_before & names), frozenset(self.break_after & names)
+
+    def _graph_to_run(self, known: KnownGraph) -> Any:
+        """``known`` bound, with its subgraph breakpoints in place (a copy, made once per set)."""
+        key = self._breakpoints_of(known)
+        made = self._breaking.get(known)
+        if made is None or made[:2] != key:
+            made = self._breaking[known] = (*key, with_breakpoints(self._bound_graph(known), *key))
+        return made[2]
 
     # -- running ------------------------------------------------------------------------------
 
@@ -337,8 +416,10 @@ class DebugSession:
     def _run(self, action: Action, thread_id: str, payload: Any, *, step: bool = False, sink: Callable[[Any], None] | None = None, **extra: Any) -> ActionOutcome:
         if self.remote is not None:
             return self._run_remote(action, thread_id, payload, step=step, sink=sink, **extra)
+        known = self._known_for(thread_id)
+        before, after = self._breakpoints_of(known)
         with self._lock:
-            runner = Runner(self._graph_to_run(), thread_id)
+            runner = Runner(self._graph_to_run(known), thread_id)
             self._runner = runner
             if self._pause_asked.is_set():
                 runner.pause()
@@ -346,8 +427,8 @@ class DebugSession:
                 head = self._head(thread_id)
                 result = runner.run(
                     payload,
-                    interrupt_before=None if step else root_breakpoints(self.break_before),
-                    interrupt_after="*" if step else root_breakpoints(self.break_after),
+                    interrupt_before=None if step else root_breakpoints(before),
+                    interrupt_after="*" if step else root_breakpoints(after),
                     extractor=self._extractor(thread_id, sink if sink is not None else self.sink),
                     existing={head} if head else frozenset(),
                 )
@@ -414,11 +495,31 @@ class DebugSession:
             self._pause_asked.clear()
 
     def start(self, thread_id: str, payload: Any, *, step: bool = False, sink: Callable[[Any], None] | None = None) -> ActionOutcome:
-        """Start a run with ``payload`` as input (to the first breakpoint, or one step)."""
+        """Start a run with ``payload`` as input (to the first breakpoint, or one step).
+
+        ``payload`` None is no input, as in LangGraph: a thread with checkpoints runs on
+        from its latest one (:meth:`run_on`); a new thread starts from ``{}``."""
         self._require_control("run")
+        if payload is None:
+            self.refresh()
+            if self._head(thread_id):
+                return self.run_on(thread_id, step=step, sink=sink)
         with self._acting_now():
             self.refresh()
-            return self._run("run", thread_id, payload, step=step, sink=sink)
+            return self._run("run", thread_id, {} if payload is None else payload, step=step, sink=sink)
+
+    def run_on(self, thread_id: str, *, step: bool = False, sink: Callable[[Any], None] | None = None) -> ActionOutcome:
+        """Run a thread on from its latest checkpoint: what is due there runs, to the
+        breakpoints (one step with ``step``). A thread waiting at an interrupt, or done, is
+        left as it is and the outcome says so: nothing runs (LangGraph would run the
+        interrupted node again; its interrupt is answered with :meth:`resume`)."""
+        action: Action = "step" if step else "continue"
+        with self._acting_now():
+            self.refresh()
+            self.check_graph(thread_id)
+            if self.thread(thread_id, fresh=False).status in (ThreadStatus.INTERRUPTED, ThreadStatus.DONE):
+                return self._outcome(action, thread_id, None)
+            return self._run(action, thread_id, None, step=step, sink=sink)
 
     def step(self, thread_id: str) -> ActionOutcome:
         """Run the next super-step and pause."""
@@ -498,13 +599,14 @@ class DebugSession:
         with self._lock:
             self.refresh()
             source = self.source
-            self._require_checkpoint(thread_id, namespace, checkpoint_id)
+            checkpoint_id = self._require_checkpoint(thread_id, namespace, checkpoint_id)
             self.check_graph(thread_id)
+            graph = self._thread_graph(thread_id)
             if update is not None:
-                check_update_keys(self.graph, update, namespace)
+                check_update_keys(graph, update, namespace)
             phases, original = self._due(thread_id, checkpoint_id, node, namespace)
             # Looked up before the update is written: a namespace naming no subgraph writes nothing.
-            runner_graph = self.graph if not namespace else bind(subgraph_at(self.graph, namespace), source.checkpointer)  # type: ignore[attr-defined]
+            runner_graph = graph if not namespace else bind(subgraph_at(graph, namespace), source.checkpointer)  # type: ignore[attr-defined]
             start = run_config(thread_id, checkpoint_id, namespace)
             known = dict(self._ids(thread_id, namespace)) if namespace else {}
             forked_at = None
@@ -573,7 +675,7 @@ class DebugSession:
         if namespace:
             raise ControlError("a LangGraph server replays from root checkpoints only; replay the subgraph's parent phase from a root checkpoint")
         self.refresh()
-        self._require_checkpoint(thread_id, namespace, checkpoint_id)
+        checkpoint_id = self._require_checkpoint(thread_id, namespace, checkpoint_id)
         self.check_graph(thread_id)
         if update is not None:
             self.remote.check_update_keys(thread_id, update)
@@ -610,14 +712,14 @@ class DebugSession:
         self._require_control("fork")
         with self._lock:
             self.refresh()
-            self._require_checkpoint(thread_id, namespace, checkpoint_id)
+            checkpoint_id = self._require_checkpoint(thread_id, namespace, checkpoint_id)
             self.check_graph(thread_id)
             if self.remote is not None:
                 if namespace:
                     raise ControlError("a LangGraph server forks root checkpoints only; nothing was written")
                 self.remote.check_update_keys(thread_id, update)
             else:
-                check_update_keys(self.graph, update, namespace)
+                check_update_keys(self._thread_graph(thread_id), update, namespace)
             producer = as_node or self._ids(thread_id, namespace).get(checkpoint_id)
             try:
                 new = self._update_at(thread_id, checkpoint_id, namespace, update, producer)
@@ -636,7 +738,7 @@ class DebugSession:
             return self.remote.update_state(thread_id, checkpoint_id, update, as_node)
         at = {"configurable": {"thread_id": thread_id, "checkpoint_ns": namespace, "checkpoint_id": checkpoint_id}}
         try:
-            written = self.graph.update_state(at, update, as_node=as_node)
+            written = self._thread_graph(thread_id).update_state(at, update, as_node=as_node)
         except DecodeRefused:
             raise
         except Exception as exc:  # InvalidUpdateError and friends: the user's values do not fit
@@ -671,9 +773,10 @@ def open_session(
     sink: Callable[[Any], None] | None = None,
     assistant: str | None = None,
 ) -> DebugSession:
-    """A session on TARGET: read-only without ``graph``; with it, the store is opened to act
-    on (appending only; ``create`` makes a missing store, as ``run`` does) and the session
-    can run the graph. Check the store file first (``acting_store.check_store_file``).
+    """A session on TARGET: read-only without ``graph``; with it (a compiled graph, or a
+    ``graph_binding.GraphBinding`` of several), the store is opened to act on (appending
+    only; ``create`` makes a missing store, as ``run`` does) and the session can run the
+    graph each thread ran. Check the store file first (``acting_store.check_store_file``).
 
     A GRAPH_REF TARGET is a local source: that graph over the embedded store ``run``
     writes to (``paths.default_run_store``).
@@ -692,7 +795,7 @@ def open_session(
 
         ref, target = target, str(default_run_store() if create else runs_of(target))
         try:
-            graph = load_graph(ref)
+            graph = GraphBinding([KnownGraph(ref, load_graph(ref))])
         except GraphRefError as exc:
             raise InspectorError(str(exc)) from exc
     if graph is None:
@@ -702,7 +805,9 @@ def open_session(
     from agent_debug.inspector.acting_store import open_store_for_app
     from agent_debug.inspector.sources.local import LocalSource
 
-    return DebugSession(LocalSource(open_store_for_app(target, create=create, graph=graph, allow_modules=allow_modules), graph), sink=sink)
+    graphs = GraphBinding.of(graph)
+    every = [known.graph for known in graphs.graphs]  # a store of several graphs may hold the types of each
+    return DebugSession(LocalSource(open_store_for_app(target, create=create, graph=every, allow_modules=allow_modules), graphs), sink=sink)
 
 
 def open_server(target: str, *, assistant: str | None = None) -> Source:

@@ -95,8 +95,13 @@ def _defines_class(module: str, name: str) -> bool:
 
 
 def allow_list(graph: Any = None, allow_modules: Iterable[str] | None = ()) -> AllowList:
-    """The allow-list of an action: the graph's own types plus every ``--allow-module``."""
-    allowed = graph_allow_list(graph) if graph is not None else AllowList()
+    """The allow-list of an action: the graph's own types (each graph's, for a list of
+    graphs) plus every ``--allow-module``."""
+    allowed = AllowList()
+    for each in graph if isinstance(graph, list) else [graph] if graph is not None else []:
+        found = graph_allow_list(each)
+        allowed.pairs |= found.pairs
+        allowed.modules |= found.modules
     for entry in allow_modules or ():
         module, name = parse_allow_module(entry)
         if name is None:

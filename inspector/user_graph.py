@@ -47,18 +47,29 @@ def breakpoint_names(graph: Any) -> set[str]:
     return names
 
 
+def nodes_to_match(ran: Iterable[str]) -> set[str]:
+    """The nodes a thread ran that a graph must have to run it.
+
+    '__start__' is a StateGraph's entry node, or (the functional API, which has none) the
+    entrypoint a store does not name until it first writes; 'send' is LangGraph's own."""
+    return set(ran) - {"send", START}
+
+
+def mismatch(graph: Any, thread_id: str, ran: Iterable[str]) -> str | None:
+    """Why ``graph`` cannot run the thread (``ran``: the nodes of its history and the ones
+    due next): a node it ran that the graph does not have; None when it can."""
+    unknown = sorted(nodes_to_match(ran) - graph_nodes(graph))
+    if not unknown:
+        return None
+    have = ", ".join(sorted(graph_nodes(graph) - {START}))
+    return f"the graph does not match thread '{thread_id}': it ran {', '.join(unknown)}, which the graph does not have (it has {have})"
+
+
 def check_graph_matches(graph: Any, thread_id: str, ran: Iterable[str]) -> None:
-    """Refuse a graph whose nodes do not include every node the thread ran (``ran``: the
-    nodes of its history and the ones due next)."""
-    # '__start__' is a StateGraph's entry node, or (the functional API, which has none) the
-    # entrypoint a store does not name until it first writes.
-    unknown = sorted(set(ran) - graph_nodes(graph) - {"send", START})
-    if unknown:
-        have = ", ".join(sorted(graph_nodes(graph) - {START}))
-        raise ControlError(
-            f"the graph does not match thread '{thread_id}': it ran {', '.join(unknown)}, "
-            f"which the graph does not have (it has {have}); nothing was written"
-        )
+    """Refuse a graph whose nodes do not include every node the thread ran."""
+    problem = mismatch(graph, thread_id, ran)
+    if problem:
+        raise ControlError(f"{problem}; nothing was written")
 
 
 def state_keys(graph: Any) -> set[str]:

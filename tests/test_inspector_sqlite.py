@@ -72,6 +72,16 @@ def test_status_filter_and_limit(source):
     assert len(source.threads(limit=2).threads) == 2
 
 
+def test_a_first_page_of_threads_is_the_head_of_the_whole_listing(source):
+    """``limit`` without a status filter reads only the page's threads (SQL picks them):
+    the same rows, in the same order, as the whole listing's first ones, and its total."""
+    whole = source.threads_document()
+    for size in (1, 3, len(whole["threads"]) + 5):
+        page = source.threads_document(limit=size)
+        assert page["total"] == whole["total"]
+        assert page["threads"] == whole["threads"][:size]
+
+
 def test_history_matches_get_state_history(source, scenario_db):
     _, scenarios = scenario_db
     for tid, sc in scenarios.items():

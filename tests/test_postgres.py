@@ -103,6 +103,10 @@ def test_thread_statuses_match_the_runs(source: CheckpointSource, store: Store) 
     only = source.threads(status=ThreadStatus.INTERRUPTED)
     assert {t.thread_id for t in only.threads} == {"waiting", "fanout"}
     assert len(source.threads(limit=2).threads) == 2
+    whole = source.threads_document()
+    for size in (1, 3):  # a first page: its threads picked in SQL, the whole listing's head
+        page = source.threads_document(limit=size)
+        assert (page["total"], page["threads"]) == (whole["total"], whole["threads"][:size])
 
 
 def test_thread_summary_agrees_with_get_state(source: CheckpointSource, store: Store) -> None:

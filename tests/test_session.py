@@ -190,7 +190,7 @@ def test_the_supervisor_fixture_keeps_its_subgraph_breakpoints_empty(tmp_path: P
     with open_store(str(tmp_path / "sup.db"), create=True) as store:
         session = DebugSession(LocalSource(store, supervisor.graph))
         assert session.toggle_breakpoint("writer:draft") is True
-        session._graph_to_run()
+        session._graph_to_run(session.graphs.only)
         assert _breakpoint_lists(supervisor.graph) == before
         assert session.toggle_breakpoint("writer:draft") is False
 

@@ -27,15 +27,15 @@ from textual.containers import Vertical
 from textual.css.query import NoMatches
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.widgets import Footer, Header, TabbedContent, TabPane
+from textual.widgets import Header, Input, TabbedContent, TabPane
 
 from agent_debug.inspector.exceptions import InspectorError
 from agent_debug.inspector.model import ActionOutcome, ThreadStatus
 from agent_debug.inspector.sources.base import Capability, Source
-from agent_debug.tui import gc_policy
+from agent_debug.tui import gc_policy, layout
 from agent_debug.tui.events_feed import EVENT_FLUSH_S, EventsFeed
 from agent_debug.tui.graph_drawing import GraphDrawing
-from agent_debug.tui.key_bindings import ACTING, APP_BINDINGS, KeysInEffect, binding_ids
+from agent_debug.tui.key_bindings import ACTING, APP_BINDINGS, KeysInEffect, binding_ids, keep_out_of_footer
 from agent_debug.tui.keymap_file import load_user_keymap
 from agent_debug.tui.safe_text import visible
 from agent_debug.tui.screens.breakpoint_screen import BreakpointScreen
@@ -46,6 +46,7 @@ from agent_debug.tui.screens.replay_screen import ReplayResultScreen, ReplayScre
 from agent_debug.tui.selection import Selection
 from agent_debug.tui.store_loader import StoreLoader
 from agent_debug.tui.widgets.events.events_view import EventsView
+from agent_debug.tui.widgets.footer.key_footer import KeyFooter
 from agent_debug.tui.widgets.graph.graph_view import GraphView
 from agent_debug.tui.widgets.history.history_tree import HistoryTree
 from agent_debug.tui.widgets.state.diff_view import DiffView
@@ -77,11 +78,11 @@ def _kept_in(part: str, name: str, doc: str) -> Any:
 
 
 def _while_mounted(handler: Callable[..., None]) -> Callable[..., None]:
-    """Drop a worker's result that arrives while the app is shutting down (its widgets are gone)."""
+    """Drop a worker's result (or a timer's tick) that arrives while the app is shutting down (its widgets are gone)."""
 
-    def guarded(self: Any, message: Any) -> None:
+    def guarded(self: Any, *message: Any) -> None:
         try:
-            handler(self, message)
+            handler(self, *message)
         except NoMatches:
             if self.is_running and not self._exit:
                 raise
@@ -97,6 +98,7 @@ class AgentDebugApp(App[None]):
     TITLE = "agent-debug"
     CSS_PATH = "app.tcss"
     BINDINGS = APP_BINDINGS
+    HORIZONTAL_BREAKPOINTS = layout.SIZE_BREAKPOINTS
 
     def __init__(
         self,
@@ -113,6 +115,7 @@ class AgentDebugApp(App[None]):
         stuck_per_node: dict[str, float | None] | None = None,
         prices: dict[str, dict[str, float]] | None = None,
         stuck_clock: Callable[[], float] | None = None,
+        ages_every: float = 1.0,
     ) -> None:
         """``controller`` (an ``inspector.session.DebugSession`` that can act) enables the acting verbs;
         ``start`` = (thread id, input, step?) begins a run when the app opens.
@@ -120,16 +123,19 @@ class AgentDebugApp(App[None]):
         ``stuck_per_node``; None: never) is flagged; ``prices`` (an
         ``events.PriceTable``) adds cost to the phase-timing table. ``stuck_clock``:
         the wall clock (epoch seconds) stuck phases are timed by (tests inject one).
+        The ages the lists show are dated again by ``clock`` every ``ages_every`` seconds.
         Keys are remapped from the user's keymap file (see ``keymap_file``)."""
         super().__init__()
         # The acting verbs are on when the session can act (its source holds a graph and a writer).
         self.controller = controller if controller is not None and controller.can(Capability.CONTROL) else None
+        if self.controller is None:
+            keep_out_of_footer(self, ACTING)  # they cannot act here; pressing one says why
         self._start = start
         self.tracebacks: dict[str, str] = {}
         from agent_debug.inspector.events import StuckWatch
 
         stuck = StuckWatch(stuck_after, stuck_per_node, **({"clock": stuck_clock} if stuck_clock else {}))
-        self.feed = EventsFeed(self, stuck=stuck, prices=prices)
+        self.feed = EventsFeed(self, stuck=stuck, prices=prices, on_running=self._running_changed)
         if controller is not None:
             # Each event of a run is counted once where it is made, then shown and recorded.
             self.feed.pipeline.add_sink(controller.sink)
@@ -139,12 +145,13 @@ class AgentDebugApp(App[None]):
         self.initial_thread = thread_id
         self.poll_interval = poll_interval
         self.clock = clock or (lambda: datetime.now(UTC))
+        self.ages_every = ages_every
         self.problem: str | None = None
         self._threads_total = 0
         self.keys = KeysInEffect(self)
         self.loader = StoreLoader(self, source, polling=poll_interval > 0)
         self.selection = Selection(self.loader, follow=follow, changed=self._update_status_line)
-        self.drawing = GraphDrawing(self, source, graph, breakpoints=self._breakpoints, key=self.keys.display)
+        self.drawing = GraphDrawing(self, source, graph, breakpoints=self._breakpoints, key=self.keys.display, running=self.feed.running)
 
     # Read where they are kept: the run events (``feed``), the selection, the graph's focus.
     events = _kept_in("feed", "events", "Run events on their way to the events pane (and the recent ones).")
@@ -188,7 +195,7 @@ class AgentDebugApp(App[None]):
                 yield PendingView(id="pending-view")
             with TabPane("Events", id="events"):
                 yield EventsView(id="events-view")
-        yield Footer()
+        yield KeyFooter()
 
     def notify(  # type: ignore[override]
         self,
@@ -218,10 +225,12 @@ class AgentDebugApp(App[None]):
         if self.poll_interval > 0:
             self.set_interval(self.poll_interval, self.check_changes, name="poll")
         self.set_interval(EVENT_FLUSH_S, self.feed.flush, name="events")
+        self.set_interval(self.ages_every, self.refresh_ages, name="ages")
         self._update_status_line()
         if self._start is not None and self.controller is not None:
             thread_id, payload, step = self._start
             self.initial_thread = thread_id
+            self.selection.start_run(thread_id)  # shown at once, before the store holds it
             self.act("run" if not step else "first step", lambda: self.controller.start(thread_id, payload, step=step))
 
     def _update_status_line(self) -> None:
@@ -246,7 +255,7 @@ class AgentDebugApp(App[None]):
     def _apply_user_keymap(self) -> None:
         """Remap keys from the user's keymap file; a file that cannot be used, or a remap
         that leaves a binding without a key, says so in one line."""
-        known = binding_ids(self.BINDINGS, *(screen.BINDINGS for screen in _SCREENS))
+        known = binding_ids(self.BINDINGS, ThreadListWidget.BINDINGS, *(screen.BINDINGS for screen in _SCREENS))
         keymap = load_user_keymap(known)
         if keymap.keys:
             self.update_keymap(keymap.keys)
@@ -257,6 +266,13 @@ class AgentDebugApp(App[None]):
 
     # -- workers whose results the app routes ---------------------------------------
 
+    @_while_mounted
+    def refresh_ages(self) -> None:
+        """Date the ages the thread list and the history show by the clock (only labels change)."""
+        now = self.clock()
+        self.query_one(ThreadListWidget).refresh_ages(now)
+        self.query_one(HistoryTree).refresh_ages(now)
+
     def check_changes(self) -> None:
         """Poll the store's change token (a worker): news when another process wrote."""
         self.loader.poll(problem=self.problem is not None)
@@ -265,6 +281,12 @@ class AgentDebugApp(App[None]):
         """Draw the graph again for what is selected now (UI thread)."""
         if self.thread_id:
             self.drawing.draw(self.thread_id, self.checkpoint_id, namespace=self.namespace)
+
+    def _running_changed(self, thread_id: str) -> None:
+        """A phase of ``thread_id`` started or ended: the graph shown marks what runs now
+        (drawn from the checkpoint already decoded)."""
+        if thread_id == self.thread_id and self.checkpoint_id is not None:
+            self.drawing.draw(thread_id, self.checkpoint_id, self.state, namespace=self.namespace)
 
     def _breakpoints(self) -> tuple[Collection[str], Collection[str]]:
         """The breakpoints set, before and after nodes (read by the graph worker)."""
@@ -285,6 +307,18 @@ class AgentDebugApp(App[None]):
             return
         self.post_message(ActionDone(label, outcome))
 
+    @work(thread=True, group="control-check", exclusive=True, exit_on_error=False, description="check")
+    def _when_thread_fits(self, thread_id: str, open_dialog: Callable[[], None]) -> None:
+        """Open a verb's dialog only once the session's checks pass for the thread (a graph
+        that fits it, a readable head): a refusal comes before anything is typed."""
+        try:
+            self.controller.refresh()
+            self.controller.check_graph(thread_id)
+        except InspectorError as exc:
+            self.post_message(ActionFailed(exc.message))
+            return
+        self.call_from_thread(open_dialog)
+
     # -- messages from workers --------------------------------------------------------
 
     @on(ThreadsLoaded)
@@ -293,11 +327,14 @@ class AgentDebugApp(App[None]):
         self._clear_problem()
         self._threads_total = message.doc.total
         widget = self.query_one(ThreadListWidget)
-        if self.thread_id is None and self.initial_thread:
+        if self.initial_thread and self.thread_id in (None, self.selection.starting):
             widget.selected = self.initial_thread
         widget.show(message.doc.threads, message.doc.total, now=self.clock())
-        gone = self.thread_id is not None and self.thread_id not in {t.thread_id for t in message.doc.threads}
-        if self.thread_id is None or gone:
+        listed = {t.thread_id for t in message.doc.threads}
+        gone = self.thread_id is not None and not message.partial and self.thread_id not in listed
+        # A thread asked for that is beyond the first page is chosen when the whole list is in.
+        later = message.partial and self.thread_id is None and self.initial_thread not in (None, *listed)
+        if (self.thread_id is None and not later) or gone:
             # A thread that is no longer there (the store was replaced, the thread
             # deleted) gives way to the one under the cursor.
             chosen = widget.thread_at_cursor()
@@ -348,7 +385,7 @@ class AgentDebugApp(App[None]):
     @_while_mounted
     def _value_rendered(self, message: ValueRendered) -> None:
         if message.path == self.value_path:
-            self.query_one(ValueDetail).show(message.path, message.text, message.is_json)
+            self.query_one(ValueDetail).show(message.path, message.text, message.is_json, message.blocks)
 
     @on(StoreChanged)
     def _store_changed(self, _: StoreChanged) -> None:
@@ -401,6 +438,7 @@ class AgentDebugApp(App[None]):
     @on(ActionFailed)
     def _action_failed(self, message: ActionFailed) -> None:
         self.notify(message.text, title="not done", severity="warning", timeout=8)
+        self.selection.run_ended()
         self._update_status_line()
 
     @on(EventsView.FilterChanged)
@@ -443,15 +481,21 @@ class AgentDebugApp(App[None]):
 
     # -- control actions ------------------------------------------------------------------
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Acting verbs exist only with a graph to run; read-only sessions do not show them."""
-        if action in ACTING and self.controller is None:
-            return False
-        return True
+    @property
+    def read_only_reason(self) -> str | None:
+        """Why this session cannot act, and what to do instead, in one line (None: it can act).
+        The acting keys stay bound in a read-only session: pressing one shows this."""
+        if self.controller is not None:
+            return None
+        if callable(getattr(self.source, "events", None)):
+            return "read-only: a recording is a post-mortem; attach the store it ran on with --graph GRAPH_REF to act"
+        return "read-only: open with --graph GRAPH_REF (or use agent-debug run) to act"
 
     def _can_act(self) -> bool:
-        if self.controller is None:
-            self.notify("read-only: open with --graph GRAPH_REF (or use agent-debug run) to act", severity="warning", timeout=5)
+        """Whether an acting verb can run now; if not, one line says why."""
+        reason = self.read_only_reason
+        if reason is not None:
+            self.notify(reason, severity="warning", timeout=5)
             return False
         if self.controller.running:
             self.notify(f"an action is running; {self.keys.display('control.pause')} pauses it", severity="warning", timeout=3)
@@ -477,7 +521,11 @@ class AgentDebugApp(App[None]):
 
     def action_pause(self) -> None:
         """Pause the running action at the next step boundary."""
-        if self.controller is not None and self.controller.running:
+        if self.controller is None:
+            self._can_act()
+        elif not self.controller.running:
+            self.notify("nothing is running to pause", severity="warning", timeout=3)
+        else:
             self.controller.pause()
             self.notify("pausing at the next step boundary", timeout=3)
 
@@ -549,7 +597,7 @@ class AgentDebugApp(App[None]):
         if summary is None or not summary.interrupts:
             self.notify(f"thread {self.thread_id} is not waiting at an interrupt", severity="warning", timeout=4)
             return
-        self._open_interrupts(summary.thread_id, summary.interrupts)
+        self._when_thread_fits(summary.thread_id, lambda: self._open_interrupts(summary.thread_id, summary.interrupts))
 
     def action_replay(self) -> None:
         """Replay the selected row's phase from the checkpoint before it."""
@@ -575,14 +623,14 @@ class AgentDebugApp(App[None]):
             update = choice if isinstance(choice, dict) else None
             self.act("replay", lambda: self.controller.replay(thread, start, node=phase, update=update, namespace=ns))
 
-        self.push_screen(ReplayScreen(phase, start), confirmed)
+        self._when_thread_fits(thread, lambda: self.push_screen(ReplayScreen(phase, start), confirmed))
 
     def action_edit(self) -> None:
         """Edit the highlighted state value at this checkpoint and fork."""
-        if not self._can_act() or self.checkpoint_id is None:
+        if not self._can_act():
             return
         key = (self.value_path or "").split(".")[0]
-        if not key or self.state is None or key not in self.state.values:
+        if not key or self.checkpoint_id is None or self.state is None or key not in self.state.values:
             self.notify("highlight a state value (State tab) to edit", severity="warning", timeout=4)
             return
         thread, checkpoint, ns = self.thread_id, self.checkpoint_id, self.namespace
@@ -593,7 +641,8 @@ class AgentDebugApp(App[None]):
                 update, node = result
                 self.act("fork", lambda: self.controller.fork(thread, checkpoint, update, node, ns))
 
-        self.push_screen(EditStateScreen(checkpoint, key, self.state.values[key], as_node), edited)
+        value = self.state.values[key]
+        self._when_thread_fits(thread, lambda: self.push_screen(EditStateScreen(checkpoint, key, value, as_node), edited))
 
     # -- actions ----------------------------------------------------------------------
 
@@ -604,7 +653,8 @@ class AgentDebugApp(App[None]):
 
     def action_help(self) -> None:
         """Show every key, as the user's keymap has it."""
-        self.push_screen(HelpScreen(self.keys.help_rows()))
+        unavailable = ACTING if self.read_only_reason else ()
+        self.push_screen(HelpScreen(self.keys.help_rows(unavailable), unavailable=self.read_only_reason))
 
     def action_search(self) -> None:
         """Search thread ids."""
@@ -626,8 +676,20 @@ class AgentDebugApp(App[None]):
             self.query_one(HistoryTree).newest()
 
     def action_show_tab(self, tab: str) -> None:
-        """Switch the right-hand pane."""
-        self.query_one(TabbedContent).active = tab
+        """Switch the right-hand pane. Focus inside the pane it hides moves to the pane it
+        shows: left there, Textual would hand it to a hidden sibling, whose pane would then
+        take the screen back (the key would seem dead)."""
+        tabs = self.query_one(TabbedContent)
+        hidden = tabs.active_pane
+        inside = hidden is not None and self.focused is not None and hidden in self.focused.ancestors
+        tabs.active = tab
+        if inside:
+            self.set_focus(next((w for w in tabs.get_pane(tab).query("*") if w.focusable and not isinstance(w, Input)), None))
+
+    def action_wrap_events(self) -> None:
+        """Wrap the event lines (each message whole) or cut them at the pane's edge; shows the events."""
+        self.query_one(EventsView).toggle_wrap()
+        self.action_show_tab("events")
 
     def action_focus_graph(self) -> None:
         """Draw only the node that matters at this checkpoint and its neighbours, or all again."""
@@ -638,15 +700,40 @@ class AgentDebugApp(App[None]):
         self.action_show_tab("graph")
 
     def action_copy_value(self) -> None:
-        """Copy the highlighted state value (as JSON)."""
-        text = self.value if isinstance(self.value, str) else json.dumps(self.value, indent=2, default=repr)
+        """Copy what the focused pane selects: the thread id (thread list), the full
+        checkpoint id (history; the panes show 12 characters of it), else the highlighted
+        state value (as JSON)."""
+        focused = self.focused
+        ancestors = focused.ancestors_with_self if focused is not None else []
+        if any(isinstance(node, ThreadListWidget) for node in ancestors):
+            self._copy(self.thread_id, "thread id", "no thread selected")
+        elif any(isinstance(node, HistoryTree) for node in ancestors):
+            self._copy(self.checkpoint_id, "checkpoint id", "no checkpoint selected")
+        elif self.state is None:
+            self.notify("no state shown yet: select a checkpoint", severity="warning", timeout=3)
+        else:
+            text = self.value if isinstance(self.value, str) else json.dumps(self.value, indent=2, default=repr)
+            self.copy_to_clipboard(text)
+            self.notify(f"copied the value at {self.value_path or 'state'}", timeout=2)
+
+    def _copy(self, text: str | None, what: str, missing: str) -> None:
+        """Copy an id, naming it in the notification; ``missing`` says why when there is none."""
+        if text is None:
+            self.notify(missing, severity="warning", timeout=3)
+            return
         self.copy_to_clipboard(text)
-        self.notify(f"copied the value at {self.value_path or 'state'}", timeout=2)
+        self.notify(f"copied {what} {text}", timeout=3)
 
     def action_copy_path(self) -> None:
         """Copy the highlighted value's path (for ``state --path``)."""
         self.copy_to_clipboard(self.value_path)
         self.notify(f"copied path {self.value_path}", timeout=2)
+
+    def action_zoom(self) -> None:
+        """Give the focused pane the whole screen, or share it again."""
+        was_zoomed = layout.zoomed(self.screen) is not None
+        if layout.toggle_zoom(self.screen, self.focused) is None and not was_zoomed:
+            self.notify("focus a pane to zoom it", timeout=2)
 
     def action_toggle_theme(self) -> None:
         """Switch between light and dark."""
@@ -659,7 +746,8 @@ class AgentDebugApp(App[None]):
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """The command palette offers every key binding too, naming the key in effect."""
         yield from super().get_system_commands(screen)
-        yield from self.keys.palette_commands(self._runner)
+        reason = self.read_only_reason
+        yield from self.keys.palette_commands(self._runner, ACTING if reason else (), reason or "")
 
     def _runner(self, action: str) -> Callable[[], Any]:
         return lambda: self.run_action(action)

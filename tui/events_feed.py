@@ -2,6 +2,10 @@
 into the pane on a timer. Each event is counted once, where it is made, by the app's
 ``EventPipeline`` (phase statistics, the stuck-phase watch); the pane shows a snapshot.
 
+Each tick also tells the app which threads' running phases changed (``on_running``, at
+most 4 times a second: a redraw of the graph reads the thread's history), so the graph
+marks the node a run is in while it runs.
+
 However fast events come, a tick stays short: as many events as ~12 ms of counting and
 folding take, then one share of the lines to draw; the tail of a flood is drawn between
 ticks; the phase table is redrawn at most 4 times a second while events keep coming.
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Callable
 from time import perf_counter
 from typing import Any
 
@@ -30,6 +35,7 @@ from agent_debug.tui.worker_messages import StoreChanged
 
 EVENT_FLUSH_S = 0.05  # ≤ 20 UI updates a second, however fast events arrive
 NEWS_S = 0.25  # a followed run's checkpoints reload the history at most this often
+RUNNING_S = 0.25  # the phases running now are told to the app at most this often
 
 
 class EventsFeed:
@@ -37,14 +43,19 @@ class EventsFeed:
 
     ``stuck`` is an ``events.StuckWatch``; ``prices`` adds cost to the phase-timing table.
     ``pipeline`` (an ``events.EventPipeline`` counting into the watch) is where run events
-    enter: counted, then appended to the buffer and handed to the other sinks."""
+    enter: counted, then appended to the buffer and handed to the other sinks.
+    ``on_running`` is called (UI thread) with each thread a phase started or ended in."""
 
-    def __init__(self, app: App[Any], *, stuck: Any, prices: dict[str, dict[str, float]] | None = None) -> None:
-        from agent_debug.inspector.events import EventPipeline
+    def __init__(
+        self, app: App[Any], *, stuck: Any, prices: dict[str, dict[str, float]] | None = None,
+        on_running: Callable[[str], None] | None = None,
+    ) -> None:
+        from agent_debug.inspector.events import EventPipeline, RunStats
 
         self._app = app
         self.events = EventBuffer()
-        self.pipeline = EventPipeline(self.events.append, watch=stuck)
+        # The phase table keeps a thread's phases as the user steps through it.
+        self.pipeline = EventPipeline(self.events.append, stats=RunStats(whole_thread=True), watch=stuck)
         self.stuck = stuck
         self.prices = prices
         self._stuck_seen: set[str | None] = set()
@@ -56,6 +67,25 @@ class EventsFeed:
         self._closed = False
         self._news = False  # the followed run wrote a checkpoint since the last reload
         self._news_due = 0.0
+        self._on_running = on_running
+        self._running_seen: frozenset[tuple[str, str]] = frozenset()  # (thread, task id) when last told
+        self._running_due = 0.0
+
+    def running(self, thread_id: str) -> list[Any]:
+        """The ``phase_started`` events of ``thread_id``'s phases running now (any thread)."""
+        return [e for e in self.stuck.running() if e.thread_id == thread_id]
+
+    def _tell_running(self) -> None:
+        """Call ``on_running`` for each thread whose running phases changed since it was
+        last called (a phase that started and ended in between changes nothing)."""
+        if self._on_running is None or perf_counter() < self._running_due:
+            return
+        now = frozenset((e.thread_id, e.task_id) for e in self.stuck.running())
+        changed = {thread for thread, _ in now ^ self._running_seen}
+        if changed:
+            self._running_seen, self._running_due = now, perf_counter() + RUNNING_S
+            for thread in changed:
+                self._on_running(thread)
 
     @property
     def run_stats(self) -> Any:
@@ -92,6 +122,7 @@ class EventsFeed:
         if self._news and perf_counter() >= self._news_due:
             self._news, self._news_due = False, perf_counter() + NEWS_S
             self._app.post_message(StoreChanged())
+        self._tell_running()
         stuck = self.pipeline.stuck()
         for s in stuck:
             if s.task_id not in self._stuck_seen:

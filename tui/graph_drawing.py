@@ -1,8 +1,9 @@
 """What the graph pane is fed: the layout of the graph at the selected checkpoint.
 
-The graph is the user's (``--graph``), one of its subgraphs in a subgraph's namespace, the
-one a LangGraph server draws for the thread's assistant (with its subgraphs expanded), or
-one reconstructed from the thread's checkpoints when there is no graph code. Highlights:
+The graph is the user's (``--graph``; of several, the one ``graph_binding`` chooses for the
+thread), one of its subgraphs in a subgraph's namespace, the one a LangGraph server draws
+for the thread's assistant (with its subgraphs expanded), or one reconstructed from the
+thread's checkpoints when there is no graph code or none given fits the thread. Highlights:
 each node's run status at the checkpoint, breakpoints marked on their nodes, and the
 focus mode (only one node and its neighbours). Layouts are computed in a worker and
 posted as ``GraphDrawn``.
@@ -11,12 +12,13 @@ posted as ``GraphDrawn``.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any
 
 from textual.app import App
 from textual.message import Message
 
+from agent_debug.inspector.graph_binding import GraphBinding, GraphChoice, KnownGraph
 from agent_debug.inspector.langgraph_names import END, START
 from agent_debug.inspector.model import CheckpointState, CheckpointSummary
 from agent_debug.inspector.sources.base import Source
@@ -30,25 +32,32 @@ Breakpoints = Callable[[], tuple[Collection[str], Collection[str]]]
 class GraphDrawing:
     """Lays out the graph pane for a thread's checkpoint, off the UI thread.
 
+    ``graph`` is the user's compiled graph, a ``GraphBinding`` of several, or None;
     ``breakpoints`` tells which are set (read in the worker); ``key`` gives the key now
     bound to a binding id, for the hints in captions."""
 
-    def __init__(self, app: App[Any], source: Source, graph: Any, *, breakpoints: Breakpoints, key: Callable[[str], str]) -> None:
+    def __init__(
+        self, app: App[Any], source: Source, graph: Any, *, breakpoints: Breakpoints, key: Callable[[str], str],
+        running: Callable[[str], Sequence[Any]] | None = None,
+    ) -> None:
         self._app = app
+        self._running = running  # a thread's phases running now (phase_started events), marked on the graph
         self.source = source
-        self.compiled_graph = graph
+        self.graphs = GraphBinding.of(graph) if graph is not None else None
         self._breakpoints = breakpoints
         self._key = key
         # The node drawn alone with its neighbours (None: the whole graph), and the one
         # focus mode picks at the checkpoint shown.
         self.focus: str | None = None
         self._candidate: str | None = None
-        self._graph_model: Any = None
+        self._models: dict[KnownGraph, Any] = {}
         self._rows_cache: dict[tuple[str, str], tuple[str, list[CheckpointSummary]]] = {}
-        # Models of the user's subgraphs by path (None: not a subgraph node of the graph),
-        # built on first view.
-        self._subgraph_models: dict[tuple[str, ...], Any] = {}
-        self._subgraphs: dict[str, Any] | None = None
+        # The graph chosen for each thread, with the head it was chosen at.
+        self._choices: dict[str, tuple[str, GraphChoice]] = {}
+        # Models of the user's subgraphs by graph and path (None: not a subgraph node of
+        # that graph), built on first view.
+        self._subgraph_models: dict[tuple[KnownGraph, tuple[str, ...]], Any] = {}
+        self._subgraphs: dict[KnownGraph, dict[str, Any]] = {}
         # On a LangGraph server: the assistant each thread ran, and the model the server
         # draws for each assistant id (or None and why not), fetched in the graph worker.
         self._thread_assistants: dict[str, dict[str, Any]] = {}
@@ -70,12 +79,11 @@ class GraphDrawing:
         self.focus = None if self.focus or not candidate else candidate
 
     def prepare(self, then: Callable[[], None]) -> None:
-        """Build the model of the user's graph once (worker), then call ``then`` on the UI thread."""
+        """Build the models of the user's graphs once (worker), then call ``then`` on the UI thread."""
 
         def build() -> None:
-            from agent_debug.graphviz_export.model import graph_model
-
-            self._graph_model = graph_model(self.compiled_graph)
+            for known in self.graphs.graphs if self.graphs is not None else ():
+                self._model(known)
             self._app.call_from_thread(then)
 
         start_worker(self._app, "prepare-graph", build)
@@ -85,8 +93,11 @@ class GraphDrawing:
         namespace, that subgraph with the statuses of its own checkpoints. ``state``, when
         it is that checkpoint's, saves decoding it again."""
         focus_on = self.focus
+        running = self._running(thread_id) if self._running is not None else ()
 
-        def draw() -> Message:
+        def draw() -> Message | None:
+            from textual.worker import get_current_worker
+
             from agent_debug.graphviz_export.model import apply_status
             from agent_debug.graphviz_export.terminal import layout
             from agent_debug.tui.graph_status import graph_status
@@ -97,31 +108,70 @@ class GraphDrawing:
                 if given is None:
                     given = self.source.state(thread_id, checkpoint_id=checkpoint_id, namespace=namespace)
                 model, caption, title = self._subgraph_drawing(thread_id, namespace, given)
-            elif self._graph_model is not None:
-                model, caption = self._breakpoints_marked(self._graph_model), "graph from --graph"
             else:
-                served, why = self._assistant_graph(thread_id) if self._serves_graphs() else (None, "pass --graph for the real graph")
-                if served is not None:
-                    model, caption = self._breakpoints_marked(served), why
-                else:
-                    from agent_debug.graphviz_export.observed import observed_model
-                    from agent_debug.inspector.reconstruct import observed_graph
-
-                    seen = observed_graph(self.source, thread_id, rows=self._all_rows(thread_id))
-                    model = observed_model(seen.nodes, seen.edges)
-                    caption = f"reconstructed from this thread's checkpoints ({why})"
+                model, caption = self._root_drawing(thread_id)
             rows = self._all_rows(thread_id, namespace)
-            status = graph_status(self.source, thread_id, checkpoint_id, model=model, namespace=namespace, state=given, rows=rows)
+            status = graph_status(self.source, thread_id, checkpoint_id, model=model, namespace=namespace, state=given, rows=rows, running=running)
             focus = focus_on if focus_on in model else None
             if focus:
                 caption += f" · focus on {focus} ({self._key('graph.focus')} for all)"
             drawing = layout(apply_status(model, status), focus=focus, hops=1)
             drawing.spans  # styled here, off the UI thread (spans are computed lazily)
+            if get_current_worker().is_cancelled:
+                return None  # a newer draw replaced this one: arriving last, it would show older statuses
             return GraphDrawn(drawing, caption, thread_id=thread_id, namespace=namespace, title=title)
 
         start_worker(self._app, "graph", lambda: post_read(self._app, draw))
 
     # -- worker threads only ----------------------------------------------------------
+
+    def _root_drawing(self, thread_id: str) -> tuple[Any, str]:
+        """The model and caption of the root graph: the user's graph chosen for the thread,
+        the server's graph of its assistant, or one reconstructed from its checkpoints
+        (saying why there is no other)."""
+        choice = self._choice(thread_id)
+        if choice is not None and choice.graph is not None:
+            return self._breakpoints_marked(self._model(choice.graph)), self._caption(choice)
+        if choice is not None:
+            served, why = None, choice.why
+        elif self._serves_graphs():
+            served, why = self._assistant_graph(thread_id)
+        else:
+            served, why = None, "pass --graph for the real graph"
+        if served is not None:
+            return self._breakpoints_marked(served), why
+        from agent_debug.graphviz_export.observed import observed_model
+        from agent_debug.inspector.reconstruct import observed_graph
+
+        seen = observed_graph(self.source, thread_id, rows=self._all_rows(thread_id))
+        return observed_model(seen.nodes, seen.edges), f"reconstructed from this thread's checkpoints ({why})"
+
+    def _choice(self, thread_id: str) -> GraphChoice | None:
+        """The user's graph chosen for the thread (``GraphBinding.choose_from_rows``), made
+        again when its head moves; None without graphs."""
+        if self.graphs is None:
+            return None
+        rows = self._all_rows(thread_id)
+        head = rows[0].checkpoint_id if rows else ""
+        cached = self._choices.get(thread_id)
+        if cached is None or cached[0] != head:
+            due = self.source.thread(thread_id).next if rows else []
+            cached = self._choices[thread_id] = (head, self.graphs.choose_from_rows(thread_id, rows, due))
+        return cached[1]
+
+    def _caption(self, choice: GraphChoice) -> str:
+        """Where the drawn graph comes from: ``--graph``, and of several, which one and why."""
+        if self.graphs is None or choice.graph is None or self.graphs.only is not None:
+            return "graph from --graph"
+        return f"graph {choice.graph.label} · chosen by {choice.why}"
+
+    def _model(self, known: KnownGraph) -> Any:
+        """The model of one of the user's graphs (built once)."""
+        if known not in self._models:
+            from agent_debug.graphviz_export.model import graph_model
+
+            self._models[known] = graph_model(known.graph)
+        return self._models[known]
 
     def _all_rows(self, thread_id: str, namespace: str = "") -> list[CheckpointSummary]:
         """The whole history of the thread (or of one of its namespaces), read once per head."""
@@ -144,11 +194,15 @@ class GraphDrawing:
         path = namespace_path(namespace)
         title = f"subgraph {' › '.join(path)} · namespace {namespace}"
         switch = f"{self._key('namespace.previous')} {self._key('namespace.next')} for the other namespaces"
-        model = self._subgraph_model(path)
+        choice = self._choice(thread_id)
+        model = self._subgraph_model(choice.graph, path) if choice is not None and choice.graph is not None else None
         if model is not None:
-            return self._breakpoints_marked(model, path), f"graph from --graph · {switch}", title
-        why = "not a subgraph node of --graph" if self.compiled_graph is not None else "pass --graph for the real graph"
-        if self.compiled_graph is None and self._serves_graphs():
+            return self._breakpoints_marked(model, path), f"{self._caption(choice)} · {switch}", title  # type: ignore[arg-type]
+        if choice is not None:
+            why = "not a subgraph node of --graph" if choice.graph is not None else choice.why
+        else:
+            why = "pass --graph for the real graph"
+        if choice is None and self._serves_graphs():
             from agent_debug.graphviz_export.server_graph import subgraph_model
 
             served, why = self._assistant_graph(thread_id)
@@ -210,21 +264,20 @@ class GraphDrawing:
             self._assistant_models[assistant_id] = found
         return self._assistant_models[assistant_id]
 
-    def _subgraph_model(self, path: tuple[str, ...]) -> Any:
-        """The model of the user's subgraph at ``path``, or None."""
-        if self.compiled_graph is None:
-            return None
-        if path not in self._subgraph_models:
+    def _subgraph_model(self, known: KnownGraph, path: tuple[str, ...]) -> Any:
+        """The model of the subgraph at ``path`` of one of the user's graphs, or None."""
+        key = (known, path)
+        if key not in self._subgraph_models:
             from agent_debug.graphviz_export.model import graph_model
 
-            if self._subgraphs is None:
+            if known not in self._subgraphs:
                 try:
-                    self._subgraphs = dict(self.compiled_graph.get_subgraphs(recurse=True))
+                    self._subgraphs[known] = dict(known.graph.get_subgraphs(recurse=True))
                 except Exception:  # a custom Pregel may not support it: reconstruct instead
-                    self._subgraphs = {}
-            compiled = self._subgraphs.get("|".join(path))
-            self._subgraph_models[path] = graph_model(compiled) if compiled is not None else None
-        return self._subgraph_models[path]
+                    self._subgraphs[known] = {}
+            compiled = self._subgraphs[known].get("|".join(path))
+            self._subgraph_models[key] = graph_model(compiled) if compiled is not None else None
+        return self._subgraph_models[key]
 
     def _breakpoints_marked(self, model: Any, path: tuple[str, ...] = ()) -> Any:
         """A copy of the model whose breakpoint nodes read '⏺ name' (before) / 'name ⏺' (after);

@@ -1,5 +1,6 @@
 """The run status of every node a graph model draws (subgraph nodes too), at a checkpoint:
-what ``agent-debug graph --from`` and the TUI's Graph tab colour the drawing with."""
+what ``agent-debug graph --from`` and the TUI's Graph tab colour the drawing with; the
+TUI adds the phases its own run is running now, known from the run's events."""
 
 from __future__ import annotations
 
@@ -20,9 +21,12 @@ def graph_status(
     namespace: str = "",
     state: CheckpointState | None = None,
     rows: Sequence[CheckpointSummary] | None = None,
+    running: Sequence[Any] = (),
 ) -> dict[str, str]:
     """Run status at a checkpoint of ``namespace`` (the root graph by default) for every
     node ``model`` draws, as :func:`~agent_debug.graphviz_export.model.apply_status` reads it.
+    ``running``: the ``phase_started`` events of the thread's phases running now; drawn at
+    the namespace's newest checkpoint, their nodes are "running" (see :func:`mark_running`).
 
     Nodes of ``namespace`` itself are keyed by name. Each subgraph the model draws
     expanded (``--xray``) is coloured from the checkpoints of its own namespace(s), keyed
@@ -32,6 +36,45 @@ def graph_status(
     breakpoint inside it) shows its latest state: visited, next, interrupted, failed.
     ``state`` and ``rows`` (the namespace's whole history) spare reading them again.
     """
+    status = _stored_status(source, thread_id, checkpoint_id, model=model, namespace=namespace, state=state, rows=rows)
+    if running:
+        if rows is None:
+            rows = source.history(thread_id, namespace=namespace, limit=1).checkpoints
+        drawn = state.checkpoint_id if state is not None else checkpoint_id
+        if drawn is None or (rows and rows[0].checkpoint_id == drawn):
+            mark_running(status, running, namespace)
+    return status
+
+
+def mark_running(status: dict[str, str], running: Sequence[Any], namespace: str = "") -> None:
+    """Mark the nodes of the phases running now (``phase_started`` events) in ``status``,
+    as seen from ``namespace``: its own nodes by name, those of subgraph runs below it as
+    ``sub:<task id>|node``. What runs now is the most telling fact: it wins."""
+    from agent_debug.graphviz_export.model import stronger_status
+
+    for phase in running:
+        if not phase.node:
+            continue
+        if phase.namespace == namespace:
+            key = phase.node
+        elif inner := _relative(phase.namespace, namespace):
+            key = f"{inner}|{phase.node}"
+        else:
+            continue  # a phase of the graph around this subgraph, or of another one
+        status[key] = stronger_status(status.get(key), "running")
+
+
+def _stored_status(
+    source: Source,
+    thread_id: str,
+    checkpoint_id: str | None,
+    *,
+    model: Any,
+    namespace: str,
+    state: CheckpointState | None,
+    rows: Sequence[CheckpointSummary] | None,
+) -> dict[str, str]:
+    """What the store says at the checkpoint (see :func:`graph_status`)."""
     from agent_debug.graphviz_export.model import namespace_path, stronger_status, subgraph_paths
     from agent_debug.inspector.run_status import node_status
 

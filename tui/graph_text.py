@@ -17,6 +17,7 @@ STYLE_MAP = {
     "node.next": "bold reverse cyan",
     "node.failed": "bold reverse red",
     "node.interrupted": "bold reverse yellow",
+    "node.running": "bold reverse magenta",
     "start": "dim",
     "end": "dim",
     "subgraph": "bold blue",

@@ -7,7 +7,8 @@ the panes show read the keys in effect from here, never the defaults.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 from textual.app import App, SystemCommand
@@ -27,6 +28,7 @@ APP_BINDINGS: list[Binding] = [
     Binding("m", "show_tab('messages')", "Messages", id="tab.messages", tooltip="The conversation in the state's messages"),
     Binding("x", "show_tab('pending')", "Errors", id="tab.pending", tooltip="Errors and interrupts"),
     Binding("l", "show_tab('events')", "Events", id="tab.events", tooltip="Live events of runs: thinking, logs, errors"),
+    Binding("w", "wrap_events", "Wrap events", id="events.wrap", show=False, tooltip="Wrap the event lines, each message whole, or cut them at the edge"),
     Binding("n", "step", "Step", id="control.step", tooltip="Run the next super-step and pause"),
     Binding("c", "continue", "Continue", id="control.continue", tooltip="Run to a breakpoint, interrupt, error or the end"),
     Binding("p", "pause", "Pause", id="control.pause", show=False, tooltip="Stop at the next step boundary"),
@@ -42,16 +44,21 @@ APP_BINDINGS: list[Binding] = [
     Binding("r", "replay", "Replay", id="control.replay", show=False, tooltip="Replay the selected phase on a new branch"),
     Binding("e", "edit", "Edit+fork", id="control.edit", show=False, tooltip="Edit the selected state value and fork"),
     Binding("z", "focus_graph", "Focus graph", id="graph.focus", show=False, tooltip="Draw only the current node and its neighbours"),
-    Binding("y", "copy_value", "Copy value", id="copy.value", show=False, tooltip="Copy the highlighted state value (as JSON)"),
+    Binding("y", "copy_value", "Copy", id="copy.value", show=False,
+            tooltip="Copy what the focused pane selects: the thread id, the full checkpoint id, else the state value (as JSON)"),
     Binding("Y", "copy_path", "Copy path", id="copy.path", show=False, tooltip="Copy the highlighted value's path (for state --path)"),
+    Binding("plus", "zoom", "Zoom pane", id="pane.zoom", show=False, key_display="+",
+            tooltip="Give the focused pane the whole screen, or share it again"),
     Binding("t", "toggle_theme", "Light/dark", id="theme", show=False, tooltip="Switch between the light and the dark theme"),
     Binding("ctrl+r", "refresh", "Refresh", id="refresh", show=False, tooltip="Read the threads and the history again"),
 ]
 
 HELP_BINDINGS: list[Binding] = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close", tooltip="Close the help")]
 
-# Actions that act on a thread: they exist only with a graph to run.
+# Actions that act on a thread: they need a graph to run; without one their keys say why.
 ACTING = frozenset(("step", "continue", "pause", "cancel_runs", "answer", "breakpoint", "breakpoint_after", "replay", "edit"))
+# How the help screen marks a key that cannot work in this session.
+UNAVAILABLE = "✗"
 
 # Not offered in the command palette: it is open already, and quitting has its key.
 NOT_IN_PALETTE = frozenset(("quit", "help"))
@@ -60,6 +67,18 @@ NOT_IN_PALETTE = frozenset(("quit", "help"))
 def binding_ids(*binding_lists: Sequence[Any]) -> set[str]:
     """The ids of the bindings in ``binding_lists`` (a ``BINDINGS`` each)."""
     return {b.id for bindings in binding_lists for b in bindings if isinstance(b, Binding) and b.id}
+
+
+def keep_out_of_footer(app: App[Any], actions: Collection[str]) -> None:
+    """Leave the keys of ``actions`` bound on ``app`` (pressing one says why it cannot
+    work) but out of its footer, which keeps its room for the keys that do.
+
+    ``check_action`` cannot do it: an action it hides does not run either, and the key
+    dies silently. Textual has no public call to change one app's bindings, so its own
+    map (a copy per instance) gets copies of those bindings with ``show=False``."""
+    bindings = app._bindings
+    for key, bound in bindings.key_to_bindings.items():
+        bindings.key_to_bindings[key] = [replace(b, show=False) if b.action in actions else b for b in bound]
 
 
 def keys_in_effect(keymap: dict[str, str], bindings: Sequence[Binding] = APP_BINDINGS) -> dict[str, list[Binding]]:
@@ -113,16 +132,26 @@ class KeysInEffect:
                 taken.append(f"{b.id} lost its key {b.key_display or b.key} to {', '.join(takers) or 'a remap'}")
         return "; ".join(taken) or None
 
-    def help_rows(self) -> list[tuple[str, str, str]]:
-        """(key, description, binding id) of every binding, for the help screen."""
-        return [(self.display(b.id or ""), b.description, b.id or "") for b in self._bindings]
+    def help_rows(self, unavailable: Collection[str] = ()) -> list[tuple[str, str, str]]:
+        """(key, description, binding id) of every binding, for the help screen; the
+        description of an action in ``unavailable`` is marked ``UNAVAILABLE``."""
+        return [
+            (self.display(b.id or ""), f"{b.description} {UNAVAILABLE}" if b.action in unavailable else b.description, b.id or "")
+            for b in self._bindings
+        ]
 
-    def palette_commands(self, run: Callable[[str], Callable[[], Any]]) -> Iterator[SystemCommand]:
-        """A command palette entry for every binding, its help naming the key in effect;
-        ``run(action)`` makes the callback."""
+    def palette_commands(
+        self, run: Callable[[str], Callable[[], Any]], unavailable: Collection[str] = (), why: str = ""
+    ) -> Iterator[SystemCommand]:
+        """A command palette entry for every binding, its help naming the key in effect
+        (and ``why`` for an action in ``unavailable``); ``run(action)`` makes the callback."""
         for b in self._bindings:
             if b.action in NOT_IN_PALETTE:
                 continue
             key = self.display(b.id or "")
             text = escape(b.tooltip or b.description)
-            yield SystemCommand(b.description, f"{text} (key {escape(key)})" if key != "-" else text, run(b.action))
+            if key != "-":
+                text = f"{text} (key {escape(key)})"
+            if b.action in unavailable:
+                text = f"{UNAVAILABLE} {escape(why)}: {text}"
+            yield SystemCommand(b.description, text, run(b.action))

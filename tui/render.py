@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import reprlib
 import sys
 from collections.abc import Sequence
@@ -9,9 +10,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from rich.cells import cell_len
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.pretty import Pretty
+from rich.syntax import Syntax
 from rich.text import Text
 
 from agent_debug.inspector.model import (
@@ -22,6 +25,7 @@ from agent_debug.inspector.model import (
     MessageView,
     ThreadList,
     ThreadStatus,
+    ThreadSummary,
 )
 from agent_debug.tui.safe_text import visible
 
@@ -68,6 +72,133 @@ def short(value: Any, width: int = 60, *, escape: bool = True) -> str:
     if escape:
         text = visible(text)
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+# -- multi-line text: prose as lines, code as code ---------------------------------------------
+
+#: Code up to this many characters is highlighted; longer code is shown as plain lines
+#: (Rich highlights on every render, on the UI thread, ~1 ms per few hundred characters).
+HIGHLIGHT_UP_TO = 8_000
+
+# A fenced block: ``` and an optional language name, its lines, the closing ``` (or the
+# end of the text: a message still being streamed).
+_FENCE = re.compile(r"^[ \t]*```[ \t]*([\w+#.-]*)[^\n]*\n(.*?)(?:^[ \t]*```[ \t]*$\n?|\Z)", re.M | re.S)
+_PYTHON_LINE = re.compile(r"^\s*(?:def |class |import |from [\w.]+ import |async def |@\w|elif |except\b|return\b)", re.M)
+_BLOCK_LINE = re.compile(r"(?:[{};]|=>|\):)\s*$", re.M)
+_DETECT_CHARS = 4_000  # enough of a text to tell code from prose
+
+
+def code_language(text: str) -> str | None:
+    """The language of a multi-line string that reads as code (``python``, ``json``, or
+    ``text`` for code of another language), None for prose. A few cheap line tests, not a
+    lexer guess (Pygments' guess takes 300 ms on a short Python file and often errs)."""
+    head = text[:_DETECT_CHARS]
+    lines = [line for line in head.splitlines() if line.strip()]
+    if len(lines) < 2:
+        return None
+    stripped = head.strip()
+    if stripped[:1] in "{[" and text.rstrip()[-1:] in "}]":
+        return "json"
+    python = len(_PYTHON_LINE.findall(head))
+    indented = sum(line.startswith(("  ", "\t")) for line in lines)
+    if python and 3 * (python + indented) >= len(lines):
+        return "python"
+    blocks = len(_BLOCK_LINE.findall(head))
+    return "text" if blocks and 2 * (blocks + indented) >= len(lines) else None
+
+
+def text_parts(text: str) -> list[tuple[str, str | None]]:
+    """``text`` cut at its fenced code blocks, in order: (prose, None) and (code, its
+    language: the fence's name, else as ``code_language`` reads it)."""
+    parts: list[tuple[str, str | None]] = []
+    at = 0
+    for fence in _FENCE.finditer(text):
+        if fence.start() > at:
+            parts.append((text[at : fence.start()], None))
+        code = fence.group(2)
+        parts.append((code, fence.group(1) or code_language(code) or "text"))
+        at = fence.end()
+    if at < len(text):
+        parts.append((text[at:], None))
+    return [(part.strip("\n"), language) for part, language in parts if part.strip()]
+
+
+def code_block(code: str, language: str, *, highlight: bool = True) -> RenderableType:
+    """Code as written, wrapped to the width, highlighted when short enough (``highlight``
+    off: plain lines, which a pipe gets whole; Rich crops Syntax to the console's width).
+    ``code`` must be escaped already (``visible(..., lines=True)``)."""
+    if not highlight or len(code) > HIGHLIGHT_UP_TO:
+        return Text(code)
+    return Syntax(code, language, word_wrap=True, theme="ansi_dark", background_color="default")
+
+
+def text_block(text: str, *, limit: int | None = None, style: str = "", code: bool = True, highlight: bool = True) -> RenderableType:
+    """A stored multi-line string as it reads: its lines kept and wrapped, fenced code
+    blocks (and, with ``code``, a text that reads as code) as code (see ``code_block``
+    for ``highlight``). Control characters are escaped and markup is never read.
+    ``limit``: at most so many characters, then a line saying how many more there are."""
+    cut = text if limit is None or len(text) <= limit else text[:limit]
+    safe = visible(cut, lines=True)
+    whole = code_language(safe) if code and "```" not in safe else None
+    parts = [(safe.strip("\n"), whole)] if whole else text_parts(safe)
+    shown: list[RenderableType] = [
+        code_block(part, language, highlight=highlight) if language else Text(part, style=style) for part, language in parts
+    ]
+    if len(cut) < len(text):
+        shown.append(Text(f"… {len(text) - len(cut):,} more characters", style="dim italic"))
+    return Group(*shown)
+
+
+class _Below:
+    """Stands in for a multi-line string that is set out below its value."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __repr__(self) -> str:
+        return f"«{visible(self.path)}: below»"  # Pretty prints a repr as it is
+
+
+def lift_multiline(value: Any, path: str = "") -> tuple[Any, list[tuple[str, str]]]:
+    """``value`` with each multi-line string in it replaced by a stand-in («path: below»),
+    and those strings as (path, text), in order: a description or a piece of code can
+    then be shown as written rather than as one line of ``\\n`` escapes."""
+    blocks: list[tuple[str, str]] = []
+
+    def lift(item: Any, at: str) -> Any:
+        if isinstance(item, str) and "\n" in item.strip():
+            blocks.append((at or "value", item))
+            return _Below(at or "value")
+        if isinstance(item, dict):
+            return {k: lift(v, f"{at}.{k}" if at else str(k)) for k, v in item.items()}
+        if isinstance(item, list):
+            return [lift(v, f"{at}.{i}" if at else str(i)) for i, v in enumerate(item)]
+        return item
+
+    return lift(value, path), blocks
+
+
+def readable_value(value: Any, *, max_string: int | None = 600, max_block: int | None = 4_000, highlight: bool = True) -> RenderableType:
+    """A value as Rich shows Python values (reprs escape control characters), with its
+    multi-line strings set out below it as text, code as code (a multi-line string alone:
+    that text). ``max_string``/``max_block``: None shows every character."""
+    shown, blocks = lift_multiline(value)
+    if isinstance(shown, _Below):
+        return text_block(value, limit=max_block, highlight=highlight)
+    return Group(Pretty(shown, max_string=max_string), *set_out(blocks, limit=max_block, highlight=highlight))
+
+
+def set_out(blocks: Sequence[tuple[str, str]], *, limit: int | None = None, highlight: bool = True) -> list[RenderableType]:
+    """Each multi-line string (path, text) of a value: its path, then its text indented
+    below (see ``text_block``); a block without a path is a note."""
+    parts: list[RenderableType] = []
+    for path, text in blocks:
+        if not path:
+            parts.append(Text(visible(text), style="dim italic"))
+            continue
+        parts.append(Text(visible(f"{path}:"), style="bold"))
+        parts.append(Padding(text_block(text, limit=limit, highlight=highlight), (0, 0, 0, 2), expand=False))
+    return parts
 
 
 def grid(headers: Sequence[str], rows: Sequence[Sequence[Cell]], right: Sequence[int] = ()) -> Text:
@@ -117,20 +248,24 @@ def error_line(e: ErrorInfo) -> str:
     return f"{visible(e.node or '?')}: {visible(e.type)}: {short(e.message)}"
 
 
+def thread_detail(t: ThreadSummary) -> str:
+    """Why a thread stopped, in one line: its damaged row, first error or first interrupt ('' for none)."""
+    if t.read_error:
+        return short(t.read_error, 100)
+    if t.errors:
+        return error_line(t.errors[0])
+    if t.interrupts:
+        more = f" (+{len(t.interrupts) - 1} more)" if len(t.interrupts) > 1 else ""
+        return interrupt_line(t.interrupts[0]) + more
+    return ""
+
+
 def thread_grid(doc: ThreadList) -> Text:
     """Threads, one row each."""
     now = datetime.now(UTC)
     rows = []
     for t in doc.threads:
-        detail = ""
-        if t.read_error:
-            detail = short(t.read_error, 100)
-        elif t.errors:
-            detail = error_line(t.errors[0])
-        elif t.interrupts:
-            detail = interrupt_line(t.interrupts[0])
-            if len(t.interrupts) > 1:
-                detail += f" (+{len(t.interrupts) - 1} more)"
+        detail = thread_detail(t)
         rows.append(
             [
                 t.thread_id,
@@ -167,6 +302,17 @@ def history_grid(doc: HistoryPage) -> Text:
     return grid(("CHECKPOINT", "STEP", "SOURCE", "NODES", "CREATED", "PARENT"), rows, right=(1,))
 
 
+#: Characters of one message (or thinking block) shown in a conversation; the state shows it whole.
+MESSAGE_CHARS = 6_000
+
+
+def _labelled(label: str, text: str, style: str) -> RenderableType:
+    """``label: text`` under a message, indented; a multi-line text starts below the label."""
+    if "\n" not in text.strip():
+        return Padding(Text(f"{label}: " + short(text, MESSAGE_CHARS), style=style), (0, 0, 0, 2))
+    return Group(Text(f"  {label}:", style=style), Padding(text_block(text, limit=MESSAGE_CHARS, style=style, code=False), (0, 0, 0, 4), expand=False))
+
+
 def message_block(m: MessageView) -> Group:
     """One message: role, thinking, text, tool calls, tokens."""
     head = Text(visible(m.role.upper()), style="bold magenta" if m.role == "ai" else "bold")
@@ -176,9 +322,9 @@ def message_block(m: MessageView) -> Group:
         head.append(visible(f"  tokens in {m.usage.get('input_tokens', '?')} / out {m.usage.get('output_tokens', '?')}"), style="dim")
     parts: list[Any] = [head]
     for thought in m.reasoning:
-        parts.append(Text("  thinking: " + short(thought, 160), style="italic dim"))
+        parts.append(_labelled("thinking", thought, "italic dim"))
     if m.text:
-        parts.append(Text("  " + short(m.text, 300)))
+        parts.append(Padding(text_block(m.text, limit=MESSAGE_CHARS), (0, 0, 0, 2), expand=False))
     for call in m.tool_calls:
         name, call_id = visible(str(call.get("name"))), visible(str(call.get("id")))
         parts.append(Text(f"  → tool {name}({short(call.get('args'), 100)}) id={call_id}", style="yellow"))
@@ -206,9 +352,14 @@ def render_state(out: Console, doc: CheckpointState) -> None:
         if e.classification:
             sure = f" ({e.confidence:.0%})" if e.confidence is not None else ""
             out.print(Text(visible(f"  {e.classification}{sure}: {e.suggestion or ''}"), style="yellow"))
-    # Pretty shows strings by their repr, which escapes control characters already.
-    title = visible(f"values at {doc.path}" if doc.path else "values")
-    out.print(Panel(Pretty(doc.values, max_string=200, max_length=30, max_depth=6), title=title, title_align="left", expand=False))
+    if doc.path:
+        # One value, whole: a terminal wraps it, a pipe gets its lines as they are.
+        out.print(Text(visible(f"values at {doc.path}:"), style="bold"))
+        out.print(readable_value(doc.values, max_string=None, max_block=None, highlight=out.is_terminal))
+    else:
+        # Pretty shows strings by their repr, which escapes control characters already.
+        preview = Pretty(doc.values, max_string=200, max_length=30, max_depth=6, overflow="ellipsis")
+        out.print(Panel(preview, title="values (--path KEY shows one whole)", title_align="left", expand=False))
     if doc.messages and not doc.path:
         out.print(Text(f"messages ({len(doc.messages)})", style="bold"))
         for m in doc.messages:

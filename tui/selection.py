@@ -6,6 +6,10 @@ namespace shows that namespace's history; choosing a checkpoint decodes it (once
 move). Leaving the newest checkpoint turns follow mode off; an action's outcome turns it
 on again and shows the thread the action ran. Results that arrive for a selection that
 has changed since are dropped (``shows``).
+
+A run the app starts selects its thread at once (``start_run``), before the store holds
+it: until its first checkpoint is shown, the thread list (which cannot list it yet) does
+not choose another thread in its place.
 """
 
 from __future__ import annotations
@@ -38,18 +42,35 @@ class Selection:
         # chosen after it wins): `r` replays its newest phase, `b` suggests it.
         self.graph_node: str | None = None
         self.follow = follow  # keep the newest checkpoint selected as new ones arrive
+        # The thread of a run the app started, until a checkpoint of it is shown.
+        self.starting: str | None = None
 
     def shows(self, thread_id: str | None, namespace: str | None = None) -> bool:
         """Whether a result made for ``thread_id`` (and ``namespace``) is still wanted."""
         return thread_id == self.thread_id and (namespace is None or namespace == self.namespace)
 
     def choose_thread(self, thread_id: str) -> None:
-        """Show ``thread_id``: its root namespace, from its first page of history."""
+        """Show ``thread_id``: its root namespace, from its first page of history. While a
+        run's thread is on its way into the store, no other thread replaces it."""
+        if self.starting not in (None, thread_id):
+            return
         self.thread_id = thread_id
         self.checkpoint_id = None
         self.namespace = ""
-        self._loader.history(thread_id, "", "first")
+        self._loader.history(thread_id, "", "first", missing_ok=self.starting is not None)
         self._changed()
+
+    def start_run(self, thread_id: str) -> None:
+        """Select the thread a run is starting on, following it, before the store may hold
+        it: its history is read now and at each reload until it shows."""
+        self.follow = True
+        self.starting = thread_id
+        self.choose_thread(thread_id)
+
+    def run_ended(self) -> None:
+        """The run the app started has stopped (failed, perhaps before writing anything):
+        the thread list chooses as it always does again."""
+        self.starting = None
 
     def choose_namespace(self, namespace: str) -> None:
         """Show another checkpoint namespace of the thread (the root's or a subgraph's)."""
@@ -69,6 +90,7 @@ class Selection:
             self._changed()
         self.row = row
         self.graph_node = None
+        self.starting = None  # the run's thread is in the store, and shown
         if row.checkpoint_id == self.checkpoint_id:
             return
         self.checkpoint_id = row.checkpoint_id
@@ -117,6 +139,7 @@ class Selection:
     def follow_outcome(self, thread_id: str, namespace: str) -> None:
         """After an action: show the thread (and namespace) it ran, following its newest checkpoint."""
         self.follow = True
+        self.starting = None
         self.thread_id = thread_id
         self.namespace = namespace
         self._loader.threads()
@@ -126,5 +149,7 @@ class Selection:
     def reload(self, mode: str = "first") -> None:
         """Read the thread list again, and the shown history (its newest page: ``newer``)."""
         self._loader.threads()
-        if self.thread_id:
+        if self.starting is not None and self.checkpoint_id is None:
+            self._loader.history(self.starting, "", "first", missing_ok=True)  # not shown yet
+        elif self.thread_id:
             self._loader.history(self.thread_id, self.namespace, mode)

@@ -19,7 +19,7 @@ from agent_debug.inspector.diff import diff_checkpoint
 from agent_debug.inspector.exceptions import InspectorError, NotFoundError
 from agent_debug.inspector.sources.base import Source
 from agent_debug.tui import gc_policy
-from agent_debug.tui.widgets.state.value_detail import value_text
+from agent_debug.tui.widgets.state.value_detail import value_blocks, value_text
 from agent_debug.tui.worker_messages import (
     CheckpointLoaded,
     HistoryLoaded,
@@ -31,6 +31,9 @@ from agent_debug.tui.worker_messages import (
 )
 
 HISTORY_PAGE = 50
+FIRST_THREADS = 200
+"""Threads of the first listing, shown before the whole list (which a big store takes a
+second or more to give): more than a tall terminal shows."""
 
 
 def start_worker(app: App[Any], group: str, work: Callable[[], None], *, exclusive: bool = True) -> None:
@@ -60,28 +63,36 @@ class StoreLoader:
         self.source = source
         self.polling = polling
         self._token: Any = None
+        self._listed = False
 
     def threads(self) -> None:
-        """Read every thread with its status."""
+        """Read every thread with its status; the first time, the newest page first."""
+        first, self._listed = not self._listed, True
 
         def read() -> Message:
             if self._token is None and self.polling:
                 # The first reading's baseline, taken before it: a commit made while we
                 # read (or before the first poll) moves the token away from it.
                 self._token = self.source.change_token()
+            if first:
+                page = self.source.threads(limit=FIRST_THREADS)
+                if page.total <= len(page.threads):
+                    return ThreadsLoaded(page)
+                self._app.post_message(ThreadsLoaded(page, partial=True))
             return ThreadsLoaded(self.source.threads())
 
         start_worker(self._app, "threads", lambda: post_read(self._app, read))
 
-    def history(self, thread_id: str, namespace: str, mode: str = "first", before: str | None = None) -> None:
+    def history(self, thread_id: str, namespace: str, mode: str = "first", before: str | None = None, *, missing_ok: bool = False) -> None:
         """Read a page of a thread's history in ``namespace``: the first, an older one
-        (``before``), or the newest ("newer", merged into what is shown)."""
+        (``before``), or the newest ("newer", merged into what is shown). ``missing_ok``:
+        a thread the store does not hold (yet: a run is starting it) posts nothing."""
 
         def read() -> Message | None:
             try:
                 return HistoryLoaded(self.source.history(thread_id, namespace=namespace, limit=HISTORY_PAGE, before=before), mode)
             except NotFoundError:
-                if mode == "newer":
+                if mode == "newer" or missing_ok:
                     return None  # the thread went with a change of the store: the reloaded list moves on
                 raise
 
@@ -111,8 +122,12 @@ class StoreLoader:
 
         def render() -> None:
             with gc_policy.quiet():
-                text = value_text(value)
-            self._app.post_message(ValueRendered(path, text, not isinstance(value, str)))
+                if isinstance(value, str):
+                    message = ValueRendered(path, value_text(value), False)
+                else:
+                    text, blocks = value_blocks(value)
+                    message = ValueRendered(path, text, True, blocks)
+            self._app.post_message(message)
 
         start_worker(self._app, "detail", render)
 

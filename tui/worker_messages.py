@@ -16,11 +16,12 @@ from agent_debug.inspector.model import ActionOutcome, CheckpointState, HistoryP
 
 
 class ThreadsLoaded(Message):
-    """A fresh thread list."""
+    """A fresh thread list; ``partial``: only its first page, the whole list follows."""
 
-    def __init__(self, doc: ThreadList) -> None:
+    def __init__(self, doc: ThreadList, *, partial: bool = False) -> None:
         super().__init__()
         self.doc = doc
+        self.partial = partial
 
 
 class NamespaceChosen(Message):
@@ -64,13 +65,15 @@ class GraphDrawn(Message):
 
 
 class ValueRendered(Message):
-    """A state value turned into text for the detail pane."""
+    """A state value turned into text for the detail pane; ``blocks``: the multi-line
+    strings (path, text) a JSON ``text`` stands in for."""
 
-    def __init__(self, path: str, text: str, is_json: bool) -> None:
+    def __init__(self, path: str, text: str, is_json: bool, blocks: list[tuple[str, str]] | None = None) -> None:
         super().__init__()
         self.path = path
         self.text = text
         self.is_json = is_json
+        self.blocks = blocks or []
 
 
 class ActionDone(Message):

@@ -10,8 +10,9 @@ prompt_toolkit here: the inspector never imports them.
 Two layouts, one per kind of screen:
 
 - ``PANE``, the events pane: short lines beside the phase table (which shows timings and
-  tokens), values by their repr; no answers, checkpoints or tracebacks (the state pane
-  and the errors tab hold those).
+  tokens), values by their repr, a logger by the last part of its name; no answers,
+  checkpoints or tracebacks (the state pane and the errors tab hold those).
+  ``PANE_WRAPPED``: the same for a pane that wraps its lines, each message whole.
 - ``LOG``, a terminal or a CI log (``run --no-ui``, a line-mode console): all on its
   lines, values as JSON, the subgraph in the where column, a failure's traceback, and
   each phase's thinking and answer printed once, when the phase ends.
@@ -102,6 +103,8 @@ class Layout:
 
 
 PANE = Layout(full=False, where_width=14, short=short_repr, text_width=300, message_width=300, value_width=200, tool_width=120)
+#: every text whole, up to a bound for a hostile one (a line wraps at the pane's edge)
+PANE_WRAPPED = Layout(full=False, where_width=14, short=short_repr, text_width=20_000, message_width=20_000, value_width=20_000, tool_width=20_000)
 LOG = Layout(full=True, where_width=16, short=short_json, text_width=240, message_width=160, value_width=160, tool_width=100)
 
 
@@ -187,8 +190,9 @@ class EventFormatter:
         if kind == "token":
             return [(f"answer: {short(e.text, layout.text_width)}", "token")] if full else []
         if kind == "log":
-            label = "log " if full else ""
-            return [(f"{label}{e.level} {e.logger}: {short(e.message, layout.message_width)}", f"log.{e.level}")]
+            # A pane has no room for a dotted module path: its last part names the logger.
+            label, logger = ("log ", e.logger) if full else ("", e.logger.rsplit(".", 1)[-1])
+            return [(f"{label}{e.level} {logger}: {short(e.message, layout.message_width)}", f"log.{e.level}")]
         if kind == "custom":
             return [(f"custom {short(e.payload, layout.value_width)}", "custom")]
         if kind == "error":
@@ -305,6 +309,7 @@ def summary_record(stats: RunStats, prices: PriceTable | None = None, *, thread_
 __all__ = [
     "LOG",
     "PANE",
+    "PANE_WRAPPED",
     "EventFormatter",
     "Layout",
     "Line",

@@ -46,9 +46,16 @@ def _cost(by_model: Mapping[str | None, Sequence[int]], prices: PriceTable) -> f
 
 
 class RunStats:
-    """Per-phase durations and tokens of the latest run, and its totals, built from events."""
+    """Per-phase durations and tokens of the latest run, and its totals, built from events.
 
-    def __init__(self) -> None:
+    ``whole_thread``: count the runs of one thread together, as a debugger steps through
+    it (each step, continue or resume is a run of its own to LangGraph): only a run on
+    another thread starts them over; the duration is then the sum of the runs'.
+    """
+
+    def __init__(self, *, whole_thread: bool = False) -> None:
+        self.whole_thread = whole_thread
+        self.thread_id: str | None = None
         self._reset()
 
     def _reset(self) -> None:
@@ -72,10 +79,15 @@ class RunStats:
         """Account for one event."""
         kind = event.kind
         if kind == "run_started":
-            self._reset()  # stats are per run
-            self.started = event.time
+            if self.whole_thread and event.thread_id == self.thread_id:
+                self.status = None  # running again
+            else:
+                self._reset()  # stats are per run (per thread: whole_thread)
+                self.started = event.time
+            self.thread_id = event.thread_id
         elif kind == "run_finished":
-            self.duration_ms, self.status = event.duration_ms, event.status
+            before = self.duration_ms if self.whole_thread and self.duration_ms is not None else 0.0
+            self.duration_ms, self.status = before + event.duration_ms, event.status
         elif kind == "phase_started":
             phase = self._phase(event)
             phase.started, phase.status = event.time, "running"

@@ -57,13 +57,16 @@ class StuckWatch:
             elif event.kind in ("run_started", "run_finished"):
                 self._running.clear()
 
+    def running(self) -> list[Any]:
+        """The ``phase_started`` events of the phases running now, oldest first."""
+        with self._lock:
+            return list(self._running.values())
+
     def check(self, now: float | None = None) -> list[StuckPhase]:
         """Phases over their threshold now, longest running first."""
         now = self._clock() if now is None else now
         stuck: list[StuckPhase] = []
-        with self._lock:
-            running = list(self._running.values())
-        for started in running:
+        for started in self.running():
             threshold = self.threshold_for(started.node)
             elapsed = now - started.time
             if threshold is not None and elapsed > threshold:

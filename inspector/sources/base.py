@@ -6,9 +6,11 @@ class, so a checkpoint store, a local graph, a server or a recording plug in ali
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import TYPE_CHECKING, Hashable, Literal, Protocol, runtime_checkable
 
+from agent_debug.inspector.exceptions import NotFoundError
 from agent_debug.inspector.vocabulary import ThreadStatus
 
 if TYPE_CHECKING:  # the records need pydantic, which the --json fast paths never import
@@ -69,6 +71,12 @@ class Source(Protocol):
         """Whether the thread has that checkpoint in that namespace."""
         ...
 
+    def resolve_checkpoint(self, thread_id: str, text: str, namespace: str = "") -> str:
+        """The full id of the checkpoint ``text`` names in the thread's namespace: the id
+        itself, or its start or its end (see ``is_named_by``) when only one checkpoint there
+        has it. ``NotFoundError`` for none, ``AmbiguousCheckpoint`` for several."""
+        ...
+
     def namespaces(self, thread_id: str) -> list[NamespaceInfo]:
         """The thread's checkpoint namespaces, root first."""
         ...
@@ -80,3 +88,50 @@ class Source(Protocol):
     def close(self) -> None:
         """Release connections."""
         ...
+
+
+# -- naming a checkpoint by part of its id -------------------------------------------------
+
+MIN_PARTIAL_ID = 4
+"""Fewer characters than this name a checkpoint only when they are its whole id."""
+SHOWN_CANDIDATES = 3
+"""How many of the checkpoints an ambiguous part of an id matches the error names."""
+
+
+class AmbiguousCheckpoint(NotFoundError):
+    """Part of a checkpoint id that more than one checkpoint of the thread has (exit 1, as
+    for an id that names none)."""
+
+
+def is_named_by(text: str, checkpoint_id: str) -> bool:
+    """Whether ``text`` names ``checkpoint_id``: it is the whole id, or (``MIN_PARTIAL_ID``
+    characters or more) its start or its end.
+
+    The end counts because a checkpoint id is a time-ordered UUIDv6: the ids of one thread
+    share their first 8 or more characters, and the last 12 (random) characters, which the
+    TUI shows, are what tells them apart.
+    """
+    if text == checkpoint_id:
+        return True
+    return len(text) >= MIN_PARTIAL_ID and (checkpoint_id.startswith(text) or checkpoint_id.endswith(text))
+
+
+def choose_checkpoint(text: str, found: Iterable[str], thread_id: str, namespace: str = "") -> str | None:
+    """The one id of ``found`` (ids ``text`` names, newest first; ``SHOWN_CANDIDATES`` + 1
+    are enough) that ``text`` names: its whole id first; None when there is none (the source
+    says so in its own words); ``AmbiguousCheckpoint`` listing a few when several."""
+    matches = [c for c in found if is_named_by(text, c)]
+    if text in matches:
+        return text
+    if len(matches) <= 1:
+        return matches[0] if matches else None
+    shown = ", ".join(matches[:SHOWN_CANDIDATES]) + (", ..." if len(matches) > SHOWN_CANDIDATES else "")
+    where = f" namespace '{namespace}'" if namespace else ""
+    raise AmbiguousCheckpoint(
+        f"more than one checkpoint of thread '{thread_id}'{where} starts or ends with '{text}' ({shown}): give more of its id"
+    )
+
+
+def resolve_given(source: Source, thread_id: str, text: str | None, namespace: str = "") -> str | None:
+    """``source.resolve_checkpoint`` of an optional checkpoint option (None stays None: the latest)."""
+    return None if text is None else source.resolve_checkpoint(thread_id, text, namespace)

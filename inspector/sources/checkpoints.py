@@ -26,7 +26,7 @@ from agent_debug.inspector.langgraph_names import PULL as _PULL
 from agent_debug.inspector.langgraph_names import PUSH as _PUSH
 from agent_debug.inspector.langgraph_names import START as _START
 from agent_debug.inspector.langgraph_names import is_internal_channel
-from agent_debug.inspector.sources.base import Capability, Decoding
+from agent_debug.inspector.sources.base import MIN_PARTIAL_ID, SHOWN_CANDIDATES, Capability, Decoding, choose_checkpoint
 from agent_debug.inspector.sources.delta import REDUCER_NAMES, DeltaHistory, apply_saved_writes, infer_kind, rebuild, seed_value
 from agent_debug.inspector.vocabulary import SCHEMA_VERSION, ThreadStatus
 
@@ -204,6 +204,11 @@ class StoreReader(ABC):
         """Latest checkpoint of every thread (or of the given ones) in ``namespace``."""
 
     @abstractmethod
+    def newest_threads(self, namespace: str, limit: int) -> tuple[int, list[str]]:
+        """How many threads have a checkpoint in ``namespace``, and the ids of the ``limit``
+        whose latest checkpoint there is newest, newest first (ids only: a first page)."""
+
+    @abstractmethod
     def rows(self, thread_id: str, namespace: str, limit: int | None, before: str | None) -> list[CheckpointRow]:
         """Checkpoints newest first, older than ``before`` when given."""
 
@@ -218,6 +223,11 @@ class StoreReader(ABC):
     @abstractmethod
     def has_checkpoint(self, thread_id: str, namespace: str, checkpoint_id: str) -> bool:
         """Whether this thread has this checkpoint in this namespace."""
+
+    @abstractmethod
+    def ids_named_by(self, thread_id: str, namespace: str, text: str, limit: int) -> list[str]:
+        """Up to ``limit`` ids of the thread's checkpoints in ``namespace`` that start or end
+        with ``text``, newest first. Reads the ids only."""
 
     @abstractmethod
     def checkpoint(self, thread_id: str, namespace: str, checkpoint_id: str | None, decode: Decoder) -> FullRow | None:
@@ -737,10 +747,16 @@ class CheckpointSource:
         return out
 
     def threads_document(self, *, status: ThreadStatus | None = None, limit: int | None = None) -> dict[str, Any]:
-        """``ThreadList``'s fields as plain data (the ``threads --json`` document)."""
-        summaries = self._summaries(self.reader.heads(""))
+        """``ThreadList``'s fields as plain data (the ``threads --json`` document).
+
+        A first page (``limit`` without ``status``) reads only its own threads' heads."""
+        if limit and status is None:
+            total, newest = self.reader.newest_threads("", limit)
+            summaries = self._summaries(self.reader.heads("", newest))
+        else:
+            summaries = self._summaries(self.reader.heads(""))
+            total = len(summaries)
         summaries.sort(key=lambda s: s["checkpoint_id"], reverse=True)
-        total = len(summaries)
         if status is not None:
             summaries = [s for s in summaries if s["status"] == status]
         if limit:
@@ -1061,6 +1077,19 @@ class CheckpointSource:
     def has_checkpoint(self, thread_id: str, namespace: str, checkpoint_id: str) -> bool:
         """Whether the thread has that checkpoint in that namespace (one indexed lookup)."""
         return self.reader.has_checkpoint(thread_id, namespace, checkpoint_id)
+
+    def resolve_checkpoint(self, thread_id: str, text: str, namespace: str = "") -> str:
+        """The full id of the checkpoint ``text`` names (``base.is_named_by``): a whole id
+        is one index lookup, part of one a scan of the thread's ids in the store's index;
+        nothing is decoded."""
+        if self.reader.has_checkpoint(thread_id, namespace, text):
+            return text
+        found = self.reader.ids_named_by(thread_id, namespace, text, SHOWN_CANDIDATES + 1) if len(text) >= MIN_PARTIAL_ID else []
+        chosen = choose_checkpoint(text, found, thread_id, namespace)
+        if chosen is None:
+            self._require_namespace(thread_id, namespace)  # an unknown thread is the clearer error
+            raise self._unknown_checkpoint(thread_id, text, namespace)
+        return chosen
 
     def change_token(self) -> Hashable:
         """Changes whenever another process adds checkpoints or writes."""

@@ -1,8 +1,9 @@
-"""A store opened to act on with the user's graph: it reads like the store and can run.
+"""A store opened to act on with the user's graphs: it reads like the store and can run.
 
 This is the source a debug session acts through. It declares ``CONTROL`` (run, step,
 resume, replay, fork) and ``EVENTS`` (the typed events of the runs it makes) on top of
-what the store's reader can do, and hands the session the graph and the store's writer.
+what the store's reader can do, and hands the session the graphs (one or several: each
+thread runs its own, ``graph_binding``) and the store's writer.
 """
 
 from __future__ import annotations
@@ -18,12 +19,15 @@ if TYPE_CHECKING:
 
 
 class LocalSource:
-    """The user's graph over a store opened to act on (``acting_store.Store``)."""
+    """The user's graphs over a store opened to act on (``acting_store.Store``)."""
 
     def __init__(self, store: Store, graph: Any) -> None:
+        """``graph``: the user's compiled graph, or a ``GraphBinding`` of several."""
+        from agent_debug.inspector.graph_binding import GraphBinding
+
         self.store = store
-        self.graph = graph
-        """The user's compiled graph, as its module made it (never changed here)."""
+        self.graphs = GraphBinding.of(graph)
+        """The user's compiled graphs, as their modules made them (never changed here)."""
         self.reading = store.source
         self.target = store.source.target
         self.capabilities = frozenset(store.source.capabilities | {Capability.CONTROL, Capability.EVENTS})
@@ -60,6 +64,10 @@ class LocalSource:
     def has_checkpoint(self, thread_id: str, namespace: str, checkpoint_id: str) -> bool:
         """Whether the thread has that checkpoint in that namespace."""
         return self.reading.has_checkpoint(thread_id, namespace, checkpoint_id)
+
+    def resolve_checkpoint(self, thread_id: str, text: str, namespace: str = "") -> str:
+        """The full id of the checkpoint ``text`` names (the whole id, or a unique start or end)."""
+        return self.reading.resolve_checkpoint(thread_id, text, namespace)
 
     def namespaces(self, thread_id: str) -> list[NamespaceInfo]:
         """The thread's checkpoint namespaces, root first."""

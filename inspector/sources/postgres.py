@@ -376,6 +376,14 @@ class PostgresReader(StoreReader):
         )
         return int(rows[0][0])
 
+    def newest_threads(self, namespace: str, limit: int) -> tuple[int, list[str]]:
+        total = self._query("SELECT count(DISTINCT thread_id) FROM checkpoints WHERE checkpoint_ns = %s", (namespace,))
+        newest = self._query(
+            "SELECT thread_id FROM checkpoints WHERE checkpoint_ns = %s GROUP BY thread_id ORDER BY max(checkpoint_id) DESC LIMIT %s",
+            (namespace, limit),
+        )
+        return int(total[0][0]), [r[0] for r in newest]
+
     def first_write(self, thread_id: str, namespace: str, channel: str) -> tuple[str | None, bytes | None] | None:
         rows = self._query(
             "SELECT type, blob FROM checkpoint_writes WHERE thread_id = %s AND checkpoint_ns = %s AND channel = %s "
@@ -391,6 +399,17 @@ class PostgresReader(StoreReader):
                 (thread_id, namespace, checkpoint_id),
             )
         )
+
+    def ids_named_by(self, thread_id: str, namespace: str, text: str, limit: int) -> list[str]:
+        # left/right, not LIKE: no wildcards (_ %) to escape. The primary key's index
+        # narrows the scan to the thread's ids.
+        rows = self._query(
+            "SELECT checkpoint_id FROM checkpoints WHERE thread_id = %(t)s AND checkpoint_ns = %(ns)s"
+            " AND (left(checkpoint_id, %(n)s) = %(text)s OR right(checkpoint_id, %(n)s) = %(text)s)"
+            " ORDER BY checkpoint_id DESC LIMIT %(limit)s",
+            {"t": thread_id, "ns": namespace, "n": len(text), "text": text, "limit": limit},
+        )
+        return [r[0] for r in rows]
 
     def checkpoint(self, thread_id: str, namespace: str, checkpoint_id: str | None, decode: Decoder) -> FullRow | None:
         from psycopg.types.json import Jsonb

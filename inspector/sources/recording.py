@@ -25,7 +25,7 @@ from agent_debug.inspector.model import (
     ThreadStatus,
     ThreadSummary,
 )
-from agent_debug.inspector.sources.base import Capability, Decoding
+from agent_debug.inspector.sources.base import Capability, Decoding, choose_checkpoint
 
 _STATUS = {"done": ThreadStatus.DONE, "interrupted": ThreadStatus.INTERRUPTED, "error": ThreadStatus.ERROR}
 
@@ -169,6 +169,14 @@ class RecordingSource:
     def has_checkpoint(self, thread_id: str, namespace: str, checkpoint_id: str) -> bool:
         """Whether the recording announced that root checkpoint of the thread."""
         return not namespace and any(r.checkpoint_id == checkpoint_id for r in self._rows(self._of(thread_id)))
+
+    def resolve_checkpoint(self, thread_id: str, text: str, namespace: str = "") -> str:
+        """The full id of the recorded root checkpoint ``text`` names (``base.is_named_by``)."""
+        ids = [r.checkpoint_id for r in self._rows(self._of(thread_id))] if not namespace else []
+        chosen = choose_checkpoint(text, ids, thread_id, namespace)
+        if chosen is None:
+            raise NotFoundError(f"no checkpoint '{text}' of thread '{thread_id}' in the recording" + (f" namespace '{namespace}'" if namespace else ""))
+        return chosen
 
     def namespaces(self, thread_id: str) -> list[NamespaceInfo]:
         """Only the root graph's checkpoints are rebuilt."""

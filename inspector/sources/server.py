@@ -34,7 +34,7 @@ from uuid import UUID
 from agent_debug.inspector.errors import stored_error_fields
 from agent_debug.inspector.exceptions import NotFoundError, TargetError
 from agent_debug.inspector.vocabulary import SCHEMA_VERSION, ThreadStatus
-from agent_debug.inspector.sources.base import Capability, Decoding
+from agent_debug.inspector.sources.base import SHOWN_CANDIDATES, Capability, Decoding, choose_checkpoint, is_named_by
 from agent_debug.inspector.sources.checkpoints import checkpoint_time, select_path
 from agent_debug.inspector.sources.server_http import ServerClient, ServerOptions
 
@@ -48,6 +48,8 @@ SEARCH_PAGE = 100
 _WORKERS = 8
 """Requests in flight at once when a listing needs each thread's state."""
 NO_TRACEBACK = "the server keeps no traceback; see the server's log for it"
+_UUID_LENGTH = 36
+"""A server's checkpoint ids are UUIDs: a whole one is looked up at once, anything else is part of one."""
 
 _MESSAGE_CLASSES = {
     "human": "langchain_core.messages.human.HumanMessage",
@@ -118,7 +120,8 @@ class ServerSource:
         )
         self._assistants: dict[str, dict[str, Any]] | None = None
         self._cursors: set[tuple[str, str, str]] = set()
-        """(thread, namespace, checkpoint) of every ``next_before`` handed out: known to exist."""
+        """(thread, namespace, checkpoint) of every ``next_before`` handed out and every id
+        resolved: known to exist."""
 
     # -- threads --------------------------------------------------------------------------
 
@@ -369,6 +372,37 @@ class ServerSource:
             return False
         found = (state.get("checkpoint") or {})
         return found.get("checkpoint_id") == checkpoint_id and (found.get("checkpoint_ns") or "") == namespace
+
+    def resolve_checkpoint(self, thread_id: str, text: str, namespace: str = "") -> str:
+        """The full id of the checkpoint ``text`` names (``base.is_named_by``). A whole id is
+        one request; part of one pages the thread's history (the server has no search by
+        id), stopping once enough ids match to call it ambiguous."""
+        chosen: str | None
+        if len(text) == _UUID_LENGTH:
+            chosen = text if self.has_checkpoint(thread_id, namespace, text) else None
+        else:
+            chosen = choose_checkpoint(text, self._ids_named_by(thread_id, namespace, text), thread_id, namespace)
+        if chosen is None:
+            self._thread_row(thread_id)  # an unknown thread is the clearer error
+            where = f" namespace '{namespace}'" if namespace else ""
+            raise NotFoundError(
+                f"no checkpoint '{text}' in thread '{thread_id}'{where}; list them with: agent-debug history {self.target} --thread {thread_id}"
+            )
+        self._cursors.add((thread_id, namespace, chosen))
+        return chosen
+
+    def _ids_named_by(self, thread_id: str, namespace: str, text: str) -> list[str]:
+        """Ids of the thread's checkpoints that ``text`` names, newest first, at most
+        ``SHOWN_CANDIDATES`` + 1."""
+        found: list[str] = []
+        before = None
+        while len(found) <= SHOWN_CANDIDATES:
+            page = self._history_rows(thread_id, namespace, PAGE, before)
+            found += [row["checkpoint_id"] for row in page if is_named_by(text, row["checkpoint_id"])]
+            if len(page) < PAGE:
+                break
+            before = page[-1]["checkpoint_id"]
+        return found
 
     # -- state ------------------------------------------------------------------------------------
 

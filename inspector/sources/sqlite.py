@@ -10,7 +10,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Collection, Hashable, Iterator, Sequence
+from collections.abc import Collection, Hashable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -176,7 +176,7 @@ class SqliteReader(StoreReader):
         columns = {r[1] for r in self._conn.execute("PRAGMA table_info(writes)")}
         self._task_path = "w.task_path" if "task_path" in columns else "''"
 
-    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    def _query(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
             if self._file.stale_mode() or (self._file.blind() and self._file.signature() != self._signature):
                 # A WAL appeared (or went): the open mode would miss it or write its index;
@@ -321,6 +321,14 @@ class SqliteReader(StoreReader):
         )
         return int(rows[0][0])
 
+    def newest_threads(self, namespace: str, limit: int) -> tuple[int, list[str]]:
+        total = self._query("SELECT count(DISTINCT thread_id) FROM checkpoints WHERE checkpoint_ns = ?", (namespace,))
+        newest = self._query(
+            "SELECT thread_id FROM checkpoints WHERE checkpoint_ns = ? GROUP BY thread_id ORDER BY max(checkpoint_id) DESC LIMIT ?",
+            (namespace, limit),
+        )
+        return int(total[0][0]), [r[0] for r in newest]
+
     def has_checkpoint(self, thread_id: str, namespace: str, checkpoint_id: str) -> bool:
         return bool(
             self._query(
@@ -328,6 +336,17 @@ class SqliteReader(StoreReader):
                 (thread_id, namespace, checkpoint_id),
             )
         )
+
+    def ids_named_by(self, thread_id: str, namespace: str, text: str, limit: int) -> list[str]:
+        # substr, not LIKE: case-sensitive, with no wildcards (_ %) to escape. The thread's
+        # part of the primary key's index holds every id: no table row is read.
+        rows = self._query(
+            "SELECT checkpoint_id FROM checkpoints WHERE thread_id = :t AND checkpoint_ns = :ns"
+            " AND (substr(checkpoint_id, 1, :n) = :text OR substr(checkpoint_id, -:n) = :text)"
+            " ORDER BY checkpoint_id DESC LIMIT :limit",
+            {"t": thread_id, "ns": namespace, "n": len(text), "text": text, "limit": limit},
+        )
+        return [r[0] for r in rows]
 
     def checkpoint(self, thread_id: str, namespace: str, checkpoint_id: str | None, decode: Decoder) -> FullRow | None:
         sql = "SELECT checkpoint_id, parent_checkpoint_id, metadata, type, checkpoint FROM checkpoints WHERE thread_id = ? AND checkpoint_ns = ?"

@@ -71,12 +71,28 @@ def test_checkpoints_are_named_by_number_prefix_head_or_id(reader: Console, stor
     assert f"checkpoint #6 {rows[6]}" in reader.ok(f"ck {rows[6]}")
     assert f"checkpoint #7 {rows[7]}" in reader.ok("ck head")
     assert reader.dbg.checkpoint_id is None  # head follows the newest checkpoint
-    assert reader.run("ck 1f1e76de") == 2  # every id starts so
-    assert "is the start of more than one id" in reader.err
+    assert reader.run("ck 1f1e76de") == 1  # every id starts so: like a wrong id, exit 1
+    assert "more than one checkpoint of thread 'feature-002-interrupted' starts or ends with '1f1e76de'" in reader.err
     assert reader.run("ck #99") == 1
     assert "no checkpoint #99 in thread 'feature-002-interrupted': it has #0 to #7" in reader.err
     assert reader.run("ck zz") == 1  # not ours to judge: the source says so
     assert f"no checkpoint 'zz' in thread '{INTERRUPTED}'" in reader.err
+
+
+def test_checkpoints_are_named_by_the_end_the_tui_shows(reader: Console, actor: Console, store: Path):
+    rows = ids(store, INTERRUPTED)
+    reader.ok(f"thread {INTERRUPTED}")
+    assert f"checkpoint #4 {rows[4]}" in reader.ok(f"ck {rows[4][-12:]}")  # the TUI's history shows these 12
+    assert reader.dbg.checkpoint_id == rows[4]
+    assert f"against checkpoint #2 {reader.dbg.short(rows[2])}" in reader.ok(f"diff {rows[2][-6:]}")
+    assert reader.run(f"ck {rows[4][9:21]}") == 1  # the middle of an id names nothing
+    assert f"no checkpoint '{rows[4][9:21]}' in thread '{INTERRUPTED}'" in reader.err
+    actor.ok(f"thread {INTERRUPTED}")
+    out = actor.ok(f'replay {rows[3][-12:]} {{"plan": ["just one"]}}')
+    assert "replayed synthesize from checkpoint" in out
+    with open_source(str(store)) as source:
+        newest = source.history(INTERRUPTED, limit=None).checkpoints
+    assert any(c.parent_id == rows[3] and c.source == "update" for c in newest)  # the branch starts at #3
 
 
 def test_up_and_down_walk_parents_and_children(reader: Console, store: Path):

@@ -53,6 +53,17 @@ def test_tab_completes_checkpoints_state_paths_and_nodes(reader: Console, actor:
     assert "breakpoint set before review" in actor.out
 
 
+def test_a_checkpoint_completes_from_the_end_the_tui_shows(reader: Console, store: Path):
+    from agent_debug.inspector.targets import open_source
+
+    with open_source(str(store)) as source:
+        rows = [c.checkpoint_id for c in reversed(source.history(INTERRUPTED, limit=None).checkpoints)]
+    reader.ok(f"thread {INTERRUPTED}")
+    assert completions(reader, f"ck {rows[5][-12:-6]}") == [rows[5]]  # a part of the 12 the TUI shows
+    assert completions(reader, f"diff {rows[5][-12:]}") == [rows[5]]
+    assert completions(reader, f"ck {rows[5][9:14]}") == []  # the middle of the id: not what the TUI shows
+
+
 def test_what_each_argument_completes_to(reader: Console, actor: Console):
     assert completions(reader, "thr") == ["threads", "thread"]
     assert completions(reader, "") [:3] == ["threads", "thread", "history"]

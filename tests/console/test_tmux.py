@@ -7,6 +7,7 @@ afterwards, and ``quit`` leaving with 0 and the commands kept in the history fil
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import sys
 from pathlib import Path
@@ -99,3 +100,26 @@ def test_the_console_in_a_terminal_completes_runs_pauses_on_ctrl_c_and_keeps_his
     assert term.exit_status() == 0
     kept = history.read_text()
     assert "+continue\n" in kept and "+history\n" in kept and "+quit\n" in kept
+
+
+def test_the_console_in_a_terminal_takes_the_end_of_an_id_the_tui_shows(term: Terminal, tmp_path: Path):
+    thread = "feature-002-interrupted"
+    db = tmp_path / "runs.db"
+    shutil.copy(Path(__file__).resolve().parents[1] / "data" / "snapshot.db", db)
+    with open_source(str(db)) as source:
+        rows = [c.checkpoint_id for c in reversed(source.history(thread, limit=None).checkpoints)]
+    agent_debug = str(Path(sys.executable).with_name("agent-debug"))  # the installed command
+    term.start([agent_debug, "console", str(db), "--thread", thread, "--history-file", str(tmp_path / "history")])
+    term.wait_match(rf"\(adb {thread}@\S+ #7\)")
+    term.type(f"ck {rows[4][-12:-4]}")  # part of the 12 characters the TUI's history shows
+    term.press("Tab")
+    term.wait_for(f"ck {rows[4]}")  # completed to the whole id
+    term.press("Enter")
+    term.wait_for(f"checkpoint #4 {rows[4]}")
+    term.type(f"diff {rows[2][-12:]}")
+    term.press("Enter")
+    screen = term.wait_for("against checkpoint #2")
+    assert "Traceback" not in screen
+    term.type("quit")
+    term.press("Enter")
+    assert term.exit_status() == 0

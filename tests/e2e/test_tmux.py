@@ -49,13 +49,14 @@ def terminal_env() -> dict[str, str]:
 
 
 class Terminal:
-    """One private tmux server running one command in a 160×48 window."""
+    """One private tmux server running one command in a window of ``size`` (160×48 unless told)."""
 
-    def __init__(self) -> None:
+    def __init__(self, size: tuple[int, int] = (WIDTH, HEIGHT)) -> None:
         # A short directory of our own: unix socket paths are limited to ~100 bytes.
         self._dir = Path(tempfile.mkdtemp(prefix="ad-e2e-"))
         self.socket = self._dir / "tmux.sock"
-        self.env = terminal_env()
+        self.width, self.height = size
+        self.env = terminal_env() | {"COLUMNS": str(self.width), "LINES": str(self.height)}
         self.started = False
 
     def tmux(self, *args: str) -> str:
@@ -75,8 +76,8 @@ class Terminal:
             "-f", os.devnull,
             "start-server", ";",
             "set-option", "-g", "default-terminal", "xterm-256color", ";",
-            "new-session", "-d", "-s", "e2e", "-x", str(WIDTH), "-y", str(HEIGHT),
-            "-e", f"COLUMNS={WIDTH}", "-e", f"LINES={HEIGHT}", command,
+            "new-session", "-d", "-s", "e2e", "-x", str(self.width), "-y", str(self.height),
+            "-e", f"COLUMNS={self.width}", "-e", f"LINES={self.height}", command,
         )  # fmt: skip
 
     def screen(self) -> str:

@@ -106,7 +106,7 @@ def test_back_edges_are_found_from_the_start(router_graph, nested_graph):
 def test_apply_status_rejects_unknown_values(router_graph):
     with pytest.raises(ValueError, match="unknown node status"):
         apply_status(graph_model(router_graph), {"plan": "done"})
-    assert STATUSES == ("visited", "next", "failed", "interrupted")
+    assert STATUSES == ("visited", "next", "failed", "interrupted", "running")
 
 
 def test_resolve_node(router_graph):

@@ -133,7 +133,7 @@ def test_the_payload_is_live_for_langgraphs_permissive_decoder(tampered, tmp_pat
 VERBS = {
     "resume": lambda checkpoint: ["resume", "s.db", "--thread", "t", "--graph", FEATURE, "--approve"],
     "replay": lambda checkpoint: ["replay", "s.db", "--thread", "t", "--checkpoint", checkpoint, "--graph", FEATURE],
-    "run": lambda checkpoint: ["run", FEATURE, "--no-ui", "--checkpointer", "s.db", "--thread", "t", "--input", INPUT],
+    "run": lambda checkpoint: ["run", FEATURE, "--no-ui", "--checkpointer", "s.db", "--thread", "t", "--restart", "--input", INPUT],
 }
 
 

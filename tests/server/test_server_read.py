@@ -463,6 +463,24 @@ def test_has_checkpoint(source, sdk, served):
     assert source.has_checkpoint(str(uuid.uuid4()), "", root_id) is False
 
 
+def test_a_checkpoint_is_named_by_the_end_the_tui_shows(source, served):
+    from agent_debug.inspector.sources.base import AmbiguousCheckpoint
+
+    thread_id = served["long"]  # more checkpoints than one page of the server's history
+    every = [c.checkpoint_id for c in source.history(thread_id, limit=None).checkpoints]
+    oldest = every[-1]
+    assert source.resolve_checkpoint(thread_id, oldest[-12:]) == oldest  # found on the last page
+    assert source.resolve_checkpoint(thread_id, every[0]) == every[0]
+    with pytest.raises(AmbiguousCheckpoint, match=f"more than one checkpoint of thread '{thread_id}' starts or ends with"):
+        source.resolve_checkpoint(thread_id, every[0][:8])
+    with pytest.raises(NotFoundError, match=f"no checkpoint 'ffffffffffff' in thread '{thread_id}'"):
+        source.resolve_checkpoint(thread_id, "ffffffffffff")
+    with pytest.raises(NotFoundError, match=f"no checkpoint '{NO_SUCH_CHECKPOINT}'"):
+        source.resolve_checkpoint(thread_id, NO_SUCH_CHECKPOINT)
+    page = source.history(thread_id, limit=2, before=source.resolve_checkpoint(thread_id, every[3][-12:]))
+    assert [c.checkpoint_id for c in page.checkpoints] == every[4:6]
+
+
 # -- not found -----------------------------------------------------------------------------------------
 
 

@@ -167,7 +167,8 @@ async def test_state_tree_is_lazy_and_keeps_expanded_paths(snapshot_db):
         await settle(pilot)
         again = next(n for n in state.root.children if isinstance(n.data, ValueRef) and n.data.path == "messages")
         assert again.is_expanded and again.children
-        # The detail pane shows the whole highlighted value, and y copies it.
+        # The detail pane shows the whole highlighted value, and y (in the state tree) copies it.
+        state.focus()
         state.move_cursor(again.children[0])
         await settle(pilot)
         assert "messages.0" in static_text(app, "#value-path")
@@ -256,7 +257,7 @@ async def test_help_palette_and_theme(snapshot_db):
         assert type(app.screen).__name__ == "HelpScreen"
         await pilot.press("escape")
         titles = [c.title for c in app.get_system_commands(app.screen)]
-        for action in ("Inbox", "Follow", "Diff", "Copy value", "Light/dark"):
+        for action in ("Inbox", "Follow", "Diff", "Copy", "Light/dark"):
             assert action in titles
         before = app.theme
         await pilot.press("t")
@@ -384,3 +385,28 @@ async def test_a_checkpoint_chosen_in_the_history_shown_before_is_dropped(snapsh
         await settle(pilot)
         assert app.checkpoint_id == tree.rows[0].checkpoint_id
         assert app.problem is None
+
+
+async def test_the_first_listing_shows_the_newest_page_then_every_thread(snapshot_db, monkeypatch):
+    """A big store's first paint waits for one page of threads, not all of them; a thread
+    asked for with --thread that is beyond that page is still the one selected."""
+    from agent_debug.tui import store_loader
+
+    monkeypatch.setattr(store_loader, "FIRST_THREADS", 3)
+    with open_source(str(snapshot_db)) as source:
+        whole = source.threads()
+    oldest = whole.threads[-1].thread_id
+    shown: list[tuple[list[str], int]] = []
+    original = ThreadList.show
+
+    def spy(self, threads, total, now):
+        shown.append(([t.thread_id for t in threads], total))
+        original(self, threads, total, now)
+
+    monkeypatch.setattr(ThreadList, "show", spy)
+    app = make_app(snapshot_db, thread_id=oldest)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert shown[0] == ([t.thread_id for t in whole.threads[:3]], whole.total)
+        assert shown[-1] == ([t.thread_id for t in whole.threads], whole.total)
+        assert app.thread_id == oldest

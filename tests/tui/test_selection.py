@@ -17,8 +17,8 @@ class Loads:
     def threads(self) -> None:
         self.asked.append(("threads",))
 
-    def history(self, thread_id: str, namespace: str, mode: str = "first", before: str | None = None) -> None:
-        self.asked.append(("history", thread_id, namespace, mode))
+    def history(self, thread_id: str, namespace: str, mode: str = "first", before: str | None = None, *, missing_ok: bool = False) -> None:
+        self.asked.append(("history", thread_id, namespace, mode, "missing ok") if missing_ok else ("history", thread_id, namespace, mode))
 
     def checkpoint(self, thread_id: str, checkpoint_id: str, namespace: str) -> None:
         self.asked.append(("checkpoint", thread_id, checkpoint_id, namespace))

@@ -115,3 +115,41 @@ def test_events_pane_paused_while_reading_back(snap_compare, utc):
         await settle(pilot)
 
     assert snap_compare(recording_app(), terminal_size=SIZE, run_before=scroll_back)
+
+
+def acting_app(db: Path, monkeypatch: pytest.MonkeyPatch) -> AgentDebugApp:
+    """The app on a private copy of the sample store with the feature graph bound (the
+    acting keys are in the footer); named by a relative path, so the header is the same everywhere."""
+    from agent_debug.inspector.graph_ref import load_graph
+    from agent_debug.inspector.session import open_session
+
+    monkeypatch.chdir(db.parent)
+    session = open_session(db.name, graph=load_graph("agent_debug.fixtures.feature_request:graph"))
+    return AgentDebugApp(session.source, graph=session.user_graph, controller=session, clock=fixed_clock(db), poll_interval=0)
+
+
+def test_main_screen_at_80x24(snap_compare, snapshot_db, monkeypatch):
+    """Narrow: the thread list keeps its id and status, the footer its acting keys."""
+    assert snap_compare(acting_app(snapshot_db, monkeypatch), terminal_size=(80, 24), run_before=steps())
+
+
+def test_interrupt_inbox_at_80x24(snap_compare, snapshot_db, monkeypatch):
+    """Narrow: each question readable, the thread ids cut to make room."""
+    assert snap_compare(acting_app(snapshot_db, monkeypatch), terminal_size=(80, 24), run_before=steps("i"))
+
+
+def test_main_screen_at_200x60(snap_compare, snapshot_db, monkeypatch):
+    """Wide: the thread list adds its detail column (why each thread stopped)."""
+    assert snap_compare(acting_app(snapshot_db, monkeypatch), terminal_size=(200, 60), run_before=steps())
+
+
+def test_state_and_value_detail_side_by_side_at_200x60(snap_compare, snapshot_db, monkeypatch):
+    """Wide: the whole value shows in a column beside the state tree."""
+
+    async def highlight_a_value(pilot) -> None:
+        await steps("v", thread="feature-001-done")(pilot)
+        pilot.app.set_focus(pilot.app.query_one("#state-tree"))
+        await pilot.press("down", "down")
+        await settle(pilot)
+
+    assert snap_compare(acting_app(snapshot_db, monkeypatch), terminal_size=(200, 60), run_before=highlight_a_value)

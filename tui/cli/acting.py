@@ -7,7 +7,7 @@ from typing import Any
 
 from agent_debug.inspector.exceptions import UsageError
 from agent_debug.inspector.server_options import is_server_url
-from agent_debug.tui.cli.graph_ref import load_graph_ref
+from agent_debug.tui.cli.graph_ref import graphs_given, load_graph_refs
 
 
 def server_target(args: argparse.Namespace) -> bool:
@@ -27,7 +27,8 @@ def server_target(args: argparse.Namespace) -> bool:
 
 def acting_session(args: argparse.Namespace) -> Any:
     """The session ``resume`` and ``replay`` act through: a server's (it runs its own
-    graphs), or ``--graph`` over TARGET's store, checked before it is opened to write."""
+    graphs), or the ``--graph``s (or ``--config``'s graphs) over TARGET's store, checked
+    before it is opened to write; the thread runs the one chosen for it (``graph_binding``)."""
     from agent_debug.inspector.session import open_session
 
     if server_target(args):
@@ -39,10 +40,11 @@ def acting_session(args: argparse.Namespace) -> Any:
 
 
 def required_graph(args: argparse.Namespace) -> Any:
-    """The ``--graph`` the verb runs; a usage error without one."""
-    if not args.graph:
+    """The graphs the verb may run (``--graph``, repeatable, or every graph of ``--config``);
+    a usage error without any."""
+    if not graphs_given(args):
         raise UsageError(f"{args.command} runs the workflow, so it needs its graph: --graph GRAPH_REF")
-    return load_graph_ref(args.graph, args.config)
+    return load_graph_refs(args.graph, args.config)
 
 
 def check_target_store(args: argparse.Namespace) -> None:
@@ -61,4 +63,4 @@ def graph_ref_target(args: argparse.Namespace) -> None:
 
     if getattr(args, "graph", None) or not is_graph_ref(args.target):
         return
-    args.graph, args.target = args.target, str(runs_of(args.target))
+    args.graph, args.target = [args.target], str(runs_of(args.target))

@@ -6,14 +6,15 @@ import argparse
 
 from agent_debug.inspector.exceptions import UsageError
 from agent_debug.tui.cli.acting import graph_ref_target, server_target
-from agent_debug.tui.cli.graph_ref import load_graph_ref
+from agent_debug.tui.cli.graph_ref import graphs_given, load_graph_refs
 from agent_debug.tui.cli.launcher import open_for_ui, require_terminal, run_acting_app, run_app
 from agent_debug.tui.cli.live_flags import check_stuck_nodes, live_options
 from agent_debug.tui.cli.record_flag import check_record
 
 
 def run_attach(args: argparse.Namespace) -> int:
-    """Validate everything, then open the app; with --graph the acting verbs are on.
+    """Validate everything, then open the app; with --graph (repeatable) or --config the
+    acting verbs are on, each thread running the graph chosen for it (``graph_binding``).
 
     ``--record`` is checked before anything opens (it must not be TARGET itself, nor any
     other file it would overwrite) and opened only once the store is; SIGTERM and
@@ -30,26 +31,25 @@ def run_attach(args: argparse.Namespace) -> int:
         require_terminal()
         return run_acting_app(lambda: open_session(args.target, assistant=args.assistant), record, args, target=args.target, thread=args.thread, **live)
     graph_ref_target(args)
-    if args.record is not None and not args.graph:
+    acting = graphs_given(args)
+    if args.record is not None and not acting:
         raise UsageError("--record needs --graph GRAPH_REF: only the runs you start are recorded")
     record = check_record(args, args.target)
     migrate = getattr(args, "migrate", False)
-    if migrate and not args.graph:
+    if migrate and not acting:
         raise UsageError("--migrate needs --graph GRAPH_REF: only acting on the store migrates it")
-    if args.graph:
+    if acting:
         from agent_debug.inspector.acting_store import check_store_file
 
         check_store_file(args.target, migrate=migrate)  # with --graph, the app acts on TARGET
-    graph = load_graph_ref(args.graph, args.config) if args.graph else None
+    graphs = load_graph_refs(args.graph, args.config) if acting else None
     source = open_for_ui(args.target, args.thread)
-    if graph is None:
+    if graphs is None:
         return run_app(source, thread=args.thread, poll=args.poll, **live)
     source.close()
     require_terminal()
-    from agent_debug.inspector.user_graph import breakpoint_names
-
-    check_stuck_nodes(live["stuck_per_node"], breakpoint_names(graph))
+    check_stuck_nodes(live["stuck_per_node"], graphs.breakpoint_names())
     allowed = getattr(args, "allow_modules", None)
     return run_acting_app(
-        lambda: open_session(args.target, graph=graph, allow_modules=allowed), record, args, target=args.target, thread=args.thread, **live
+        lambda: open_session(args.target, graph=graphs, allow_modules=allowed), record, args, target=args.target, thread=args.thread, **live
     )

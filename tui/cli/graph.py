@@ -15,6 +15,7 @@ from typing import Any
 
 from agent_debug.inspector.exceptions import InspectorError, UsageError
 from agent_debug.inspector.server_options import is_server_url
+from agent_debug.inspector.sources.base import resolve_given
 from agent_debug.tui.cli.graph_ref import load_graph_ref
 
 
@@ -85,7 +86,7 @@ def _local_graph(args: argparse.Namespace) -> tuple[Any, Path | None]:
         from agent_debug.tui.graph_status import graph_status
 
         with open_source(args.source) as source:
-            model = apply_status(model, graph_status(source, args.thread, args.checkpoint, model=model))
+            model = apply_status(model, graph_status(source, args.thread, resolve_given(source, args.thread, args.checkpoint), model=model))
     return model, output
 
 
@@ -115,7 +116,7 @@ def _server_graph(args: argparse.Namespace) -> Any:
         if args.thread:
             from agent_debug.tui.graph_status import graph_status
 
-            model = apply_status(model, graph_status(source, args.thread, args.checkpoint, model=model))
+            model = apply_status(model, graph_status(source, args.thread, resolve_given(source, args.thread, args.checkpoint), model=model))
     return model
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from agent_debug.inspector.sources.base import Capability
+from agent_debug.inspector.sources.base import Capability, resolve_given
 from agent_debug.inspector.targets import open_source
 from agent_debug.tui.cli.json_output import emit_document, emit_record
 
@@ -12,11 +12,13 @@ from agent_debug.tui.cli.json_output import emit_document, emit_record
 def run_history(args: argparse.Namespace) -> int:
     """``agent-debug history TARGET --thread ID``."""
     with open_source(args.target) as source:
+        # --before may be part of an id (its start or its end): paged from the full one.
+        before = resolve_given(source, args.thread, args.before, args.ns)
         if args.json and Capability.DOCUMENTS in source.capabilities:
-            page = source.history_document(args.thread, namespace=args.ns, limit=args.limit or None, before=args.before)
+            page = source.history_document(args.thread, namespace=args.ns, limit=args.limit or None, before=before)
             emit_document(page, "HistoryPage")
             return 0
-        doc = source.history(args.thread, namespace=args.ns, limit=args.limit or None, before=args.before)
+        doc = source.history(args.thread, namespace=args.ns, limit=args.limit or None, before=before)
     if args.json:
         emit_record(doc)
         return 0

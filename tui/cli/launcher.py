@@ -40,7 +40,8 @@ def require_terminal(close: Any = None) -> None:
 
 
 def make_app(source: Source, *, graph: Any = None, thread: str | None = None, poll: float = 0.5, **kw: Any) -> Any:
-    """The debugger app on an opened source (not yet running); ``kw`` goes to the app as it is."""
+    """The debugger app on an opened source (not yet running); ``graph`` is a compiled graph
+    or a ``GraphBinding`` of several; ``kw`` goes to the app as it is."""
     from agent_debug.tui.app import AgentDebugApp
 
     return AgentDebugApp(source, graph=graph, thread_id=thread, poll_interval=poll, **kw)
@@ -82,7 +83,7 @@ def run_app_recording(app: Any, recorder: Any, stop: stop_on_signals, controller
 def run_acting_app(
     open_session: Callable[[], Any], record: Path | None, args: Any, *, target: str, thread: str | None, **kw: Any
 ) -> int:
-    """The app on a debug session that can act (``attach --graph``, ``run``): the session
+    """The app on a debug session that can act (``attach --graph``, ``run``, ``demo``): the session
     opened inside the signal handling, its runs recorded to ``record`` (opened only once
     the store is), everything closed however it ends. ``kw`` goes to the app."""
     from agent_debug.tui.cli.record_flag import make_recorder
@@ -96,7 +97,7 @@ def run_acting_app(
                 recorder = stop.recorder = make_recorder(record, args)
                 if recorder is not None:
                     session.sink = recorder.write
-                stop.app = make_app(session.source, graph=session.user_graph, thread=thread, poll=args.poll, controller=session, **kw)
+                stop.app = make_app(session.source, graph=session.graphs, thread=thread, poll=args.poll, controller=session, **kw)
                 run_app_recording(stop.app, recorder, stop, session)
             finally:
                 stop.close(stop.recorder, session.store)

@@ -110,6 +110,16 @@ def _status(text: str) -> str:
     return text
 
 
+_GRAPH_ACTING = (
+    "the workflow's graph (pkg.mod:attr, path/file.py:attr, a langgraph.json id, or NAME=REF): draws it and turns on "
+    "step, resume, replay and fork, which append checkpoints to TARGET; repeatable: each thread gets the graph its "
+    "graph_id metadata names, else the one whose nodes fit it"
+)
+_GRAPH_RUNS = (
+    "the workflow's graph (it runs here, on TARGET's store); repeatable: the thread's graph_id metadata, else its "
+    "nodes, choose among them"
+)
+_CONFIG_GRAPHS = "langgraph.json to resolve graph ids with; without --graph, every graph it declares is given"
 _ASSISTANT = "on a LangGraph server TARGET: the assistant (id or graph id) to run (default: each thread's own)"
 
 
@@ -144,16 +154,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("run", "run a workflow under the debugger (writes)",
                 "Run a LangGraph graph in-process inside the debugger: step, continue, breakpoints, interrupts. "
+                "A new --thread starts from --input; an existing one continues from its latest checkpoint (with --step, "
+                "one step; headless with --no-ui), or starts over with --restart; one waiting at an interrupt is answered "
+                "with 'agent-debug resume' (or a in the debugger). "
                 "Checkpoints go to the embedded SQLite store unless --checkpointer says otherwise.")
     p.add_argument("graph_ref", metavar="GRAPH_REF", help="pkg.module:attr, path/to/file.py:attr, or a graph id from langgraph.json")
-    p.add_argument("--input", metavar="JSON", help="the run's input as JSON, or @FILE (default: {})")
-    p.add_argument("--thread", metavar="ID", help="thread id (default: run-<date>-<time>)")
+    p.add_argument("--input", metavar="JSON", help="a new thread's input as JSON, or @FILE (default: {}); an existing thread takes it only with --restart")
+    p.add_argument("--thread", metavar="ID", help="thread id (default: run-<date>-<time>); an existing thread continues from its latest checkpoint")
+    existing = p.add_mutually_exclusive_group()
+    existing.add_argument("--continue", dest="continue_run", action="store_true",
+                          help="run the existing --thread on from its latest checkpoint to a breakpoint, interrupt, error or the end "
+                          "(what run does with an existing thread; this flag also refuses a thread that does not exist); "
+                          "a thread waiting at an interrupt is left for resume")
+    existing.add_argument("--restart", action="store_true",
+                          help="run the existing --thread again from __start__ with --input (default: {}), as LangGraph runs a new "
+                          "input on a thread: its state is kept and its reducers apply; a pending interrupt is left unanswered")
     p.add_argument("--checkpointer", metavar="URI", help="memory, a SQLite path or sqlite:///PATH, or postgresql://... (default: the embedded store)")
     p.add_argument("--target", dest="server", metavar="URL", help="run on this LangGraph server instead: GRAPH_REF is then an assistant id or graph id it serves (the thread id, if given, must be a UUID)")
     p.add_argument("--allow-module", dest="allow_modules", action="append", metavar="MODULE[:NAME]", help=_ALLOW_MODULE)
     p.add_argument("--break", dest="breakpoints", action="append", metavar="NODE", help="pause before NODE (repeatable)")
     p.add_argument("--break-after", dest="breakpoints_after", action="append", metavar="NODE", help="pause after NODE (repeatable)")
-    p.add_argument("--step", action="store_true", help="pause after the first step")
+    p.add_argument("--step", action="store_true", help="pause after one step (on an existing thread: its next step)")
     p.add_argument("--no-ui", action="store_true", help="run headless, printing events as lines (for CI); exit 1 if the run fails")
     p.add_argument("--json", action="store_true", help="with --no-ui: print events as NDJSON")
     p.add_argument("--record", metavar="FILE.ndjson", help=f"write every event to FILE.ndjson; {_RECORD_SAFE}")
@@ -171,9 +192,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("target", metavar="TARGET", help=_TARGET_HELP)
     p.add_argument("--thread", metavar="ID", help="select this thread at start")
     p.add_argument("--assistant", metavar="ID", help=_ASSISTANT)
-    p.add_argument("--graph", metavar="GRAPH_REF", help="the workflow's graph (pkg.mod:attr, path/file.py:attr or a langgraph.json id): draws it and turns on step, resume, replay and fork, which append checkpoints to TARGET")
+    p.add_argument("--graph", action="append", metavar="GRAPH_REF", help=_GRAPH_ACTING)
     p.add_argument("--allow-module", dest="allow_modules", action="append", metavar="MODULE[:NAME]", help=_ALLOW_MODULE)
-    p.add_argument("--config", metavar="FILE", help="langgraph.json to resolve a graph id with")
+    p.add_argument("--config", metavar="FILE", help=_CONFIG_GRAPHS)
     p.add_argument("--poll", type=_poll, default=0.5, metavar="SECONDS", help="how often to look for new checkpoints (default 0.5; 0 = never; at least 0.05)")
     p.add_argument("--record", metavar="FILE.ndjson", help=f"with --graph: write every event of the runs you start to FILE.ndjson; {_RECORD_SAFE}")
     p.add_argument("--record-append", action="store_true", help="with --record: add to the recording FILE.ndjson already holds")
@@ -194,7 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--hops", type=_hops, default=1, metavar="K", help="with --focus: neighbours up to K edges away (default 1)")
     p.add_argument("--from", dest="source", metavar="TARGET", help="mark nodes visited / next / failed / interrupted from a run in this store")
     p.add_argument("--thread", metavar="ID", help="with --from or a server URL: the thread whose run to show")
-    p.add_argument("--checkpoint", metavar="ID", help="with --thread: the checkpoint to show (default: latest)")
+    p.add_argument("--checkpoint", metavar="ID", help="with --thread: the checkpoint to show, its id or a unique start or end of it (default: latest)")
     p.add_argument("--config", metavar="FILE", help="langgraph.json to resolve a graph id with")
 
     writes = "Writes: appends checkpoints to TARGET through LangGraph's checkpointer; never changes existing ones."
@@ -202,9 +223,9 @@ def build_parser() -> argparse.ArgumentParser:
                 f"Answer the interrupt(s) a thread waits at, then run the workflow until it stops again. {writes}")
     p.add_argument("target", metavar="TARGET", help=_TARGET_HELP)
     p.add_argument("--thread", required=True, metavar="ID", help="thread id")
-    p.add_argument("--graph", metavar="GRAPH_REF", help="the workflow's graph (it runs here, on TARGET's store)")
+    p.add_argument("--graph", action="append", metavar="GRAPH_REF", help=_GRAPH_RUNS)
     p.add_argument("--assistant", metavar="ID", help=_ASSISTANT)
-    p.add_argument("--config", metavar="FILE", help="langgraph.json to resolve a graph id with")
+    p.add_argument("--config", metavar="FILE", help=_CONFIG_GRAPHS)
     answer = p.add_mutually_exclusive_group(required=True)
     answer.add_argument("--value", metavar="JSON", help="resume value as JSON (or @FILE)")
     answer.add_argument("--approve", action="store_true", help="approve (the value is shaped to the interrupt)")
@@ -221,7 +242,7 @@ def build_parser() -> argparse.ArgumentParser:
                 f"checkpoint before its phase. {writes}")
     p.add_argument("target", metavar="TARGET", help=_TARGET_HELP)
     p.add_argument("--thread", required=True, metavar="ID", help="thread id")
-    p.add_argument("--checkpoint", required=True, metavar="ID", help="the checkpoint to replay from")
+    p.add_argument("--checkpoint", required=True, metavar="ID", help="the checkpoint to replay from: its id, or a start or end of it only one checkpoint has")
     p.add_argument("--assistant", metavar="ID", help=_ASSISTANT)
     p.add_argument("--ns", default="", metavar="NS", help="the checkpoint's namespace, for a subgraph's checkpoint: the phase runs again inside the subgraph (default: the root graph)")
     p.add_argument("--node", metavar="NODE", help="the phase to run, when several are due")
@@ -229,8 +250,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-node", metavar="NODE", help="with --update: apply it as this node (default: the node that made the checkpoint)")
     p.add_argument("--allow-module", dest="allow_modules", action="append", metavar="MODULE[:NAME]", help=_ALLOW_MODULE)
     p.add_argument("--migrate", action="store_true", help=_MIGRATE)
-    p.add_argument("--graph", metavar="GRAPH_REF", help="the workflow's graph (it runs here, on TARGET's store)")
-    p.add_argument("--config", metavar="FILE", help="langgraph.json to resolve a graph id with")
+    p.add_argument("--graph", action="append", metavar="GRAPH_REF", help=_GRAPH_RUNS)
+    p.add_argument("--config", metavar="FILE", help=_CONFIG_GRAPHS)
     p.add_argument("--json", action="store_true", help="print one JSON document (schema: ActionOutcome)")
 
     p = command(
@@ -256,14 +277,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("target", metavar="TARGET", help=_TARGET_HELP)
     p.add_argument("--thread", required=True, metavar="ID", help="thread id")
     p.add_argument("--limit", type=_limit, default=50, metavar="N", help="at most N checkpoints (0 = all; default 50)")
-    p.add_argument("--before", metavar="ID", help="only checkpoints older than this checkpoint id (next page)")
+    p.add_argument("--before", metavar="ID", help="only checkpoints older than this checkpoint (next page): its id, or a unique start or end of it")
     p.add_argument("--ns", default="", metavar="NS", help="checkpoint namespace of a subgraph ('' = root graph)")
     p.add_argument("--json", action="store_true", help="print one JSON document (schema: HistoryPage)")
 
     p = command("state", "show the state at a checkpoint", f"Show the values and pending work of a checkpoint. {_READ_ONLY}")
     p.add_argument("target", metavar="TARGET", help=_TARGET_HELP)
     p.add_argument("--thread", required=True, metavar="ID", help="thread id")
-    p.add_argument("--checkpoint", metavar="ID", help="checkpoint id (default: the latest)")
+    p.add_argument("--checkpoint", metavar="ID", help="checkpoint id, or a start or end of it (4 characters or more, such as the 12 the debugger shows) only one checkpoint has (default: the latest)")
     p.add_argument("--ns", default="", metavar="NS", help="checkpoint namespace of a subgraph ('' = root graph)")
     p.add_argument("--path", metavar="a.b.0", help="show only the value at this dotted path")
     p.add_argument(

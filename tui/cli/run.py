@@ -21,14 +21,17 @@ def run_run(args: argparse.Namespace) -> int:
     """Check every argument, load the graph, open (or create) the store, then run the
     graph in the app (or headless with ``--no-ui``).
 
+    A new ``--thread`` starts from ``--input``; an existing one runs on from its latest
+    checkpoint, or from the start again with ``--restart`` (see :func:`check_thread`).
     Nothing is created before the arguments pass (a refused run leaves no store file),
     and ``--record`` is opened only once the store is open, so nothing is truncated by a
     run that never started. SIGTERM and SIGINT stop the run cleanly: see
     :func:`stop_on_signals`.
     """
     live = live_options(args)  # cheap checks first: a bad flag fails before the graph is imported
+    payload = run_input(args)
     if getattr(args, "server", None):
-        return _run_on_server(args, live)
+        return _run_on_server(args, live, payload)
     target = args.checkpointer
     default_store = target is None
     if default_store:
@@ -36,8 +39,9 @@ def run_run(args: argparse.Namespace) -> int:
 
         target = str(default_run_store())
     record = check_record(args, target)
-    payload = parse_json_arg(args.input, "--input") if args.input is not None else {}
     check_store(target, default_store, getattr(args, "migrate", False))
+    if _holds_nothing(target):
+        check_thread(None, args.thread, args, where=_memory_or(target))
     graph = load_graph_ref(args.graph_ref, args.config)
     check_nodes(graph, args.breakpoints, args.breakpoints_after, live["stuck_per_node"])
     if not args.no_ui:
@@ -52,7 +56,65 @@ def run_run(args: argparse.Namespace) -> int:
     return _run_app(graph, target, thread, payload, args, live, record)
 
 
-def _run_on_server(args: argparse.Namespace, live: dict[str, Any]) -> int:
+def run_input(args: argparse.Namespace) -> Any:
+    """The run's input: ``--input``, ``{}`` for ``--restart`` without one, else None (no
+    input: a new thread starts from ``{}``, an existing one runs on; see
+    ``DebugSession.start``). The flags that cannot go together are one line and exit 2."""
+    flag = "--continue" if args.continue_run else "--restart" if args.restart else None
+    if flag and not args.thread:
+        raise UsageError(f"{flag} needs the --thread ID of an existing thread")
+    if args.continue_run and args.input is not None:
+        raise UsageError("--continue runs the thread on from its latest checkpoint, which takes no --input; "
+                         "--restart --input JSON runs it again from the start with that input")
+    if args.continue_run and args.step:
+        raise UsageError("give --continue (run to the next stop) or --step (one step), not both")
+    payload = parse_json_arg(args.input, "--input") if args.input is not None else None
+    if args.restart and args.input is not None and payload is None:
+        raise UsageError("--restart needs an input to start from; --input null is no input (drop --restart to run the thread on)")
+    return {} if args.restart and payload is None else payload
+
+
+def check_thread(session: Any, thread: str | None, args: argparse.Namespace, *, where: str | None = None) -> None:
+    """Refuse what ``--thread`` cannot do in the store: ``--continue``/``--restart`` need a
+    thread that has checkpoints (exit 1, as for any unknown id), and an ``--input`` for an
+    existing thread needs ``--restart``: run would otherwise continue it and drop the input
+    (exit 2). ``session`` None: the store holds nothing yet (``where`` names it)."""
+    from agent_debug.inspector.exceptions import NotFoundError
+
+    if thread is None:
+        return
+    exists = False
+    if session is not None:
+        where = session.target
+        try:
+            exists = session.thread(thread).checkpoint_id is not None
+        except NotFoundError:
+            pass
+    flag = "--continue" if args.continue_run else "--restart" if args.restart else None
+    if flag and not exists:
+        what = "to continue" if args.continue_run else "to start over"
+        raise NotFoundError(f"{flag}: no thread '{thread}' in {where} {what}; drop {flag} to start it as a new thread")
+    if exists and args.input is not None and not args.restart:
+        raise UsageError(
+            f"thread '{thread}' exists in {where}: run continues it from its latest checkpoint, which takes no --input; "
+            "add --restart to run it again from the start with this input, or give a new --thread"
+        )
+
+
+def _holds_nothing(target: str) -> bool:
+    """Whether the store is one ``run`` would make: ``memory``, or a SQLite file not made
+    yet or empty (``check_store`` has refused anything else that is not a store)."""
+    from agent_debug.inspector.targets import sqlite_path
+
+    path = None if target == "memory" else sqlite_path(target)
+    return target == "memory" or (path is not None and (not path.exists() or path.stat().st_size == 0))
+
+
+def _memory_or(target: str) -> str:
+    return "memory (a new store each run)" if target == "memory" else target
+
+
+def _run_on_server(args: argparse.Namespace, live: dict[str, Any], payload: Any) -> int:
     """``run ASSISTANT --target URL``: the server runs its assistant (an id or graph id) on
     a new thread (or ``--thread``, a UUID), streamed into the app or, with ``--no-ui``, as lines."""
     import uuid
@@ -67,7 +129,6 @@ def _run_on_server(args: argparse.Namespace, live: dict[str, Any]) -> int:
         if given:
             raise UsageError(f"{flag} does not apply with --target: the server runs its own graphs and keeps its own checkpoints")
     record = check_record(args, url)
-    payload = parse_json_arg(args.input, "--input") if args.input is not None else {}
     if not args.no_ui:
         from agent_debug.tui.cli.launcher import require_terminal
 
@@ -85,6 +146,7 @@ def _run_on_server(args: argparse.Namespace, live: dict[str, Any]) -> int:
             for node in args.breakpoints_after or []:
                 opened.toggle_breakpoint(node, after=True)
             check_stuck_nodes(live["stuck_per_node"], opened.nodes)
+            check_thread(opened, args.thread, args)
         except BaseException:
             opened.close()
             raise
@@ -129,7 +191,7 @@ def check_nodes(graph: Any, before: Iterable[str] | None, after: Iterable[str] |
 
 def _session(graph: Any, target: str, args: argparse.Namespace) -> Any:
     """The debug session the run goes through: the store opened (or made) to append, the
-    ``--break``/``--break-after`` breakpoints set."""
+    ``--break``/``--break-after`` breakpoints set, ``--thread`` checked (:func:`check_thread`)."""
     from agent_debug.inspector.session import open_session
 
     session = open_session(target, graph=graph, create=True, allow_modules=getattr(args, "allow_modules", None))
@@ -138,6 +200,7 @@ def _session(graph: Any, target: str, args: argparse.Namespace) -> Any:
             session.toggle_breakpoint(node)
         for node in args.breakpoints_after or []:
             session.toggle_breakpoint(node, after=True)
+        check_thread(session, args.thread, args)
     except BaseException:
         session.close()
         raise
@@ -183,7 +246,27 @@ def _run_headless(
     # "memory" is a private file removed on exit: naming its path would point at nothing.
     kept_in = "memory (not kept)" if target == "memory" else outcome.target
     print(f"thread {thread} in {kept_in}: {outcome.status.value}{where}", file=sys.stderr)
+    left = None if pipeline.stats.started is not None else _left_as_it_was(outcome, args)
+    if left:
+        print(left, file=sys.stderr)
     if outcome.error is not None:
         print(f"agent-debug: error: the workflow failed in {outcome.error.node or '?'}: {outcome.error.type}: {outcome.error.message}", file=sys.stderr)
         return 1
     return 0
+
+
+def _left_as_it_was(outcome: Any, args: argparse.Namespace) -> str | None:
+    """What to do with a thread that ``run`` found waiting at an interrupt, or done, and
+    so left as it was (no run started)."""
+    from agent_debug.inspector.model import ThreadStatus
+    from agent_debug.tui.safe_text import visible
+
+    thread = outcome.thread_id
+    if outcome.status is ThreadStatus.INTERRUPTED:
+        nodes = visible(", ".join(dict.fromkeys(i.node or "?" for i in outcome.interrupts)))
+        graph = "" if getattr(args, "server", None) else f" --graph {args.graph_ref}"
+        return (f"nothing ran: thread {thread} waits at an interrupt in {nodes}; answer it with: "
+                f"agent-debug resume {outcome.target} --thread {thread}{graph} --approve (or --reject, --value JSON)")
+    if outcome.status is ThreadStatus.DONE:
+        return f"nothing ran: thread {thread} is done; --restart runs it again from the start"
+    return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from agent_debug.inspector.sources.base import resolve_given
 from agent_debug.inspector.targets import open_source
 from agent_debug.tui.cli.json_output import emit_record
 
@@ -11,7 +12,8 @@ from agent_debug.tui.cli.json_output import emit_record
 def run_state(args: argparse.Namespace) -> int:
     """``agent-debug state TARGET --thread ID [--checkpoint ID]``."""
     with open_source(args.target) as source:
-        doc = source.state(args.thread, checkpoint_id=args.checkpoint, namespace=args.ns, decode=args.decode, path=args.path)
+        checkpoint_id = resolve_given(source, args.thread, args.checkpoint, args.ns)  # whole, or its start or end
+        doc = source.state(args.thread, checkpoint_id=checkpoint_id, namespace=args.ns, decode=args.decode, path=args.path)
     if args.json:
         emit_record(doc)
         return 0

@@ -30,11 +30,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("target", metavar="TARGET", help=_TARGET_HELP)
     parser.add_argument(
         "--graph",
+        action="append",
         metavar="GRAPH_REF",
-        help="the workflow's graph (pkg.mod:attr, path/file.py:attr or a langgraph.json id): turns on next, "
-        "continue, break, answer, replay and fork, which append checkpoints to TARGET",
+        help="the workflow's graph (pkg.mod:attr, path/file.py:attr, a langgraph.json id, or NAME=REF): turns on next, "
+        "continue, break, answer, replay and fork, which append checkpoints to TARGET; repeatable: each thread "
+        "gets the graph its graph_id metadata names, else the one whose nodes fit it",
     )
-    parser.add_argument("--config", metavar="FILE", help="langgraph.json to resolve a graph id with")
+    parser.add_argument("--config", metavar="FILE", help="langgraph.json to resolve graph ids with; without --graph, every graph it declares is given")
     parser.add_argument("--allow-module", dest="allow_modules", action="append", metavar="MODULE[:NAME]", help=_ALLOW_MODULE)
     parser.add_argument(
         "--migrate",

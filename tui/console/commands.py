@@ -287,7 +287,7 @@ def _graph(dbg: LineDebugger, args: Arguments) -> None:
     from agent_debug.graphviz_export.model import apply_status, graph_model
     from agent_debug.graphviz_export.terminal import layout, render_text
 
-    compiled = dbg.session.user_graph
+    compiled = dbg.session.user_graph_of(dbg.thread_id)
     xray = bool(args.options.get("--xray"))
     if compiled is None and dbg.session.remote is not None:
         # A server draws the assistant it runs for the thread.
@@ -517,7 +517,7 @@ def _help(dbg: LineDebugger, args: Arguments) -> None:
     for c in COMMANDS:
         aliases = f" ({', '.join(c.aliases)})" if c.aliases else ""
         dbg.say(f"  {usage(c):<{width}}  {c.summary}{aliases}")
-    dbg.say("CKPT is #N or N (as 'history' numbers them, 0 the oldest), head, '.', or a checkpoint id or its prefix.")
+    dbg.say("CKPT is #N or N (as 'history' numbers them, 0 the oldest), head, '.', or a checkpoint id, its start or its end.")
     dbg.say("'help COMMAND' tells more; Tab completes commands, thread and checkpoint ids, nodes and state paths.")
 
 
@@ -528,7 +528,8 @@ def _quit(dbg: LineDebugger, args: Arguments) -> None:
 
 _CKPT = (
     "CKPT: #N or N (as 'history' numbers them, from 0 for the oldest; appending never renumbers), "
-    "head (the newest), '.' (the selected one), or a checkpoint id or a prefix only one id has."
+    "head (the newest), '.' (the selected one), or a checkpoint id, or its start or its end (4 characters or more, "
+    "such as the 12 the TUI shows) that only one id has."
 )
 
 COMMANDS: tuple[Command, ...] = (

@@ -1,5 +1,6 @@
 """Tab completion: command names, then each argument by what the command table says it is
-(a thread id, a checkpoint, a node, a state path, ...).
+(a thread id, a checkpoint, a node, a state path, ...). A checkpoint completes to its
+whole id from its start, or from any part of the 12 last characters the TUI shows.
 
 Completion reads what the console reads (one history and one state per change of the
 store, cached by ``LineDebugger``) and is best effort: a read that fails offers nothing,
@@ -19,6 +20,10 @@ from agent_debug.inspector.vocabulary import ThreadStatus
 from agent_debug.tui.console.commands import FLAG_ALIASES, COMMANDS, EVENT_KINDS, Command, lookup
 from agent_debug.tui.console.debugger import LineDebugger
 from agent_debug.tui.safe_text import visible
+
+SHOWN_TAIL = 12
+"""The TUI's history shows a checkpoint by the last 12 characters of its id: a word typed
+from there completes to the whole id, as a word from the start of one does."""
 
 
 class ConsoleCompleter(Completer):
@@ -91,7 +96,7 @@ class ConsoleCompleter(Completer):
 
     def _values(self, kind: str | None, word: str) -> Iterator[Completion]:
         for value, meta in self._candidates(kind, word):
-            if value.startswith(word):
+            if value.startswith(word) or (kind == "checkpoint" and word and word in value[-SHOWN_TAIL:]):
                 yield Completion(value, -len(word), display=visible(value), display_meta=visible(meta))
 
     def _candidates(self, kind: str | None, word: str) -> Iterable[tuple[str, str]]:

@@ -6,9 +6,9 @@ Checkpoint references (``CKPT`` in the commands) are read here, one way for ever
 - ``N`` or ``#N``: the Nth checkpoint of the thread (in the selected namespace), counted
   from 0 for the oldest, as ``history`` numbers them; appending never renumbers them;
 - ``head``: the newest checkpoint; ``.``: the selected one;
-- a checkpoint id, or a prefix of one that only one checkpoint has.
-
-Anything else is handed on as it is, so the source or the session says it does not exist.
+- a checkpoint id, or its start or its end (4 characters or more, such as the 12 the
+  TUI shows) that only one checkpoint has: the source resolves it
+  (``Source.resolve_checkpoint``), and says so when none or several do.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 from rich.console import Console
 
 from agent_debug.inspector.exceptions import InspectorError, NotFoundError, UsageError
+from agent_debug.inspector.sources.base import MIN_PARTIAL_ID
 from agent_debug.tui.event_lines import EventPrinter
 from agent_debug.tui.safe_text import visible
 
@@ -150,24 +151,14 @@ class LineDebugger:
         if ref == "head":
             return self.head_id()
         number = ref[1:] if ref.startswith("#") else ref
-        if number.isdigit():
+        # A bare number past the last row, long enough, may be the (digits only) end of an id.
+        if number.isdigit() and (ref.startswith("#") or int(number) < len(rows) or len(number) < MIN_PARTIAL_ID):
             index = int(number)
             if index >= len(rows):
                 span = f"#0 to #{len(rows) - 1}" if rows else "none"
                 raise NotFoundError(f"no checkpoint #{index} in thread '{self.thread_id}'{self._where()}: it has {span} ('history' lists them)")
             return rows[index].checkpoint_id
-        ids = self._history()[1]
-        at = bisect.bisect_left(ids, ref)
-        matches = []
-        while at < len(ids) and ids[at].startswith(ref) and len(matches) < 4:
-            matches.append(ids[at])
-            at += 1
-        if len(matches) == 1 or (matches and matches[0] == ref):
-            return matches[0]
-        if matches:
-            shown = ", ".join(matches[:3]) + (", ..." if len(matches) > 3 else "")
-            raise UsageError(f"checkpoint '{ref}' is the start of more than one id in thread '{self.thread_id}' ({shown}): type more of it")
-        return ref  # not ours: the source or the session names the problem
+        return self.session.source.resolve_checkpoint(self.require_thread(), ref, self.namespace)
 
     def index_of(self, checkpoint_id: str) -> int | None:
         """The ``#N`` of a checkpoint of the selected thread and namespace."""

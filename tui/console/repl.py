@@ -36,23 +36,25 @@ def run(args: argparse.Namespace) -> int:
 
 
 def open_console_session(args: argparse.Namespace) -> Any:
-    """The session on TARGET: read-only, or with ``--graph`` acting on it (appending)."""
+    """The session on TARGET: read-only, or with ``--graph`` (repeatable) or ``--config``
+    acting on it (appending), each thread running the graph chosen for it."""
     from agent_debug.inspector.session import open_session
     from agent_debug.tui.cli.acting import server_target
 
     if server_target(args):
         return open_session(args.target, assistant=args.assistant)
-    if not args.graph:
+    from agent_debug.tui.cli.graph_ref import graphs_given, load_graph_refs
+
+    if not graphs_given(args):
         if getattr(args, "migrate", False):
             raise UsageError("--migrate needs --graph GRAPH_REF: only acting on the store migrates it")
         if args.allow_modules:
             raise UsageError("--allow-module needs --graph GRAPH_REF: a store only read revives no stored object")
         return open_session(args.target)
     from agent_debug.inspector.acting_store import check_store_file
-    from agent_debug.tui.cli.graph_ref import load_graph_ref
 
     check_store_file(args.target, migrate=getattr(args, "migrate", False))  # before the user's code is imported
-    graph = load_graph_ref(args.graph, args.config)
+    graph = load_graph_refs(args.graph, args.config)
     return open_session(args.target, graph=graph, allow_modules=args.allow_modules or ())
 
 

@@ -5,9 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from rich.console import Group, RenderableType
-from rich.padding import Padding
-from rich.pretty import Pretty
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -27,10 +24,10 @@ from agent_debug.inspector.decisions import (
     template_value,
 )
 from agent_debug.inspector.model import InterruptInfo
+from agent_debug.tui.render import readable_value
 from agent_debug.tui.safe_text import visible
 
 _REMEDY = "nothing was sent: edit the value and send it (ctrl+s)"
-_MAX_BLOCK = 4000  # characters of one multi-line string shown in full
 
 
 class InterruptScreen(ModalScreen[dict[str, Any] | None]):
@@ -55,11 +52,12 @@ class InterruptScreen(ModalScreen[dict[str, Any] | None]):
     InterruptScreen #buttons { height: 3; dock: bottom; }
     InterruptScreen Button { margin-right: 1; }
     """
+    # The verbs come first even while typing: the editors bind ctrl+a to "line start".
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="interrupt.cancel"),
-        Binding("ctrl+a", "approve", "Approve all", id="interrupt.approve"),
-        Binding("ctrl+r", "reject", "Reject all", id="interrupt.reject"),
-        Binding("ctrl+s", "send", "Send edited", id="interrupt.send"),
+        Binding("ctrl+a", "approve", "Approve all", id="interrupt.approve", priority=True),
+        Binding("ctrl+r", "reject", "Reject all", id="interrupt.reject", priority=True),
+        Binding("ctrl+s", "send", "Send edited", id="interrupt.send", priority=True),
     ]
 
     def __init__(self, thread_id: str, interrupts: list[InterruptInfo]) -> None:
@@ -188,44 +186,3 @@ class InterruptScreen(ModalScreen[dict[str, Any] | None]):
             self._fill(button)
             return
         {"approve": self.action_approve, "reject": self.action_reject, "send": self.action_send}.get(button, self.action_cancel)()
-
-
-def readable_value(value: Any) -> RenderableType:
-    """An interrupt's value as Rich shows Python values, with multi-line strings set out
-    below it as text (a description or a code diff reads as written, not as ``\\n``)."""
-    blocks: list[tuple[str, str]] = []
-
-    def lift(item: Any, path: str) -> Any:
-        if isinstance(item, str) and "\n" in item.strip():
-            blocks.append((path or "value", item))
-            return _Below(path or "value")
-        if isinstance(item, dict):
-            return {k: lift(v, f"{path}.{k}" if path else str(k)) for k, v in item.items()}
-        if isinstance(item, list):
-            return [lift(v, f"{path}[{i}]") for i, v in enumerate(item)]
-        return item
-
-    shown = lift(value, "")
-    parts: list[RenderableType] = [Pretty(shown, max_string=600)]
-    for path, text in blocks:
-        parts.append(Text(visible(f"{path}:"), style="bold"))
-        body = _printable(text[:_MAX_BLOCK].rstrip("\n"))
-        if len(text) > _MAX_BLOCK:
-            body += f"\n… {len(text) - _MAX_BLOCK} more characters"
-        parts.append(Padding(Text(body), (0, 0, 0, 2)))
-    return Group(*parts)
-
-
-class _Below:
-    """Stands in for a multi-line string that is shown in full under the value."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-
-    def __repr__(self) -> str:
-        return f"«{visible(self.path)}: below»"  # Pretty prints a repr as it is
-
-
-def _printable(text: str) -> str:
-    """``text`` with control characters (escape sequences from stored data) made visible."""
-    return visible(text, lines=True)

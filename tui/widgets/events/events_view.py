@@ -16,7 +16,7 @@ from textual.message import Message
 from textual.reactive import var
 from textual.widgets import Input, RichLog, Static, Tab, Tabs
 
-from agent_debug.inspector.events.format import PANE, EventFormatter, format_cost, phases_title
+from agent_debug.inspector.events.format import PANE, PANE_WRAPPED, EventFormatter, format_cost, phases_title
 from agent_debug.tui.safe_text import visible
 
 KINDS = {
@@ -165,7 +165,10 @@ class FollowLabel(Static):
 
 class EventsView(Vertical):
     """Run events as lines. Token and thinking streams are gathered per phase (a live
-    preview shows the one being streamed), so a flood of tokens costs one line per phase."""
+    preview shows the one being streamed), so a flood of tokens costs one line per phase.
+
+    A line is cut at the pane's edge until ``toggle_wrap`` (``w``) wraps the lines, each
+    message then whole: off by default, a line per event reads best while events stream."""
 
     DEFAULT_CSS = """
     EventsView > Horizontal { height: 3; }
@@ -184,6 +187,8 @@ class EventsView(Vertical):
         self.kind = "all"
         self.filter = ""
         self.event_filter = EventFilter()
+        self.wrap = False
+        self._wrapped_at = 0  # the log's width when lines were last written
         self.formatter = EventFormatter(PANE)
         self.lines_written = 0
         self.lines_waiting = 0  # lines of held events not drawn yet (see add)
@@ -274,7 +279,9 @@ class EventsView(Vertical):
             lines = [line for line in (self._line(queue.popleft()) for _ in range(share)) if line is not None]
             self.lines_written += len(lines)
             if lines:
-                log.write(Text("\n").join(lines))
+                # Wrapped, a line breaks at the pane's edge (RichLog's own width is 78 at least).
+                width = self._wrapped_at = log.scrollable_content_region.width
+                log.write(Text("\n").join(lines), width=width if self.wrap else None)
                 spent = (perf_counter() - started) / len(lines)
                 waiting.cost_s = max(1e-6, 0.5 * waiting.cost_s + 0.5 * spent)
             self.lines_waiting = len(queue)
@@ -290,12 +297,25 @@ class EventsView(Vertical):
         return self.lines_waiting
 
     def rebuild(self, events: list[Any]) -> None:
-        """Show the held events again under the current filter (following the newest)."""
-        self.formatter = EventFormatter(PANE)
+        """Show the held events again under the current filter and wrap (following the newest)."""
+        self.formatter = EventFormatter(PANE_WRAPPED if self.wrap else PANE)
         log = self.query_one("#events-log", EventsLog)
         log.clear()
+        log.wrap = self.wrap
         log.following = True
         self.add(events)
+
+    def toggle_wrap(self) -> None:
+        """Wrap the lines at the pane's edge, each message whole, or cut them there again.
+        The log keeps lines as drawn: the app draws the held events again (``FilterChanged``)."""
+        self.wrap = not self.wrap
+        self._show_follow(self.query_one("#events-log", EventsLog).following)
+        self.post_message(self.FilterChanged())
+
+    def on_resize(self) -> None:
+        # Wrapped lines keep the width they were drawn at: draw them again at the new one.
+        if self.wrap and self.query_one("#events-log", EventsLog).scrollable_content_region.width != self._wrapped_at:
+            self.post_message(self.FilterChanged())
 
     # -- follow mode ------------------------------------------------------------------
 
@@ -306,6 +326,8 @@ class EventsView(Vertical):
         else:
             new = f" · {self.lines_waiting:,} new" if self.lines_waiting else ""
             text = f"⏸ paused{new} · End follows"
+        if self.wrap:
+            text += " · wrapped"
         label.set_class(not following, "paused")
         if str(label.content) != text:  # add() asks every tick while paused: redraw on change only
             label.update(text)
@@ -366,4 +388,4 @@ class EventsView(Vertical):
         self.post_message(self.FilterChanged())
 
     class FilterChanged(Message):
-        """The kind tab or the text filter changed: the app re-feeds the held events."""
+        """The kind tab, the text filter or the wrap changed: the app re-feeds the held events."""

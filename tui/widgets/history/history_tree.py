@@ -76,7 +76,10 @@ class HistoryTree(Tree[RowData]):
         self.next_before: str | None = None
         self.thread_id: str | None = None
         self.namespace = ""
-        self._tree_nodes: dict[str, TreeNode[RowData]] = {}
+        # By checkpoint id (Tree keeps its own ``_tree_nodes``, by node id: a name apart).
+        self._checkpoint_nodes: dict[str, TreeNode[RowData]] = {}
+        self._by_id: dict[str, CheckpointSummary] = {}  # the rows shown, by checkpoint id
+        self._ages: dict[str, str] = {}  # the age each row's label shows, by checkpoint id
         self._loading_older = False
         self._now = datetime.now(UTC)
         self._chosen: str | None = None
@@ -114,10 +117,11 @@ class HistoryTree(Tree[RowData]):
     def _rebuild(self, keep: str | None) -> None:
         self.cursor_line = -1
         self.clear()
-        self._tree_nodes = {}
+        self._checkpoint_nodes = {}
+        self._ages = {}
         if not self.rows:
             return
-        by_id = {r.checkpoint_id: r for r in self.rows}
+        by_id = self._by_id = {r.checkpoint_id: r for r in self.rows}
         children: dict[str, list[CheckpointSummary]] = {}
         for r in self.rows:
             if r.parent_id:
@@ -134,7 +138,7 @@ class HistoryTree(Tree[RowData]):
             more = "more" if self.total is None else f"{self.total - loaded} more"
             self.root.add_leaf(Text(f"… older checkpoints ({more})", style="dim italic"), OlderPage(self.next_before))
         self.root.expand_all()
-        target = self._tree_nodes.get(keep) if keep else None
+        target = self._checkpoint_nodes.get(keep) if keep else None
         node = target or self.root.children[0]
         # New nodes get line numbers only when the tree is next drawn (never, while it
         # is hidden), so the cursor is placed by index: every node is expanded and the
@@ -142,6 +146,20 @@ class HistoryTree(Tree[RowData]):
         self.cursor_line = _line_of(self.root, node)
         # The cursor may land on the line it had, which sends no highlight event.
         self._announce(node)
+
+    def refresh_ages(self, now: datetime) -> None:
+        """Date the ages of the rows on screen by ``now`` (a row scrolled into view is dated
+        at the next call), relabelling only the rows whose age text changes: a tick costs
+        the same for a page of history or ten."""
+        self._now = now
+        top = self.scroll_offset.y
+        for line in range(top, top + self.size.height):
+            node = self.get_node_at_line(line)
+            if node is None:
+                break
+            row = node.data
+            if isinstance(row, CheckpointSummary) and self._ages.get(row.checkpoint_id) != age(row.created_at, now):
+                node.set_label(self._label(row, self._by_id.get(row.parent_id or ""), now))
 
     def _add_chain(
         self,
@@ -154,7 +172,7 @@ class HistoryTree(Tree[RowData]):
         now = self._now
         for row in chain:
             node = parent.add(self._label(row, by_id.get(row.parent_id or ""), now), row, expand=True, allow_expand=False)
-            self._tree_nodes[row.checkpoint_id] = node
+            self._checkpoint_nodes[row.checkpoint_id] = node
             for branch_start in children.get(row.checkpoint_id, []):
                 if branch_start.checkpoint_id in placed:
                     continue
@@ -172,13 +190,14 @@ class HistoryTree(Tree[RowData]):
                 head = node.add(Text(f"⑂ branch of {len(branch)}", style="yellow"), None, expand=True)
                 self._add_chain(head, branch, by_id, children, placed)
 
-    @staticmethod
-    def _label(row: CheckpointSummary, parent: CheckpointSummary | None, now: datetime) -> Text:
+    def _label(self, row: CheckpointSummary, parent: CheckpointSummary | None, now: datetime) -> Text:
+        """The row's line: step, nodes, source, age, time since its parent, short id."""
         step = "" if row.step is None else str(row.step)
         what = visible(", ".join(row.nodes) if row.nodes else f"({row.source})")  # stored names
         label = Text.assemble((f"{step:>4} ", "dim"), (what, "bold" if row.nodes else "italic"))
         label.append(visible(f"  {row.source}") if row.nodes and row.source != "loop" else "")
-        label.append(f"  {age(row.created_at, now)}", style="dim")
+        self._ages[row.checkpoint_id] = shown = age(row.created_at, now)
+        label.append(f"  {shown}", style="dim")
         since = _since(row, parent)
         if since:
             label.append(f"  {since}", style="dim")
@@ -210,9 +229,13 @@ class HistoryTree(Tree[RowData]):
             self._loading_older = True
             self.post_message(self.OlderWanted(data.before))
 
+    def node_of(self, checkpoint_id: str) -> TreeNode[RowData] | None:
+        """The tree node of a loaded checkpoint (None: not loaded)."""
+        return self._checkpoint_nodes.get(checkpoint_id)
+
     def select_checkpoint(self, checkpoint_id: str) -> bool:
         """Move the cursor to a loaded checkpoint."""
-        node = self._tree_nodes.get(checkpoint_id)
+        node = self.node_of(checkpoint_id)
         if node is None:
             return False
         self.cursor_line = _line_of(self.root, node)

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from rich.console import Group
-from rich.pretty import Pretty
 from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from agent_debug.inspector.model import CheckpointState
+from agent_debug.tui.render import readable_value
 from agent_debug.tui.safe_text import visible
 
 
 def pending_renderable(state: CheckpointState, traceback: str | None = None) -> Group:
     """Errors (type, message, node) and interrupts (id, node, value), and what runs next.
 
-    Every stored string is escaped; values go through Pretty, whose repr escapes them."""
+    Every stored string is escaped; values go through Pretty, whose repr escapes them,
+    their multi-line strings set out below them as text."""
     parts: list[object] = []
     if state.next:
         parts.append(Text.assemble(("next: ", "bold"), visible(", ".join(state.next))))
@@ -32,7 +33,7 @@ def pending_renderable(state: CheckpointState, traceback: str | None = None) -> 
     for i in state.interrupts:
         where = f" ns {i.namespace}" if i.namespace else ""
         parts.append(Text.assemble(("⏸ interrupt ", "bold yellow"), (visible(f"in {i.node}"), "bold"), visible(f"  id {i.id}{where}")))
-        parts.append(Pretty(i.value, max_string=400, indent_guides=True))
+        parts.append(readable_value(i.value, max_string=400))
     if not state.errors and not state.interrupts:
         parts.append(Text("no error or interrupt pending at this checkpoint", style="dim italic"))
     return Group(*parts)

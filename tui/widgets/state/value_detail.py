@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
+from rich.console import Group, RenderableType
 from rich.syntax import Syntax
 from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from agent_debug.tui.render import HIGHLIGHT_UP_TO, lift_multiline, set_out, text_block
 from agent_debug.tui.safe_text import visible
 
 # The detail pane shows a preview: Textual lays out (and Rich highlights) a Static's
@@ -17,22 +20,41 @@ from agent_debug.tui.safe_text import visible
 # y copies the whole value.
 MAX_CHARS = 30_000
 MAX_LINES = 600
-HIGHLIGHT_UP_TO = 8_000
+_MORE = "… a preview of {total:,} characters; y copies the whole value"
+
+
+def _cut(text: str, total: int, limit: int = MAX_CHARS) -> str:
+    """``text`` (the first characters of ``total``) within ``limit`` characters and
+    MAX_LINES lines, saying so when it is not the whole."""
+    lines = text.splitlines()
+    if len(text) <= limit and len(lines) <= MAX_LINES and len(text) >= total:
+        return text
+    return "\n".join(lines[:MAX_LINES])[:limit] + "\n" + _MORE.format(total=total)
 
 
 def value_text(value: Any) -> str:
     """A value as indented JSON (types kept by their __type__ field), cut to a preview."""
     if isinstance(value, str):
-        text = value[: MAX_CHARS * 2]
-        total = len(value)
-    else:
-        text = json.dumps(value, indent=2, ensure_ascii=False, default=repr)
-        total = len(text)
-    lines = text.splitlines()
-    if len(text) > MAX_CHARS or len(lines) > MAX_LINES:
-        text = "\n".join(lines[:MAX_LINES])[:MAX_CHARS]
-        text += f"\n… a preview of {total:,} characters; y copies the whole value"
-    return text
+        return _cut(value[: MAX_CHARS * 2], len(value))
+    text = json.dumps(value, indent=2, ensure_ascii=False, default=repr)
+    return _cut(text, len(text))
+
+
+def value_blocks(value: Any) -> tuple[str, list[tuple[str, str]]]:
+    """A container value as a JSON preview whose multi-line strings stand in as «path:
+    below», and those strings (path, text) within the preview's budget: code and prose
+    then read as written, not as ``\\n`` escapes. Runs off the UI thread."""
+    shown, blocks = lift_multiline(value)
+    text = value_text(shown)
+    kept: list[tuple[str, str]] = []
+    budget = MAX_CHARS - len(text)
+    for path, block in blocks:
+        if budget <= 0:
+            kept.append(("", f"… {len(blocks) - len(kept)} more multi-line strings; y copies the whole value"))
+            break
+        kept.append((path, _cut(block[:budget], len(block), budget)))
+        budget -= len(block)
+    return text, kept
 
 
 class ValueDetail(VerticalScroll):
@@ -47,14 +69,19 @@ class ValueDetail(VerticalScroll):
         yield Static("", id="value-path")
         yield Static("", id="value-body")
 
-    def show(self, path: str, text: str, is_json: bool) -> None:
-        """Show a value already turned into text (that work runs off the UI thread)."""
+    def show(self, path: str, text: str, is_json: bool, blocks: Sequence[tuple[str, str]] = ()) -> None:
+        """Show a value already turned into text (that work runs off the UI thread): a
+        string as text (code as code), JSON highlighted, then ``blocks``, the multi-line
+        strings the JSON stands in for."""
         self.query_one("#value-path", Static).update(Text(visible(path or "(state)")))
-        # JSON escapes C0 controls but keeps DEL, C1 and bidi overrides; a plain string keeps all.
-        text = visible(text, lines=True)
-        if is_json and len(text) <= HIGHLIGHT_UP_TO:
-            body = Syntax(text, "json", word_wrap=True, theme="ansi_dark")
+        body: RenderableType
+        if not is_json:
+            body = text_block(text)
         else:
-            body = Text(text)
+            # JSON escapes C0 controls but keeps DEL, C1 and bidi overrides.
+            safe = visible(text, lines=True)
+            body = Syntax(safe, "json", word_wrap=True, theme="ansi_dark") if len(safe) <= HIGHLIGHT_UP_TO else Text(safe)
+        if blocks:
+            body = Group(body, *set_out(blocks))
         self.query_one("#value-body", Static).update(body)
         self.scroll_home(animate=False)

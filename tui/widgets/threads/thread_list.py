@@ -4,34 +4,29 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from rich.cells import cell_len
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Input, Static
 
 from agent_debug.inspector.model import ThreadStatus, ThreadSummary
-from agent_debug.tui.render import STATUS_STYLE, age, interrupt_line, short
+from agent_debug.tui.layout import fit_columns
+from agent_debug.tui.render import age
 from agent_debug.tui.safe_text import visible
+from agent_debug.tui.widgets.threads.thread_columns import (
+    INBOX_COLUMNS,
+    THREAD_COLUMNS,
+    inbox_cells,
+    thread_cells,
+    updated_cell,
+    widest_cells,
+)
 
-STATUS_GLYPH = {
-    ThreadStatus.INTERRUPTED: "⏸",
-    ThreadStatus.ERROR: "✖",
-    ThreadStatus.DONE: "✔",
-    ThreadStatus.PENDING: "▶",
-    ThreadStatus.UNREADABLE: "⚠",
-}
 FILTERS: tuple[str | None, ...] = (None, "interrupted", "error", "pending", "done", "unreadable")
-# How much of an unreadable thread's reason its row shows (in the "last node" column).
-REASON_WIDTH = 48
 FIRST_BATCH = 120
-
-
-def _cell(text: str) -> Text:
-    """A cell of stored text: escaped, and never read as markup (a DataTable parses str cells)."""
-    return Text(visible(text), end="")
 
 
 class ThreadList(Vertical):
@@ -45,6 +40,10 @@ class ThreadList(Vertical):
     ThreadList > #thread-caption { height: 1; padding: 0 1; background: $boost; color: $text-muted; }
     ThreadList > DataTable { height: 1fr; }
     """
+    BINDINGS = [
+        Binding("escape", "clear_search", "Clear search", id="search.clear", show=False,
+                tooltip="Clear the thread search and hide its box"),
+    ]
 
     class Chosen(Message):
         """The user moved to a thread."""
@@ -56,15 +55,19 @@ class ThreadList(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.threads: list[ThreadSummary] = []
+        self._by_id: dict[str, ThreadSummary] = {}
         self.selected: str | None = None
         self.status_filter: str | None = None
         self.inbox = False
         self.search = ""
         self._total = 0
         self._now = datetime.now(UTC)
+        self._fitted: tuple[list[tuple[str, int]], dict[str, int], int] | None = None
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="search thread ids…", id="thread-search")
+        # Disabled while hidden: Textual's auto focus takes a hidden widget too, and keys
+        # typed before the app settles would filter the list through a box nobody sees.
+        yield Input(placeholder="search thread ids…", id="thread-search", disabled=True)
         yield Static("threads", id="thread-caption")
         table: DataTable[Text | str] = DataTable(id="thread-table", cursor_type="row", zebra_stripes=True)
         yield table
@@ -76,6 +79,7 @@ class ThreadList(Vertical):
     def show(self, threads: list[ThreadSummary], total: int, now: datetime) -> None:
         """Replace the listed threads (keeps the cursor on the selected thread); ``now`` dates the ages."""
         self.threads = threads
+        self._by_id = {t.thread_id: t for t in threads}
         self._total = total
         self._now = now
         self._refill()
@@ -92,49 +96,66 @@ class ThreadList(Vertical):
         table = self.table
         table.clear(columns=True)
         self._pending_rows: list[tuple[str, tuple[object, ...]]] = []
-        now = self._now
         shown = self._visible()
         if self.inbox:
-            table.add_columns("thread", "node", "question", "interrupt id")
-            for t in shown:
-                for n, intr in enumerate(t.interrupts):
-                    table.add_row(
-                        Text(visible(t.thread_id), style="bold yellow"),
-                        _cell(intr.node or "?"),
-                        _cell(short(interrupt_line(intr).split(": ", 1)[-1], 50)),
-                        _cell((intr.id or "")[:12]),
-                        key=f"{t.thread_id}\x00{n}",
-                    )
+            columns = INBOX_COLUMNS
+            cells = [(f"{t.thread_id}\x00{n}", inbox_cells(t, intr)) for t in shown for n, intr in enumerate(t.interrupts)]
         else:
-            # Widths from the data: a DataTable measures columns lazily, and a frame drawn
-            # before that cuts ids to the header's width. Ids and names are stored data: the
-            # cells show them escaped (the row keys keep the real id).
-            rows = [
-                (
-                    _cell(t.thread_id),
-                    Text(f"{STATUS_GLYPH[t.status]} {t.status.value}", style=STATUS_STYLE[t.status]),
-                    Text(short(t.read_error.removeprefix("latest checkpoint: "), REASON_WIDTH), style="magenta", end="")
-                    if t.read_error
-                    else _cell(t.last_node or (f"({t.last_source})" if t.last_source else "-")),
-                    _cell(age(t.updated_at, now)),
-                    Text("?" if t.checkpoint_count is None else str(t.checkpoint_count), justify="right"),
-                )
-                for t in shown
-            ]
-            for n, name in enumerate(("thread", "status", "last node", "updated", "ckpts")):
-                table.add_column(name, width=max([len(name)] + [cell_len(str(row[n])) for row in rows]))
-            # One screenful now, the rest after the first frame: a long store paints sooner.
-            keyed = [(t.thread_id, row) for t, row in zip(shown, rows)]
-            for key, row in keyed[:FIRST_BATCH]:
-                table.add_row(*row, key=key)
-            if len(keyed) > FIRST_BATCH:
-                self._pending_rows = keyed[FIRST_BATCH:]
-                self.call_after_refresh(self._add_rest)
+            columns = THREAD_COLUMNS
+            cells = [(t.thread_id, thread_cells(t, self._now)) for t in shown]
+        # Widths from the data: a DataTable measures columns lazily, and a frame drawn
+        # before that cuts ids to the header's width. Which columns show follows the room
+        # the list has. Ids and names are stored data: the cells show them escaped (the
+        # row keys keep the real id).
+        widest = widest_cells(columns, [row for _, row in cells])
+        fitted = fit_columns(columns, widest, self._room(len(cells)))
+        self._fitted = (fitted, widest, len(cells))
+        for name, width in fitted:
+            table.add_column(name, width=width, key=name)
+        keyed = [(key, tuple(row[name] for name, _ in fitted)) for key, row in cells]
+        # One screenful now, the rest after the first frame: a long store paints sooner.
+        for key, row in keyed[:FIRST_BATCH]:
+            table.add_row(*row, key=key)
+        if len(keyed) > FIRST_BATCH:
+            self._pending_rows = keyed[FIRST_BATCH:]
+            self.call_after_refresh(self._add_rest)
         mode = "interrupt inbox" if self.inbox else (f"{self.status_filter} threads" if self.status_filter else "threads")
         search = f" matching '{visible(self.search)}'" if self.search else ""
         count = sum(len(t.interrupts) for t in shown) if self.inbox else len(shown)
         self.query_one("#thread-caption", Static).update(Text(f"{mode}{search}: {count} of {self._total}"))
         self._restore_cursor()
+
+    def _room(self, rows: int) -> int:
+        """Cells the table's columns may take: its width, less a scrollbar when ``rows`` overflow it
+        (before the first layout: a share of the terminal)."""
+        table = self.table
+        if not table.size.width:
+            return self.app.size.width // 2
+        scrollbar = table.styles.scrollbar_size_vertical if rows + 1 > table.size.height else 0
+        return table.size.width - scrollbar
+
+    def on_resize(self, _: events.Resize) -> None:
+        """Wider or narrower: show the columns that fit now."""
+        if self._fitted is None:
+            return
+        fitted, widest, rows = self._fitted
+        columns = INBOX_COLUMNS if self.inbox else THREAD_COLUMNS
+        if fit_columns(columns, widest, self._room(rows)) != fitted:
+            self._refill()
+
+    def refresh_ages(self, now: datetime) -> None:
+        """Date the "updated" cells on screen by ``now`` (a row scrolled into view is dated
+        at the next call), redrawing only the cells whose text changes: a tick costs the
+        same for 20 threads or 20,000."""
+        self._now = now
+        table = self.table
+        if self.inbox or "updated" not in table.columns:
+            return
+        top = table.scroll_offset.y
+        for row in table.ordered_rows[top : top + table.size.height]:
+            t = self._by_id.get(str(row.key.value))
+            if t is not None and table.get_cell(row.key, "updated").plain != age(t.updated_at, now):
+                table.update_cell(row.key, "updated", updated_cell(t, now))
 
     def _add_rest(self) -> None:
         rows, self._pending_rows = self._pending_rows, []
@@ -197,8 +218,27 @@ class ThreadList(Vertical):
 
     def start_search(self) -> None:
         """Show the search box and focus it."""
-        self.add_class("searching")
+        self._show_search(True)
         self.query_one("#thread-search", Input).focus()
+
+    def _show_search(self, shown: bool) -> None:
+        """Show the search box (it takes focus and keys only then), or hide it."""
+        self.set_class(shown, "searching")
+        self.query_one("#thread-search", Input).disabled = not shown
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Escape is ours only while the search box shows; otherwise it goes on to others."""
+        return self.has_class("searching") if action == "clear_search" else True
+
+    def action_clear_search(self) -> None:
+        """Clear the search, hide its box and go back to the table."""
+        box = self.query_one("#thread-search", Input)
+        with box.prevent(Input.Changed):
+            box.value = ""
+        self.search = ""
+        self.table.focus()
+        self._show_search(False)
+        self._refill()
 
     @on(Input.Changed, "#thread-search")
     def _search_changed(self, event: Input.Changed) -> None:
@@ -209,4 +249,4 @@ class ThreadList(Vertical):
     def _search_done(self, event: Input.Submitted) -> None:
         self.table.focus()
         if not self.search:
-            self.remove_class("searching")
+            self._show_search(False)
