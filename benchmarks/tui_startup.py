@@ -495,15 +495,56 @@ def verdict(value: float, target: float) -> str:
     return "✓" if value <= target else "✗ missed"
 
 
+def report_paint(db: Path, repeat: int) -> int:
+    """Measurements 1 and 2 alone: the first paint against the floor, in the same run."""
+    headless = first_paint_headless(db, repeat)
+    in_tmux, floor_tmux, ids_cut = first_paint_against_floor(db, repeat)
+    print("| measurement | result |")
+    print("|---|---|")
+    for mark in ("imported", "opened", "handled", "painted"):
+        print(f"| headless: {mark} | {spread([r[mark] for r in headless])} |")
+    print(f"| tmux: ours | {spread(in_tmux)} |")
+    print(f"| tmux: the floor | {spread(floor_tmux)} |")
+    ratio = statistics.median(in_tmux) / statistics.median(floor_tmux) if in_tmux and floor_tmux else float("nan")
+    print(f"| ours against the floor (medians) | {ratio:.2f}× (target ≤ 1.3×) {verdict(ratio, 1.3)} |")
+    if ids_cut:
+        print(f"| runs with thread ids cut | {ids_cut} of {len(in_tmux)} |")
+    print(f"machine: {machine()}; load average at the end {os.getloadavg()[0]:.1f}")
+    return 0
+
+
+def report_stall(db: Path, repeat: int) -> int:
+    """Measurement 4 alone, ``repeat`` times: the longest stall of each run and of each step."""
+    worst: list[float] = []
+    stalls: dict[str, list[float]] = {}
+    for _ in range(repeat):
+        monitor, _steps = asyncio.run(big_state(db))
+        worst.append(monitor.worst()[0])
+        for name, lag in monitor.by_stage().items():
+            stalls.setdefault(name, []).append(lag)
+    size = latest_checkpoint_bytes(db, BIG_THREAD) / 1e6
+    print(f"| longest stall with a {size:.1f} MB state, {repeat} runs | {spread(worst)}, worst {ms(max(worst))} | {verdict(max(worst), 0.1)} |")
+    print("|---|---|---|")
+    for name, lags in stalls.items():
+        print(f"| {name} | {spread(lags)} | worst {ms(max(lags))} |")
+    print(f"machine: {machine()}; load average at the end {os.getloadavg()[0]:.1f}")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--db", type=Path, default=LISTING_DB)
     parser.add_argument("--big-db", type=Path, default=BIG_DB)
+    parser.add_argument("--only", choices=("paint", "stall"), help="only the first paint (1, 2) or only the big state's stalls (4)")
     args = parser.parse_args()
 
     ensure_listing_store(args.db)
     ensure_big_state_store(args.big_db)
+    if args.only == "paint":
+        return report_paint(args.db, args.repeat)
+    if args.only == "stall":
+        return report_stall(args.big_db, args.repeat)
 
     headless = first_paint_headless(args.db, args.repeat)
     in_tmux, floor_tmux, ids_cut = first_paint_against_floor(args.db, args.repeat)

@@ -9,6 +9,9 @@ marks the node a run is in while it runs.
 However fast events come, a tick stays short: as many events as ~12 ms of counting and
 folding take, then one share of the lines to draw; the tail of a flood is drawn between
 ticks; the phase table is redrawn at most 4 times a second while events keep coming.
+Under a flood (``FLOOD_TICK`` events in a tick) the lines are drawn at most every
+``DRAW_S``, with the phase table in the same frame: every draw is a new frame of the
+whole log, and the run's thread, which makes the events, needs the time more.
 
 On a server, the feed also follows the run of the thread shown (``follow``): a
 ``server_events.RunFollower`` joins its stream in a thread of its own and hands its
@@ -36,6 +39,10 @@ from agent_debug.tui.worker_messages import StoreChanged
 EVENT_FLUSH_S = 0.05  # ≤ 20 UI updates a second, however fast events arrive
 NEWS_S = 0.25  # a followed run's checkpoints reload the history at most this often
 RUNNING_S = 0.25  # the phases running now are told to the app at most this often
+# A flood (this many events in one tick, ~2,000 a second) is drawn at most every DRAW_S:
+# each draw is a frame of the whole log, and under a flood the run's thread needs the time.
+FLOOD_TICK = 100
+DRAW_S = 0.25
 
 
 class EventsFeed:
@@ -44,15 +51,17 @@ class EventsFeed:
     ``stuck`` is an ``events.StuckWatch``; ``prices`` adds cost to the phase-timing table.
     ``pipeline`` (an ``events.EventPipeline`` counting into the watch) is where run events
     enter: counted, then appended to the buffer and handed to the other sinks.
-    ``on_running`` is called (UI thread) with each thread a phase started or ended in."""
+    ``on_running`` is called (UI thread) with each thread a phase started or ended in.
+    ``clock`` (seconds) paces what is redrawn how often."""
 
     def __init__(
         self, app: App[Any], *, stuck: Any, prices: dict[str, dict[str, float]] | None = None,
-        on_running: Callable[[str], None] | None = None,
+        on_running: Callable[[str], None] | None = None, clock: Callable[[], float] = perf_counter,
     ) -> None:
         from agent_debug.inspector.events import EventPipeline, RunStats
 
         self._app = app
+        self.clock = clock  # paces the drawing, the phase table and the reloads (tests step it)
         self.events = EventBuffer()
         # The phase table keeps a thread's phases as the user steps through it.
         self.pipeline = EventPipeline(self.events.append, stats=RunStats(whole_thread=True), watch=stuck)
@@ -62,6 +71,7 @@ class EventsFeed:
         self._stats_pending = False
         self._stats_due = 0.0
         self._drawing_tail = False
+        self._draw_due = 0.0  # under a flood, lines are drawn again from then on
         self._follower: Any = None  # the server_events.RunFollower of the run followed
         self._follow_lock = threading.Lock()
         self._closed = False
@@ -78,12 +88,12 @@ class EventsFeed:
     def _tell_running(self) -> None:
         """Call ``on_running`` for each thread whose running phases changed since it was
         last called (a phase that started and ended in between changes nothing)."""
-        if self._on_running is None or perf_counter() < self._running_due:
+        if self._on_running is None or self.clock() < self._running_due:
             return
         now = frozenset((e.thread_id, e.task_id) for e in self.stuck.running())
         changed = {thread for thread, _ in now ^ self._running_seen}
         if changed:
-            self._running_seen, self._running_due = now, perf_counter() + RUNNING_S
+            self._running_seen, self._running_due = now, self.clock() + RUNNING_S
             for thread in changed:
                 self._on_running(thread)
 
@@ -109,18 +119,23 @@ class EventsFeed:
                 break
         gc_policy.kept(fresh)
         waiting = view.lines_waiting
-        if fresh or waiting:
+        flooding = fresh >= FLOOD_TICK
+        drew = False
+        if (fresh or waiting) and not (flooding and self.clock() < self._draw_due):
             try:
                 more = view.add(())
             except NoMatches:  # its log is gone: the app is shutting down
                 return
+            drew = True
+            if flooding:
+                self._draw_due = self.clock() + DRAW_S
             if not fresh and 0 < more < waiting and not self._drawing_tail:
                 # The tail of a flood: no new events compete for the time any more, so the
                 # next shares are drawn as soon as the loop is free rather than a tick later.
                 self._drawing_tail = True
                 self._app.call_later(self._draw_tail, view)
-        if self._news and perf_counter() >= self._news_due:
-            self._news, self._news_due = False, perf_counter() + NEWS_S
+        if self._news and self.clock() >= self._news_due:
+            self._news, self._news_due = False, self.clock() + NEWS_S
             self._app.post_message(StoreChanged())
         self._tell_running()
         stuck = self.pipeline.stuck()
@@ -128,11 +143,11 @@ class EventsFeed:
             if s.task_id not in self._stuck_seen:
                 self._stuck_seen.add(s.task_id)
                 self._app.notify(f"{s.node} has been running for {s.elapsed_s:.0f}s", title="stuck phase?", severity="warning", timeout=8)
-        # The phase table resizes with its rows (a layout of the whole screen): while
-        # events keep coming it is redrawn 4 times a second, and once when they stop.
-        now = perf_counter()
+        # While events keep coming the phase table is redrawn 4 times a second (under a
+        # flood, with the log: one frame for both), and once when they stop.
+        now = self.clock()
         pending = self._stats_pending or fresh > 0 or bool(stuck)
-        if pending and (not fresh or now >= self._stats_due):
+        if pending and (not fresh or (now >= self._stats_due and (drew or not flooding))):
             view.show_stats(self.pipeline.snapshot(), stuck, self.prices)
             self._stats_due, pending = now + 0.25, False
         self._stats_pending = pending

@@ -19,7 +19,7 @@ from agent_debug.inspector.diff import diff_checkpoint
 from agent_debug.inspector.exceptions import InspectorError, NotFoundError
 from agent_debug.inspector.sources.base import Source
 from agent_debug.tui import gc_policy
-from agent_debug.tui.widgets.state.value_detail import value_blocks, value_text
+from agent_debug.tui.widgets.state.value_detail import ValueDetail, prepare, value_blocks, value_text
 from agent_debug.tui.worker_messages import (
     CheckpointLoaded,
     HistoryLoaded,
@@ -120,6 +120,8 @@ class StoreLoader:
     def value(self, path: str, value: Any) -> None:
         """Turn a (possibly huge) state value into text for the detail pane."""
 
+        options, widths = self._app.query_one(ValueDetail).layout_ahead()
+
         def render() -> None:
             with gc_policy.quiet():
                 if isinstance(value, str):
@@ -127,6 +129,8 @@ class StoreLoader:
                 else:
                     text, blocks = value_blocks(value)
                     message = ValueRendered(path, text, True, blocks)
+                # Lexed and wrapped here, not on the UI thread.
+                prepare(message.text, message.is_json, message.blocks, options=options, widths=widths)
             self._app.post_message(message)
 
         start_worker(self._app, "detail", render)

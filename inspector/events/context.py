@@ -31,8 +31,25 @@ class NodeContext:
 _contexts: dict[tuple[Any, ...], NodeContext] = {}
 
 
+# The last metadata and config read, by identity: LangGraph hands a node's every custom
+# event and streamed chunk the same objects (made once per task, never changed after), so
+# a flood reads them once. Replaced whole, so threads reading it at once see one entry.
+_last_metadata: tuple[Any, str | None, NodeContext | None] = (None, None, None)
+_last_config: tuple[Any, NodeContext | None] = (None, None)
+
+
 def context_from_metadata(metadata: Mapping[str, Any], task_id: str | None = None) -> NodeContext | None:
     """The phase from LangGraph's run metadata (``langgraph_node``, ``langgraph_checkpoint_ns``...)."""
+    global _last_metadata
+    last = _last_metadata
+    if last[0] is metadata and last[1] == task_id:
+        return last[2]
+    context = _read_metadata(metadata, task_id)
+    _last_metadata = (metadata, task_id, context)
+    return context
+
+
+def _read_metadata(metadata: Mapping[str, Any], task_id: str | None) -> NodeContext | None:
     node = metadata.get("langgraph_node")
     if node is None:
         return None
@@ -65,6 +82,16 @@ def context_from_metadata(metadata: Mapping[str, Any], task_id: str | None = Non
 
 def context_from_config(config: Mapping[str, Any]) -> NodeContext | None:
     """The phase from a runnable config (what ``langgraph.config.get_config()`` returns in a node)."""
+    global _last_config
+    last = _last_config
+    if last[0] is config:
+        return last[1]
+    context = _read_config(config)
+    _last_config = (config, context)
+    return context
+
+
+def _read_config(config: Mapping[str, Any]) -> NodeContext | None:
     configurable = config.get("configurable") or {}
     task_id = configurable.get(CONFIG_KEY_TASK_ID)
     context = context_from_metadata(config.get("metadata") or {}, task_id if isinstance(task_id, str) else None)
@@ -75,12 +102,18 @@ def context_from_config(config: Mapping[str, Any]) -> NodeContext | None:
     return context
 
 
+_get_config: Any = None  # langgraph.config.get_config, imported on first use
+
+
 def node_context() -> NodeContext | None:
     """The phase the calling thread is running, or None outside a LangGraph node."""
-    from langgraph.config import get_config
+    global _get_config
+    if _get_config is None:
+        from langgraph.config import get_config
 
+        _get_config = get_config
     try:
-        config = get_config()
+        config = _get_config()
     except RuntimeError:  # not inside a runnable
         return None
     return context_from_config(config)

@@ -74,6 +74,19 @@ def _is_message(value: Any) -> bool:
     return isinstance(value, BaseMessage)
 
 
+_CHUNK: Any = None
+
+
+def _chunk_class() -> Any:
+    """``AIMessageChunk`` (imported on first use, then kept: a flood asks for each token)."""
+    global _CHUNK
+    if _CHUNK is None:
+        from langchain_core.messages import AIMessageChunk
+
+        _CHUNK = AIMessageChunk
+    return _CHUNK
+
+
 def _message_key(message: Any) -> str:
     if message.id:
         return str(message.id)
@@ -390,9 +403,7 @@ class EventExtractor:
             return  # human and tool messages are read from the writes, attributed to their task
         context = context_from_metadata(metadata or {})
         phase = self._phase_for(out, context, ns)
-        from langchain_core.messages import AIMessageChunk
-
-        streamed = isinstance(message, AIMessageChunk)
+        streamed = isinstance(message, _chunk_class())
         key = _message_key(message)
         if not streamed and key in self._seen_messages:
             return

@@ -7,13 +7,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.geometry import Region
 from textual.message import Message
 from textual.reactive import var
+from textual.strip import Strip
 from textual.widgets import Input, RichLog, Static, Tab, Tabs
 
 from agent_debug.inspector.events.format import PANE, PANE_WRAPPED, EventFormatter, format_cost, phases_title
@@ -151,6 +154,25 @@ class EventsLog(RichLog):
         self.auto_scroll = following
         self.post_message(self.FollowChanged(following))
 
+    _frame: tuple[Style, int] | None = None
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # RichLog works out its style (a walk up the whole DOM) and its width for every
+        # line it renders: under a flood the log is drawn whole several times a second,
+        # and once a frame is enough (nothing restyles or resizes it inside one).
+        self._frame = (self.rich_style, self.scrollable_content_region.width)
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame = None
+
+    def render_line(self, y: int) -> Strip:
+        if self._frame is None:
+            return super().render_line(y)
+        style, width = self._frame
+        scroll_x, scroll_y = self.scroll_offset
+        return self._render_line(scroll_y + y, scroll_x, width).apply_style(style)
+
 
 class FollowLabel(Static):
     """Says whether the log follows, or how many lines wait while it is paused; a click
@@ -193,6 +215,7 @@ class EventsView(Vertical):
         self.lines_written = 0
         self.lines_waiting = 0  # lines of held events not drawn yet (see add)
         self._waiting: Any = None
+        self._phases_shape: tuple[int, int] | None = None  # the phase table's rows and title length
 
     def compose(self) -> ComposeResult:
         with Horizontal():
@@ -350,6 +373,7 @@ class EventsView(Vertical):
         phases = list(stats.phases.values())
         if not phases and not stuck:
             self.query_one("#events-phases", Static).update("")
+            self._phases_shape = None
             return
         # A str title is read as markup: escape the markup (phases_title escaped the controls).
         from rich.markup import escape
@@ -372,7 +396,11 @@ class EventsView(Vertical):
             table.add_row(*cells)
         for s in stuck:
             table.add_row(Text(visible(f"⚠ {s.node} stuck"), style="bold red"), f"{s.elapsed_s * 1000:.0f}", "", "", "running")
-        self.query_one("#events-phases", Static).update(table)
+        # Its height follows its rows (and its title, which may wrap): a new layout of the
+        # screen only when they change, not for every new figure of a flood.
+        shape = (table.row_count, len(title))
+        self.query_one("#events-phases", Static).update(table, layout=shape != self._phases_shape)
+        self._phases_shape = shape
 
     @on(Tabs.TabActivated, "#events-kind")
     def _kind(self, event: Tabs.TabActivated) -> None:
