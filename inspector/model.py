@@ -223,6 +223,10 @@ class ActionOutcome(_Record):
     error: ErrorInfo | None = Field(None, description="The failure if a node raised while running.")
     traceback: str | None = None
     paused: bool = Field(False, description="The run stopped because a pause was asked (at a step boundary).")
+    stopped_by: Literal["breakpoint", "error"] | None = Field(
+        None, description="What stopped the run before its end: a breakpoint (its condition held), or an error with break on error."
+    )
+    stop_reason: str | None = Field(None, description="Where and why it stopped, e.g. 'before review if iterations >= 2'.")
     replayed_from: str | None = Field(None, description="replay/fork: the checkpoint the new branch starts from.")
     phases: list[str] = Field(default_factory=list, description="replay: the phase(s) run once more.")
     original_writes: list[PendingWrite] = Field(default_factory=list, description="replay: what the original run wrote there.")

@@ -20,6 +20,8 @@ from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Literal
 
+from agent_debug.inspector.breakpoints import Breakpoint
+from agent_debug.inspector.conditions import ConditionError, parse_condition
 from agent_debug.inspector.decisions import answer, check_schema
 from agent_debug.inspector.graph_binding import GraphBinding, GraphChoice, KnownGraph, naming
 from agent_debug.inspector.exceptions import ControlError, NotFoundError, UsageError
@@ -33,6 +35,7 @@ from agent_debug.inspector.user_graph import (
     check_graph_matches,
     check_update_keys,
     root_breakpoints,
+    state_keys,
     subgraph_at,
     with_breakpoints,
 )
@@ -89,6 +92,34 @@ def _phase_writes(state: CheckpointState, nodes: set[str]) -> list[PendingWrite]
     return [w for w in state.pending_writes if not is_internal_channel(w.channel) and w.node in nodes]
 
 
+class _ErrorWatch:
+    """The events' way to the sink, watching for errors while ``break_on_error`` is on:
+    the first error event of an action pauses its run at the next step boundary (a failed
+    attempt LangGraph retries finishes its retries first: that is the step)."""
+
+    def __init__(self, session: DebugSession, sink: Callable[[Any], None] | None) -> None:
+        self.session = session
+        self.sink = sink
+
+    def __call__(self, event: Any) -> None:
+        if self.sink is not None:
+            self.sink(event)
+        session = self.session
+        if session.break_on_error and getattr(event, "kind", None) == "error" and session._error_stop is None:
+            session._error_stop = error_stop_reason(event)
+            session.pause()
+
+
+def error_stop_reason(event: Any) -> str:
+    """``error in plan (RateLimitError: Error code: 429 …; attempt 1, retried)``, one line."""
+    message = " ".join(str(getattr(event, "message", "")).split())
+    if len(message) > 80:
+        message = message[:79] + "…"
+    where = f"error in {event.node}" if getattr(event, "node", None) else "error"
+    retried = f"; attempt {event.attempt}, retried" if getattr(event, "will_retry", False) else ""
+    return f"{where} ({event.type}: {message}{retried})"
+
+
 class DebugSession:
     """A source, and (when it can act) the user's graph, breakpoints and event pipeline.
 
@@ -102,6 +133,12 @@ class DebugSession:
         self.sink = sink
         self.break_before: set[str] = set()
         self.break_after: set[str] = set()
+        """The nodes runs stop before / after: the enabled breakpoints, as runs take them."""
+        self._points: dict[tuple[str, bool], Breakpoint] = {}
+        self.break_on_error = False
+        """Pause a run at the step boundary after any error of its thread, a failed attempt
+        a RetryPolicy retries included."""
+        self._error_stop: Any = None
         self._extractors: dict[str, Any] = {}
         self._runner: Runner | None = None
         self._lock = threading.Lock()
@@ -314,11 +351,13 @@ class DebugSession:
             return self.remote.all_root_nodes()
         return self.graphs.breakpoint_names() if self.graphs is not None else set()
 
-    def toggle_breakpoint(self, node: str, *, after: bool = False) -> bool:
+    def toggle_breakpoint(self, node: str, *, after: bool = False, condition: str | None = None) -> bool:
         """Set or clear a breakpoint (before the node, or ``after`` it); whether it is now set.
 
-        Breakpoints are passed to each run; a ``subgraph:node`` one runs a copy of the graph
-        whose subgraph stops there (``user_graph.with_breakpoints``).
+        With a ``condition`` (an expression on the state, ``inspector.conditions``) the
+        breakpoint is set, or its condition replaced, and a run stops there only when the
+        condition holds. Breakpoints are passed to each run; a ``subgraph:node`` one runs a
+        copy of the graph whose subgraph stops there (``user_graph.with_breakpoints``).
         """
         self._require_control("set a breakpoint")
         if self.remote is not None and ":" in node and node not in self.nodes:
@@ -327,38 +366,98 @@ class DebugSession:
             )
         if node not in self.nodes:
             raise ControlError(f"no node '{node}' in the graph; it has {', '.join(sorted(self.nodes))}")
+        parsed = self._condition(node, after, condition) if condition is not None else None
         points = self.break_after if after else self.break_before
-        now_set = node not in points
-        if now_set and self.remote is not None:
-            points.add(node)
-        elif now_set:
-            points.add(node)
-            try:
-                for known in self.graphs.graphs if self.graphs is not None else ():
-                    self._graph_to_run(known)
-            except ControlError:
-                points.discard(node)
-                raise
-        else:
+        kept = self._points.get((node, after))
+        if node in points and parsed is None:
             points.discard(node)
-        return now_set
+            self._points.pop((node, after), None)
+            return False
+        if node not in points:
+            self._arm(node, points)
+        hits = kept.hits if kept is not None and (kept.condition == parsed or parsed is None) else 0
+        self._points[(node, after)] = Breakpoint(node, after, parsed, hits=hits)
+        return True
 
-    def set_breakpoint(self, node: str, *, after: bool = False) -> None:
-        """Set a breakpoint (no change if it is set already)."""
-        if node not in (self.break_after if after else self.break_before):
-            self.toggle_breakpoint(node, after=after)
+    def _arm(self, node: str, points: set[str]) -> None:
+        """Add ``node`` to the runs' breakpoints, refused (and left out) when a graph cannot stop there."""
+        points.add(node)
+        if self.remote is not None:
+            return
+        try:
+            for known in self.graphs.graphs if self.graphs is not None else ():
+                self._graph_to_run(known)
+        except ControlError:
+            points.discard(node)
+            raise
+
+    def _condition(self, node: str, after: bool, text: str) -> Any:
+        """``text`` checked as a condition on the state of the graph(s) with ``node``; refused
+        with one line naming the breakpoint and the state's keys."""
+        said = f"break {'--after ' if after else ''}{node} if"
+        if ":" in node:
+            raise UsageError(f"{said}: a condition on a node inside a subgraph is not supported; break on '{node.split(':')[0]}' with a condition on the parent's state")
+        keys = self.condition_keys(node)
+        try:
+            return parse_condition(text, keys)
+        except ConditionError as exc:
+            raise UsageError(f"{said}: {exc}") from None
+
+    def condition_keys(self, node: str | None = None) -> set[str] | None:
+        """The state keys a condition on ``node`` (any node: None) may name: the keys of every
+        graph with the node. None when they are not known (a server, a state without named
+        keys): any name is let through then, and a key the state lacks reads None."""
+        graphs = self.graphs.graphs if self.graphs is not None else ()
+        found = [state_keys(k.graph) for k in graphs if node is None or node in k.breakpoint_names]
+        return set().union(*found) if found and all(found) else None
+
+    def set_break_on_error(self, on: bool) -> None:
+        """Turn break on error on or off (``break_on_error``); refused on a read-only source."""
+        self._require_control("break on error")
+        self.break_on_error = on
+
+    def set_breakpoint(self, node: str, *, after: bool = False, condition: str | None = None) -> None:
+        """Set a breakpoint (no change if it is set already and no ``condition`` is given)."""
+        if condition is not None or (node, after) not in self._points:
+            self.toggle_breakpoint(node, after=after, condition=condition)
 
     def clear_breakpoint(self, node: str, *, after: bool = False) -> bool:
-        """Clear one breakpoint; whether it was set."""
+        """Clear one breakpoint (on or off); whether it was there."""
         points = self.break_after if after else self.break_before
-        was_set = node in points
+        was_set = node in points or (node, after) in self._points
         points.discard(node)
+        self._points.pop((node, after), None)
         return was_set
 
     def clear_breakpoints(self) -> None:
         """Remove every breakpoint."""
         self.break_before.clear()
         self.break_after.clear()
+        self._points.clear()
+
+    def enable_breakpoint(self, node: str, *, after: bool = False, enabled: bool = True) -> bool:
+        """Turn a breakpoint on or off, kept in the list either way; whether it is on now."""
+        point = self._points.get((node, after))
+        if point is None:
+            raise NotFoundError(f"no breakpoint {'after' if after else 'before'} '{node}'")
+        points = self.break_after if after else self.break_before
+        if enabled and node not in points:
+            self._arm(node, points)
+        elif not enabled:
+            points.discard(node)
+        point.enabled = enabled
+        return enabled
+
+    def breakpoint_list(self) -> list[Breakpoint]:
+        """Every breakpoint, on or off: before ones first, by node (the session's own records)."""
+        for after, points in ((False, self.break_before), (True, self.break_after)):
+            for node in points:  # set straight on the sets (older callers): a plain breakpoint
+                self._points.setdefault((node, after), Breakpoint(node, after))
+        return sorted(self._points.values(), key=lambda p: (p.after, p.node))
+
+    def breakpoint_at(self, node: str, *, after: bool = False) -> Breakpoint | None:
+        """The breakpoint before (``after``) ``node``, on or off; None when there is none."""
+        return self._points.get((node, after)) or (Breakpoint(node, after) if node in (self.break_after if after else self.break_before) else None)
 
     def _breakpoints_of(self, known: KnownGraph) -> tuple[frozenset[str], frozenset[str]]:
         """The breakpoints (before, after) on nodes ``known`` has: a run passes only those
@@ -388,7 +487,9 @@ class DebugSession:
         runner = self._runner
         if runner is not None:
             runner.pause()
-        elif self._acting.is_set():
+        if self._acting.is_set():
+            # Also kept for the action: a run going on past a false condition starts
+            # another stretch, which stops at once.
             self._pause_asked.set()
 
     @property
@@ -403,19 +504,68 @@ class DebugSession:
         return self.remote.cancel_thread(thread_id)
 
     def _extractor(self, thread_id: str, sink: Callable[[Any], None] | None) -> Any:
-        """The thread's event extractor for ``sink``, kept across its runs (None: no events)."""
-        if sink is None:
+        """The thread's event extractor for ``sink``, kept across its runs (None: no events
+        are wanted: no sink, and no break on error, which watches the error events)."""
+        if sink is None and not self.break_on_error:
             return None
         from agent_debug.inspector.events import EventExtractor
 
-        extractor = self._extractors.get(thread_id)
-        if extractor is None or extractor.on_event != sink:  # (bound methods compare by object and function)
-            extractor = self._extractors[thread_id] = EventExtractor(thread_id, on_event=sink)
-        return extractor
+        kept = self._extractors.get(thread_id)
+        if kept is None or kept[0] != sink:  # (bound methods compare by object and function)
+            kept = self._extractors[thread_id] = (sink, EventExtractor(thread_id, on_event=_ErrorWatch(self, sink)))
+        return kept[1]
 
-    def _run(self, action: Action, thread_id: str, payload: Any, *, step: bool = False, sink: Callable[[Any], None] | None = None, **extra: Any) -> ActionOutcome:
-        if self.remote is not None:
-            return self._run_remote(action, thread_id, payload, step=step, sink=sink, **extra)
+    def _run(
+        self,
+        action: Action,
+        thread_id: str,
+        payload: Any,
+        *,
+        step: bool = False,
+        sink: Callable[[Any], None] | None = None,
+        command: Any = None,
+        checkpoint_id: str | None = None,
+        interrupt_after: Any = None,
+        **extra: Any,
+    ) -> ActionOutcome:
+        """Run to a stop the user should see: a breakpoint whose condition holds, a pause,
+        an error (with break on error, any error event), an interrupt or the end.
+
+        A breakpoint whose condition is false stops LangGraph's run all the same; the run
+        goes on from there in another stretch, so the user sees one stop only. A step, and
+        a replay's stop after its phase (``interrupt_after``), are never continued."""
+        new: list[str] = []
+        stop: tuple[str, str] | None = None
+        first: Action = action  # a server creates the thread on the first stretch of a "run" only
+        self._error_stop = None
+        try:
+            while True:
+                if self.remote is not None:
+                    result = self._stretch_remote(first, thread_id, payload, step=step, sink=sink, command=command, checkpoint_id=checkpoint_id, interrupt_after=interrupt_after)
+                else:
+                    result = self._stretch(thread_id, payload, step=step, sink=sink)
+                new += [c for c in result.new_checkpoints if c not in new]
+                if self._error_stop is not None:
+                    stop = ("error", self._error_stop)
+                    break
+                if step or interrupt_after or result.paused or result.error is not None:
+                    break
+                stop, again = self._judge_stop(thread_id)
+                if not again:
+                    break
+                if self._pause_asked.is_set():
+                    result.paused = True  # asked between two stretches: stop where the last one did
+                    break
+                payload, command, checkpoint_id, first = None, None, None, "continue"
+        finally:
+            self._pause_asked.clear()
+            self._error_stop = None
+        result.new_checkpoints = new
+        by, why = stop if stop is not None else (None, None)
+        return self._outcome(action, thread_id, result, paused=result.paused, stopped_by=by, stop_reason=why, **extra)
+
+    def _stretch(self, thread_id: str, payload: Any, *, step: bool, sink: Callable[[Any], None] | None) -> RunResult:
+        """One run of the local graph to LangGraph's next stop."""
         known = self._known_for(thread_id)
         before, after = self._breakpoints_of(known)
         with self._lock:
@@ -425,7 +575,7 @@ class DebugSession:
                 runner.pause()
             try:
                 head = self._head(thread_id)
-                result = runner.run(
+                return runner.run(
                     payload,
                     interrupt_before=None if step else root_breakpoints(before),
                     interrupt_after="*" if step else root_breakpoints(after),
@@ -434,14 +584,13 @@ class DebugSession:
                 )
             finally:
                 self._runner = None
-                self._pause_asked.clear()
                 self._forget()
-        return self._outcome(action, thread_id, result, paused=result.paused, **extra)
 
-    def _run_remote(self, action: Action, thread_id: str, payload: Any, *, step: bool, sink: Callable[[Any], None] | None, command: Any = None, checkpoint_id: str | None = None, interrupt_after: Any = None, **extra: Any) -> ActionOutcome:
+    def _stretch_remote(self, action: Action, thread_id: str, payload: Any, *, step: bool, sink: Callable[[Any], None] | None, command: Any, checkpoint_id: str | None, interrupt_after: Any) -> RunResult:
+        """One run on the server to its next stop."""
         with self._lock:
             try:
-                result = self.remote.run(
+                return self.remote.run(
                     thread_id,
                     input=payload,
                     command=command,
@@ -454,7 +603,46 @@ class DebugSession:
                 )
             finally:
                 self._forget()
-        return self._outcome(action, thread_id, result, paused=result.paused, **extra)
+
+    def _judge_stop(self, thread_id: str) -> tuple[tuple[str, str] | None, bool]:
+        """Why the thread stopped where it stands (``('breakpoint', 'before review if …')``)
+        and whether to run on: only when every breakpoint that stopped it has a condition
+        that is false on the state there. A condition that fails to evaluate stops the run
+        and says why; the hits of the breakpoints that stopped it are counted."""
+        summary = self.thread(thread_id)
+        if summary.status is not ThreadStatus.PENDING:
+            return None, False
+        ran = self.source.history(thread_id, limit=1).checkpoints
+        last = set(ran[0].nodes) if ran else set()
+        due = set(summary.next)
+        hit = [
+            p for p in self.breakpoint_list()
+            if p.enabled and ":" not in p.node and (p.node in last if p.after else p.node in due)
+        ]
+        if not hit:
+            return None, False  # stopped by something else (a subgraph's breakpoint): stop
+        held: list[str] = []
+        values: Any = None
+        for point in hit:
+            if point.condition is None:
+                held.append(point.describe())
+                point.hits += 1
+                continue
+            if values is None:
+                values = self.source.state(thread_id).values
+                values = values if isinstance(values, dict) else {}
+            try:
+                holds = point.condition.holds(values)
+            except ConditionError as exc:
+                held.append(f"{point.describe()} (the condition failed: {exc}; stopped to be safe)")
+                point.hits += 1
+                continue
+            if holds:
+                held.append(point.describe())
+                point.hits += 1
+        if not held:
+            return None, True
+        return ("breakpoint", "; ".join(held)), False
 
     def _head(self, thread_id: str) -> str | None:
         from agent_debug.inspector.exceptions import InspectorError

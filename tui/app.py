@@ -33,15 +33,20 @@ from agent_debug.inspector.exceptions import InspectorError
 from agent_debug.inspector.model import ActionOutcome, ThreadStatus
 from agent_debug.inspector.sources.base import Capability, Source
 from agent_debug.tui import gc_policy, layout
+from agent_debug.tui.compare import Comparison, ComparisonReady
 from agent_debug.tui.events_feed import EVENT_FLUSH_S, EventsFeed
 from agent_debug.tui.graph_drawing import GraphDrawing
+from agent_debug.tui.interrupt_watch import InterruptWatch, NewInterrupt
+from agent_debug.tui.jump import Found, Loaded
 from agent_debug.tui.key_bindings import ACTING, APP_BINDINGS, KeysInEffect, binding_ids, keep_out_of_footer
 from agent_debug.tui.keymap_file import load_user_keymap
 from agent_debug.tui.safe_text import visible
-from agent_debug.tui.screens.breakpoint_screen import BreakpointScreen
+from agent_debug.tui.screens.breakpoint_screen import BreakpointChoice, BreakpointScreen
+from agent_debug.tui.screens.breakpoints_list_screen import BreakpointsListScreen
 from agent_debug.tui.screens.edit_screen import EditStateScreen
 from agent_debug.tui.screens.help_screen import HelpScreen
 from agent_debug.tui.screens.interrupt_screen import InterruptScreen
+from agent_debug.tui.screens.jump_screen import JumpScreen
 from agent_debug.tui.screens.replay_screen import ReplayResultScreen, ReplayScreen
 from agent_debug.tui.selection import Selection
 from agent_debug.tui.store_loader import StoreLoader
@@ -55,6 +60,7 @@ from agent_debug.tui.widgets.state.pending_view import PendingView
 from agent_debug.tui.widgets.state.state_tree import StateTree
 from agent_debug.tui.widgets.state.value_detail import ValueDetail
 from agent_debug.tui.widgets.threads.thread_list import ThreadList as ThreadListWidget
+from agent_debug.tui.widgets.timeline.timeline_view import TimelineView
 from agent_debug.tui.worker_messages import (
     ActionDone,
     ActionFailed,
@@ -69,7 +75,7 @@ from agent_debug.tui.worker_messages import (
 )
 
 # The screens whose keys a keymap may remap too (their binding ids are known ids).
-_SCREENS = (HelpScreen, BreakpointScreen, EditStateScreen, InterruptScreen, ReplayScreen, ReplayResultScreen)
+_SCREENS = (HelpScreen, BreakpointScreen, BreakpointsListScreen, EditStateScreen, InterruptScreen, ReplayScreen, ReplayResultScreen, JumpScreen)
 
 
 def _kept_in(part: str, name: str, doc: str) -> Any:
@@ -116,6 +122,7 @@ class AgentDebugApp(App[None]):
         prices: dict[str, dict[str, float]] | None = None,
         stuck_clock: Callable[[], float] | None = None,
         ages_every: float = 1.0,
+        remember: Any = None,
     ) -> None:
         """``controller`` (an ``inspector.session.DebugSession`` that can act) enables the acting verbs;
         ``start`` = (thread id, input, step?) begins a run when the app opens.
@@ -124,7 +131,9 @@ class AgentDebugApp(App[None]):
         ``events.PriceTable``) adds cost to the phase-timing table. ``stuck_clock``:
         the wall clock (epoch seconds) stuck phases are timed by (tests inject one).
         The ages the lists show are dated again by ``clock`` every ``ages_every`` seconds.
-        Keys are remapped from the user's keymap file (see ``keymap_file``)."""
+        Keys are remapped from the user's keymap file (see ``keymap_file``).
+        ``remember`` (a ``remember.Remembered``) restores the thread and tab of the last
+        session on this target and keeps them as they change."""
         super().__init__()
         # The acting verbs are on when the session can act (its source holds a graph and a writer).
         self.controller = controller if controller is not None and controller.can(Capability.CONTROL) else None
@@ -150,8 +159,15 @@ class AgentDebugApp(App[None]):
         self._threads_total = 0
         self.keys = KeysInEffect(self)
         self.loader = StoreLoader(self, source, polling=poll_interval > 0)
-        self.selection = Selection(self.loader, follow=follow, changed=self._update_status_line)
+        self.selection = Selection(self.loader, follow=follow, changed=self._selection_changed)
+        self.comparison = Comparison(self, source)  # M marks a checkpoint, D diffs it with the selected one
         self.drawing = GraphDrawing(self, source, graph, breakpoints=self._breakpoints, key=self.keys.display, running=self.feed.running)
+        self.new_interrupts = InterruptWatch()
+        self.interrupts_told: list[NewInterrupt] = []  # each with a notification, and the bell
+        self.remember = remember
+        self._remember_timer: Any = None
+        if remember is not None and thread_id is None and remember.thread:
+            self.initial_thread = remember.thread  # a thread that is gone is passed over
 
     # Read where they are kept: the run events (``feed``), the selection, the graph's focus.
     events = _kept_in("feed", "events", "Run events on their way to the events pane (and the recent ones).")
@@ -195,6 +211,8 @@ class AgentDebugApp(App[None]):
                 yield PendingView(id="pending-view")
             with TabPane("Events", id="events"):
                 yield EventsView(id="events-view")
+            with TabPane("Timeline", id="timeline"):
+                yield TimelineView(id="timeline-view")
         yield KeyFooter()
 
     def notify(  # type: ignore[override]
@@ -226,6 +244,7 @@ class AgentDebugApp(App[None]):
             self.set_interval(self.poll_interval, self.check_changes, name="poll")
         self.set_interval(EVENT_FLUSH_S, self.feed.flush, name="events")
         self.set_interval(self.ages_every, self.refresh_ages, name="ages")
+        self._restore_remembered_tab()
         self._update_status_line()
         if self._start is not None and self.controller is not None:
             thread_id, payload, step = self._start
@@ -242,10 +261,12 @@ class AgentDebugApp(App[None]):
             parts.append(f"subgraph {' › '.join(namespace_path(self.namespace))}")
         if self.controller is not None:
             parts.append("running…" if self.controller.running else "control on")
-            points = [f"before {n}" for n in sorted(self.controller.break_before)]
-            points += [f"after {n}" for n in sorted(self.controller.break_after)]
+            points = [p.describe() for p in self.controller.breakpoint_list() if p.enabled]
             if points:
                 parts.append("break " + ", ".join(points))
+            if self.controller.break_on_error:
+                parts.append("break on error")
+        parts.extend(self._remembered_parts())
         if self.problem:
             parts.append(f"⚠ {self.problem}")
         self.sub_title = visible(" · ".join(parts))  # the problem may quote the store
@@ -329,11 +350,13 @@ class AgentDebugApp(App[None]):
         widget = self.query_one(ThreadListWidget)
         if self.initial_thread and self.thread_id in (None, self.selection.starting):
             widget.selected = self.initial_thread
-        widget.show(message.doc.threads, message.doc.total, now=self.clock())
         listed = {t.thread_id for t in message.doc.threads}
         gone = self.thread_id is not None and not message.partial and self.thread_id not in listed
-        # A thread asked for that is beyond the first page is chosen when the whole list is in.
+        # A thread asked for that is beyond the first page is chosen when the whole list is
+        # in: until then the cursor on the first page chooses nothing.
         later = message.partial and self.thread_id is None and self.initial_thread not in (None, *listed)
+        widget.hold_selection = later
+        widget.show(message.doc.threads, message.doc.total, now=self.clock())
         if (self.thread_id is None and not later) or gone:
             # A thread that is no longer there (the store was replaced, the thread
             # deleted) gives way to the one under the cursor.
@@ -341,6 +364,7 @@ class AgentDebugApp(App[None]):
             if chosen:
                 self.selection.choose_thread(chosen)
         self._update_status_line()
+        self._tell_new_interrupts(self.new_interrupts.listing(message.doc.threads, partial=message.partial))
 
     @on(HistoryLoaded)
     @_while_mounted
@@ -358,6 +382,7 @@ class AgentDebugApp(App[None]):
             tree.merge_newer(message.page, follow=self.follow, now=self.clock())
         else:
             tree.show_page(message.page, older=message.mode == "older", now=self.clock(), keep=self.checkpoint_id if message.mode == "older" else None)
+        self._timeline_history_shown(message.page.thread_id, message.mode)
 
     @on(CheckpointLoaded)
     @_while_mounted
@@ -368,6 +393,7 @@ class AgentDebugApp(App[None]):
         self.drawing.checkpoint_shown(state)
         self.query_one(StateTree).show_values(state.values)
         self.query_one(DiffView).show(message.diff)
+        self.comparison.checkpoint_shown(self.row, state)  # comparing: the mark against this one
         self.query_one(MessagesView).show(state.messages)
         traceback = self.tracebacks.get(state.thread_id) if state.errors else None
         self.query_one(PendingView).show(state, traceback)
@@ -423,6 +449,10 @@ class AgentDebugApp(App[None]):
             text += f", next {', '.join(o.next)}"
         if o.action == "resume" and o.sent is not None:
             text += f"\nsent {json.dumps(o.sent, default=repr)[:300]}"
+        if o.stop_reason:
+            text += f"\nstopped: {o.stop_reason}" if o.stopped_by == "error" else f"\nstopped at the breakpoint {o.stop_reason}"
+        if o.stopped_by == "error":
+            self.show_errors()
         if o.error is not None:
             if o.traceback:
                 self.tracebacks[o.thread_id] = o.traceback
@@ -433,6 +463,9 @@ class AgentDebugApp(App[None]):
         if o.action == "replay":
             self.push_screen(ReplayResultScreen(o))
         elif o.status is ThreadStatus.INTERRUPTED and o.interrupts:
+            news = self.new_interrupts.outcome(o.thread_id, o.interrupts)
+            # The dialog that opens says it: no toast over the panes, only the bell.
+            self._tell_new_interrupts([news] if news else [], toast=False)
             self._open_interrupts(o.thread_id, o.interrupts)
 
     @on(ActionFailed)
@@ -457,6 +490,7 @@ class AgentDebugApp(App[None]):
     def _checkpoint_chosen(self, message: HistoryTree.Chosen) -> None:
         if not self.selection.shows(message.thread_id, message.namespace):
             return  # a row of the history shown before (the list moved on): the new one is on the way
+        self.comparison.thread_shown(message.thread_id)  # a mark on another thread is dropped
         tree = self.query_one(HistoryTree)
         head = tree.rows[0].checkpoint_id if tree.rows else None
         self.selection.choose_checkpoint(message.checkpoint, head)
@@ -555,22 +589,31 @@ class AgentDebugApp(App[None]):
             return
         suggested = self.selection.selected_phase()
         current = self.controller.break_after if after else self.controller.break_before
+        conditions = {p.node: p.condition.text for p in self.controller.breakpoint_list() if p.after == after and p.condition}
         screen = BreakpointScreen(
-            sorted(self.controller.nodes), after=after, suggested=None if suggested == "__start__" else suggested, current=set(current)
+            sorted(self.controller.nodes), after=after, suggested=None if suggested == "__start__" else suggested, current=set(current),
+            keys=self.controller.condition_keys(), conditions=conditions,
         )
-        self.push_screen(screen, lambda node: self.set_breakpoint(node, after) if node else None)
 
-    def set_breakpoint(self, node: str, after: bool) -> None:
-        """Toggle a breakpoint before (or after) ``node`` (``subgraph:node`` inside a subgraph)."""
+        def chosen(choice: BreakpointChoice | None) -> None:
+            if choice is not None:
+                self.set_breakpoint(choice.node, after, choice.condition)
+
+        self.push_screen(screen, chosen)
+
+    def set_breakpoint(self, node: str, after: bool, condition: str | None = None) -> None:
+        """Toggle a breakpoint before (or after) ``node`` (``subgraph:node`` inside a
+        subgraph); with a ``condition`` on the state, set it (or replace its condition)."""
         if self.controller is None:
             return
         try:
-            on_ = self.controller.toggle_breakpoint(node, after=after)
+            on_ = self.controller.toggle_breakpoint(node, after=after, condition=condition)
         except InspectorError as exc:
-            self.notify(exc.message, severity="warning", timeout=5)
+            self.notify(exc.message, severity="warning", timeout=6)
             return
         where = "after" if after else "before"
-        self.notify(f"breakpoint {where} {node} {'set' if on_ else 'cleared'}", timeout=3)
+        said = f" if {condition}" if on_ and condition else ""
+        self.notify(f"breakpoint {where} {node}{said} {'set' if on_ else 'cleared'}", timeout=3)
         self._update_status_line()
         self.redraw_graph()
 
@@ -643,6 +686,186 @@ class AgentDebugApp(App[None]):
 
         value = self.state.values[key]
         self._when_thread_fits(thread, lambda: self.push_screen(EditStateScreen(checkpoint, key, value, as_node), edited))
+
+    # -- breakpoints --
+
+    def action_breakpoints(self) -> None:
+        """List every breakpoint (condition, hits); turn them off, delete them, break on error."""
+        if self.controller is None:
+            self._can_act()
+            return
+
+        def closed(changed: bool | None) -> None:
+            if changed:
+                self._update_status_line()
+                self.redraw_graph()
+
+        self.push_screen(BreakpointsListScreen(self.controller), closed)
+
+    def action_break_on_error(self) -> None:
+        """Switch break on error: a run pauses at the step after any error (a retried attempt too)."""
+        if self.controller is None:
+            self._can_act()
+            return
+        on_ = not self.controller.break_on_error
+        self.controller.set_break_on_error(on_)
+        self.notify("break on error on: a run pauses at the step after any error" if on_ else "break on error off", timeout=3)
+        self._update_status_line()
+
+    def show_errors(self) -> None:
+        """The Events pane with its errors tab: where a run stopped by an error says why."""
+        from textual.widgets import Tabs
+
+        self.action_show_tab("events")
+        self.query_one("#events-kind", Tabs).active = "events-errors"
+
+    # -- interrupt notification --
+
+    def _tell_new_interrupts(self, news: list[NewInterrupt], *, toast: bool = True) -> None:
+        """A toast for each thread that reached a new interrupt (the first three), and the bell."""
+        if not news:
+            return
+        self.interrupts_told.extend(news)
+        self.bell()
+        if not toast:
+            return
+        key = self.keys.display("control.answer")
+        how = f"select it and press {key} to answer" if self.controller is not None else f"{key} answers it (open with --graph GRAPH_REF)"
+        for item in news[:3]:
+            more = f" (+{item.count - 1} more)" if item.count > 1 else ""
+            self.notify(f"thread {item.thread_id} waits at an interrupt{more}: {item.question}\n{how}", title="interrupt", severity="warning", timeout=12)
+        if len(news) > 3:
+            self.notify(f"{len(news) - 3} more threads wait at a new interrupt; {self.keys.display('inbox')} shows the inbox", title="interrupt", timeout=12)
+
+    # -- remember last target --
+
+    REMEMBER_AFTER_S = 1.0
+    """How long the selection stays put before it is written down (a burst of moves writes once)."""
+
+    def _selection_changed(self) -> None:
+        self._update_status_line()
+        self._remember_selection()
+
+    @on(TabbedContent.TabActivated, "#right")
+    def _tab_remembered(self, _: TabbedContent.TabActivated) -> None:
+        self._remember_selection()
+
+    def _remember_selection(self) -> None:
+        """Note the thread and tab shown; written once they stay put (off the UI thread)."""
+        if self.remember is None:
+            return
+        try:
+            tab = self.query_one("#right", TabbedContent).active or None
+        except NoMatches:
+            return  # shutting down
+        if self.remember.note(self.thread_id, tab):
+            if self._remember_timer is not None:
+                self._remember_timer.stop()
+            self._remember_timer = self.set_timer(self.REMEMBER_AFTER_S, self._save_remembered, name="remember")
+
+    def _save_remembered(self) -> None:
+        self.run_worker(self._write_remembered, name="remember", group="remember", description="remember", thread=True, exit_on_error=False)
+
+    def _write_remembered(self) -> None:
+        problem = self.remember.save()
+        if problem:
+            self.call_from_thread(self._update_status_line)
+
+    def _restore_remembered_tab(self) -> None:
+        """Show the tab of the last session on this target (one that no longer exists is passed over)."""
+        if self.remember is None or not self.remember.tab:
+            return
+        tabs = self.query_one("#right", TabbedContent)
+        if any(pane.id == self.remember.tab for pane in tabs.query(TabPane)):
+            tabs.active = self.remember.tab
+
+    def _remembered_parts(self) -> list[str]:
+        """What the status line says of the memory: a reopened last target, a file problem."""
+        if self.remember is None:
+            return []
+        parts = ["the last target (attach TARGET opens another)"] if self.remember.reopened else []
+        if self.remember.problem:
+            parts.append(f"⚠ {self.remember.problem}")
+        return parts
+
+    # -- timeline --
+
+    _timeline_target: tuple[str, str] | None = None  # (namespace, checkpoint) a chosen phase selects
+
+    def _timeline_history_shown(self, thread_id: str, mode: str) -> None:
+        """A page of history is shown: the timeline follows the thread (rebuilt in its worker,
+        except for an older page), and a phase chosen in it gets its checkpoint selected."""
+        if mode != "older":
+            self.query_one(TimelineView).load(self.source, thread_id, self.clock())
+        self._timeline_reach()
+
+    def _timeline_reach(self) -> None:
+        """Select the checkpoint of the phase chosen in the timeline once its namespace's
+        history is shown, loading older pages until it is in."""
+        if self._timeline_target is None or self._timeline_target[0] != self.namespace:
+            return
+        checkpoint_id = self._timeline_target[1]
+        tree = self.query_one(HistoryTree)
+        if tree.select_checkpoint(checkpoint_id):
+            self._timeline_target = None
+        elif tree.next_before and self.thread_id and tree.rows and checkpoint_id < tree.rows[-1].checkpoint_id:
+            self.loader.history(self.thread_id, self.namespace, "older", tree.next_before)
+        else:
+            self._timeline_target = None
+            self.notify("that phase's checkpoint is not in the history any more", severity="warning", timeout=4)
+
+    @on(TimelineView.PhaseChosen)
+    @_while_mounted
+    def _timeline_phase_chosen(self, message: TimelineView.PhaseChosen) -> None:
+        if message.thread_id != self.thread_id:
+            return
+        self._timeline_target = (message.phase.namespace, message.phase.checkpoint_id)
+        if message.phase.namespace != self.namespace:
+            self.selection.choose_namespace(message.phase.namespace)  # its history, then the checkpoint
+        else:
+            self._timeline_reach()
+
+    @on(TimelineView.Built)
+    @_while_mounted
+    def _timeline_built(self, message: TimelineView.Built) -> None:
+        tree = self.query_one(HistoryTree)
+        tree.show_waits(message.timeline.thread_id, tree.namespace, message.timeline.waited_checkpoints(tree.namespace))
+
+    # -- compare and jump --
+
+    def action_mark_checkpoint(self) -> None:
+        """Mark the selected checkpoint to compare others with it (on the marked one: clear the mark)."""
+        self.comparison.toggle_mark(self.row, self.thread_id, self.namespace)
+
+    def action_compare(self) -> None:
+        """Diff the marked checkpoint against the selected one; comparing, back to each against its parent."""
+        self.comparison.toggle(self.row, self.state, self.namespace)
+
+    @on(ComparisonReady)
+    @_while_mounted
+    def _comparison_ready(self, message: ComparisonReady) -> None:
+        self.comparison.arrived(message)
+
+    def action_jump(self) -> None:
+        """Go to a checkpoint by its step number or (part of) its id; older pages are read as needed."""
+        tree = self.query_one(HistoryTree)
+        if self.thread_id is None or tree.thread_id != self.thread_id or not tree.rows:
+            self.notify("select a thread (and let its history load) first", severity="warning", timeout=3)
+            return
+        loaded = Loaded(self.thread_id, self.namespace, list(tree.rows), tree.next_before, self.checkpoint_id)
+        self.push_screen(JumpScreen(self.source, loaded), lambda found: self._jumped(loaded, found))
+
+    def _jumped(self, loaded: Loaded, found: Found | None) -> None:
+        if found is None:
+            return
+        if not self.selection.shows(loaded.thread_id, loaded.namespace):
+            self.notify("another history is shown now: the jump was dropped", severity="warning", timeout=3)
+            return
+        tree = self.query_one(HistoryTree)
+        if tree.go_to(found.checkpoint_id, found.older, found.next_before):
+            tree.focus()
+        if found.note:
+            self.notify(found.note, timeout=8)
 
     # -- actions ----------------------------------------------------------------------
 
@@ -753,6 +976,9 @@ class AgentDebugApp(App[None]):
         return lambda: self.run_action(action)
 
     def on_unmount(self) -> None:
+        if self.remember is not None:
+            self.remember.note(self.thread_id, None)
+            self.remember.save()  # at exit: a small file, written before the store closes
         self.workers.cancel_all()
         self.feed.close()  # before the source closes: a followed run's stream reads through it
         if self.controller is not None:

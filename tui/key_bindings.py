@@ -49,6 +49,12 @@ APP_BINDINGS: list[Binding] = [
     Binding("Y", "copy_path", "Copy path", id="copy.path", show=False, tooltip="Copy the highlighted value's path (for state --path)"),
     Binding("plus", "zoom", "Zoom pane", id="pane.zoom", show=False, key_display="+",
             tooltip="Give the focused pane the whole screen, or share it again"),
+    Binding("T", "show_tab('timeline')", "Timeline", id="tab.timeline", show=False, tooltip="The selected thread's phases on a time axis"),
+    Binding("M", "mark_checkpoint", "Mark", id="compare.mark", show=False, tooltip="Mark the selected checkpoint to compare another against it"),
+    Binding("D", "compare", "Compare", id="compare.diff", show=False, tooltip="Diff the marked checkpoint against the selected one (again: against its parent)"),
+    Binding("colon", "jump", "Jump", id="jump", show=False, key_display=":", tooltip="Go to a step number or a checkpoint id"),
+    Binding("ctrl+b", "breakpoints", "Breakpoints", id="control.breakpoints", show=False, tooltip="Every breakpoint, its condition and hits; break on error"),
+    Binding("E", "break_on_error", "Break on error", id="control.break_error", show=False, tooltip="Pause a run at the first error (also an attempt that will be retried)"),
     Binding("t", "toggle_theme", "Light/dark", id="theme", show=False, tooltip="Switch between the light and the dark theme"),
     Binding("ctrl+r", "refresh", "Refresh", id="refresh", show=False, tooltip="Read the threads and the history again"),
 ]
@@ -56,7 +62,10 @@ APP_BINDINGS: list[Binding] = [
 HELP_BINDINGS: list[Binding] = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close", tooltip="Close the help")]
 
 # Actions that act on a thread: they need a graph to run; without one their keys say why.
-ACTING = frozenset(("step", "continue", "pause", "cancel_runs", "answer", "breakpoint", "breakpoint_after", "replay", "edit"))
+ACTING = frozenset((
+    "step", "continue", "pause", "cancel_runs", "answer", "breakpoint", "breakpoint_after", "replay", "edit",
+    "breakpoints", "break_on_error",
+))
 # How the help screen marks a key that cannot work in this session.
 UNAVAILABLE = "✗"
 

@@ -16,14 +16,6 @@ from tests.e2e.test_tmux import AGENT_DEBUG, Terminal, copy_store, search
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")
 
 
-@pytest.fixture
-def term():
-    terminal = Terminal()
-    try:
-        yield terminal
-    finally:
-        terminal.close()
-
 
 def test_a_deep_agents_state_and_messages_in_a_real_terminal(term: Terminal, compat_store, tmp_path: Path) -> None:
     """deepagents keeps messages and files in DeltaChannels: the State and Messages tabs show

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from agent_debug.inspector.targets import open_source
-from tests.e2e.test_tmux import Terminal, term  # noqa: F401  (term: the e2e suite's tmux fixture)
+from tests.e2e.test_tmux import Terminal
 
 # A workflow whose first phase runs until the test opens its gate (a file), so Ctrl-C
 # surely lands while it runs, whatever the machine's speed.

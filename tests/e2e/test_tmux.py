@@ -20,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -167,15 +167,6 @@ class Terminal:
             )
         shutil.rmtree(self._dir, ignore_errors=True)
 
-
-@pytest.fixture
-def term() -> Iterator[Terminal]:
-    """A private tmux server, always killed afterwards."""
-    terminal = Terminal()
-    try:
-        yield terminal
-    finally:
-        terminal.close()
 
 
 def copy_store(src: Path, dst: Path) -> Path:
@@ -643,7 +634,7 @@ def test_a_recording_opens_read_only_for_a_post_mortem(term: Terminal, tmp_path:
 def test_a_remapped_key_works_and_help_shows_it(term: Terminal, store, tmp_path: Path) -> None:
     db, report = store
     keymap = tmp_path / "keymap.toml"
-    keymap.write_text('"tab.state" = "w"\n')
+    keymap.write_text('"tab.state" = "o"\n')  # a key no other binding has: nothing loses its key
     before = keymap.read_bytes()
     term.env["AGENT_DEBUG_KEYMAP"] = str(keymap)
     total = len(report.threads)
@@ -651,7 +642,7 @@ def test_a_remapped_key_works_and_help_shows_it(term: Terminal, store, tmp_path:
     term.wait_for(f"threads: {total} of {total}", timeout=15)
 
     term.press("?")
-    term.wait_match(r"(\bw\b.*tab\.state|tab\.state.*\bw\b)")
+    term.wait_match(r"(\bo\b.*tab\.state|tab\.state.*\bo\b)")
     term.press("Escape")
     term.wait_until(lambda: "tab.state" not in term.screen(), "the help closing")
 
@@ -659,7 +650,7 @@ def test_a_remapped_key_works_and_help_shows_it(term: Terminal, store, tmp_path:
     search(term, error_thread, total)
     term.press("x")
     term.wait_for("sandbox image 'python:9.9' not found")
-    term.press("w")  # the State tab, on its remapped key
+    term.press("o")  # the State tab, on its remapped key
     term.wait_for("fail_permanently: True")
 
     term.press("q")

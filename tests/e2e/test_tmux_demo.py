@@ -7,10 +7,10 @@ import re
 from pathlib import Path
 
 from agent_debug.inspector.targets import open_source
-from tests.e2e.test_tmux import AGENT_DEBUG, Terminal, copy_store, term  # noqa: F401  (term: the e2e suite's tmux fixture)
+from tests.e2e.test_tmux import AGENT_DEBUG, Terminal, copy_store
 
 
-def test_demo_inbox_answer_opens_the_dialog_and_appends_a_checkpoint(term: Terminal, seeded_db, tmp_path: Path) -> None:  # noqa: F811
+def test_demo_inbox_answer_opens_the_dialog_and_appends_a_checkpoint(term: Terminal, seeded_db, tmp_path: Path) -> None:
     src, report = seeded_db
     db = copy_store(src, tmp_path / "demo" / "demo.db")  # present, so the demo does not seed again
     with open_source(str(db)) as source:

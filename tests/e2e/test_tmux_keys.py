@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from agent_debug.inspector.targets import open_source
-from tests.e2e.test_tmux import AGENT_DEBUG, ANSI, Terminal, copy_store, term  # noqa: F401 (term: the fixture)
+from tests.e2e.test_tmux import AGENT_DEBUG, ANSI, Terminal, copy_store
 
 # What only the Graph tab draws.
 GRAPH_MARK = "__start__"

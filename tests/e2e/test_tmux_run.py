@@ -8,7 +8,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -46,14 +45,6 @@ builder.add_edge("finish", END)
 graph = builder.compile()
 '''
 
-
-@pytest.fixture
-def term() -> Iterator[Terminal]:
-    terminal = Terminal()
-    try:
-        yield terminal
-    finally:
-        terminal.close()
 
 
 def test_run_shows_its_thread_at_once_and_marks_the_running_node(term: Terminal, tmp_path: Path) -> None:

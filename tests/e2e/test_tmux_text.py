@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from agent_debug.inspector.targets import open_source
-from tests.e2e.test_tmux import AGENT_DEBUG, Terminal, copy_store, term  # noqa: F401  (term: the fixture)
+from tests.e2e.test_tmux import AGENT_DEBUG, Terminal, copy_store
 
 SNAPSHOT_DB = Path(__file__).resolve().parents[1] / "data" / "snapshot.db"
 

@@ -4,12 +4,12 @@ server, the thread done afterwards (as the server itself says)."""
 
 from __future__ import annotations
 
-from tests.e2e.test_tmux import AGENT_DEBUG, Terminal, term  # noqa: F401  (term: the e2e suite's tmux fixture)
+from tests.e2e.test_tmux import AGENT_DEBUG, Terminal
 
 _DEADLINE = 60.0  # a busy CI machine: generous, and only ever waited on a condition
 
 
-def test_answer_an_interrupt_through_the_server_in_tmux(term: Terminal, langgraph_server) -> None:  # noqa: F811
+def test_answer_an_interrupt_through_the_server_in_tmux(term: Terminal, langgraph_server) -> None:
     thread, _ = langgraph_server.run("review", {"draft": "in tmux"})
     term.env = {k: v for k, v in term.env.items() if not k.startswith(("LANGSMITH_", "LANGCHAIN_")) and k != "LANGGRAPH_API_KEY"}
     term.start([AGENT_DEBUG, "attach", langgraph_server.url, "--thread", thread])

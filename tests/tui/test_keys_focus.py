@@ -20,7 +20,9 @@ from agent_debug.tui.app import AgentDebugApp
 from agent_debug.tui.key_bindings import ACTING, APP_BINDINGS, UNAVAILABLE
 from agent_debug.tui.render import age
 from agent_debug.tui.screens.help_screen import HelpScreen
+from agent_debug.tui.screens.jump_screen import JumpScreen
 from agent_debug.tui.widgets.history.history_tree import HistoryTree
+from agent_debug.tui.widgets.state.diff_view import DiffView
 from agent_debug.tui.widgets.threads.thread_list import ThreadList
 from tests.tui.conftest import fixed_clock, settle
 from tests.tui.test_keymap import help_text, palette_entry
@@ -181,6 +183,29 @@ async def check_namespace(pilot, key: str, focused: Widget) -> None:
     assert app.namespace != before or notes(app) == ["this thread has no subgraph checkpoints"]
 
 
+async def check_mark(pilot, key: str, focused: Widget) -> None:
+    app = pilot.app
+    before = app.comparison.marked
+    await press(pilot, key)
+    assert app.comparison.marked is not before, f"{key} from {focused}: the mark did not change"
+
+
+async def check_compare(pilot, key: str, focused: Widget) -> None:
+    app = pilot.app
+    diff = app.query_one(DiffView)
+    before, said = diff.comparing, len(notes(app))
+    await press(pilot, key)
+    # A comparison starts or ends, or one line says why it cannot (no mark, the mark itself).
+    assert diff.comparing is not before or len(notes(app)) > said, f"{key} from {focused}: nothing happened"
+
+
+async def check_jump(pilot, key: str, focused: Widget) -> None:
+    await press(pilot, key)
+    assert isinstance(pilot.app.screen, JumpScreen)
+    await press(pilot, "escape")
+    assert pilot.app.focused is focused
+
+
 async def check_read_only(pilot, key: str, focused: Widget) -> None:
     app = pilot.app
     await press(pilot, key)
@@ -205,6 +230,9 @@ CHECKS: dict[str, Check] = {
     "slash": check_search,
     "z": check_graph_focus,
     "w": check_wrap,
+    "M": check_mark,
+    "colon": check_jump,
+    "D": check_compare,
     **{key: check_tab for key in TAB_KEYS},
 }
 

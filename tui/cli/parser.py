@@ -172,8 +172,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--checkpointer", metavar="URI", help="memory, a SQLite path or sqlite:///PATH, or postgresql://... (default: the embedded store)")
     p.add_argument("--target", dest="server", metavar="URL", help="run on this LangGraph server instead: GRAPH_REF is then an assistant id or graph id it serves (the thread id, if given, must be a UUID)")
     p.add_argument("--allow-module", dest="allow_modules", action="append", metavar="MODULE[:NAME]", help=_ALLOW_MODULE)
-    p.add_argument("--break", dest="breakpoints", action="append", metavar="NODE", help="pause before NODE (repeatable)")
-    p.add_argument("--break-after", dest="breakpoints_after", action="append", metavar="NODE", help="pause after NODE (repeatable)")
+    p.add_argument("--break", dest="breakpoints", action="append", metavar="'NODE [if EXPR]'",
+                   help="pause before NODE (repeatable); with 'if EXPR' only when EXPR, a Python expression on the state "
+                   "(names are state keys: 'review if iterations >= 2'), holds")
+    p.add_argument("--break-after", dest="breakpoints_after", action="append", metavar="'NODE [if EXPR]'",
+                   help="pause after NODE (repeatable; 'if EXPR' as for --break)")
+    p.add_argument("--break-on-error", action="store_true",
+                   help="pause at the step after any error of the run, a failed attempt a RetryPolicy retries included")
     p.add_argument("--step", action="store_true", help="pause after one step (on an existing thread: its next step)")
     p.add_argument("--no-ui", action="store_true", help="run headless, printing events as lines (for CI); exit 1 if the run fails")
     p.add_argument("--json", action="store_true", help="with --no-ui: print events as NDJSON")
@@ -187,10 +192,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(
         "attach",
         "open the debugger on a checkpoint store",
-        f"Open the debugger on a checkpoint store and follow it live. {_READ_ONLY}",
+        f"Open the debugger on a checkpoint store and follow it live. {_READ_ONLY} "
+        "Without TARGET it opens the last target attached, at the thread and tab it showed last "
+        "(kept in $XDG_STATE_HOME/agent-debug/last.json, without passwords).",
     )
-    p.add_argument("target", metavar="TARGET", help=_TARGET_HELP)
-    p.add_argument("--thread", metavar="ID", help="select this thread at start")
+    p.add_argument("target", metavar="TARGET", nargs="?", help=f"{_TARGET_HELP} (default: the last target attached)")
+    p.add_argument("--thread", metavar="ID", help="select this thread at start (default: the one shown last on TARGET)")
     p.add_argument("--assistant", metavar="ID", help=_ASSISTANT)
     p.add_argument("--graph", action="append", metavar="GRAPH_REF", help=_GRAPH_ACTING)
     p.add_argument("--allow-module", dest="allow_modules", action="append", metavar="MODULE[:NAME]", help=_ALLOW_MODULE)
@@ -294,7 +301,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="safe (default): never import modules named in the stored data; "
         "full: decode through LangGraph's serializer, which imports them (trusted stores only)",
     )
-    p.add_argument("--json", action="store_true", help="print one JSON document (schema: CheckpointState)")
+    p.add_argument("--diff-from", metavar="ID", help="print what changed from this checkpoint (its id, or a start or end "
+                   "of it) to --checkpoint instead: any two checkpoints of the thread and namespace, on any fork branch")
+    p.add_argument("--json", action="store_true", help="print one JSON document (schema: CheckpointState; StateComparison with --diff-from)")
     return parser
 
 

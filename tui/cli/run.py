@@ -141,10 +141,7 @@ def _run_on_server(args: argparse.Namespace, live: dict[str, Any], payload: Any)
         opened = open_session(url, assistant=args.graph_ref)
         try:
             opened.remote.assistant_for(None)  # an unknown assistant is one line, before any run
-            for node in args.breakpoints or []:
-                opened.toggle_breakpoint(node)
-            for node in args.breakpoints_after or []:
-                opened.toggle_breakpoint(node, after=True)
+            set_breakpoints(opened, args)
             check_stuck_nodes(live["stuck_per_node"], opened.nodes)
             check_thread(opened, args.thread, args)
         except BaseException:
@@ -161,7 +158,10 @@ def _run_on_server(args: argparse.Namespace, live: dict[str, Any], payload: Any)
 
 def _run_app(graph, target: str, thread: str, payload, args: argparse.Namespace, live: dict[str, Any], record: Path | None) -> int:
     from agent_debug.tui.cli.launcher import run_acting_app
+    from agent_debug.tui.remember import Remembered
 
+    if target != "memory":  # the store the run writes is the one `attach` reopens next
+        live = {**live, "remember": Remembered.open(target)}
     return run_acting_app(lambda: _session(graph, target, args), record, args, target=target, thread=thread, start=(thread, payload, args.step), **live)
 
 
@@ -182,11 +182,37 @@ def check_nodes(graph: Any, before: Iterable[str] | None, after: Iterable[str] |
     before any store is opened (the checks the session makes, on the graph alone)."""
     from agent_debug.inspector.user_graph import breakpoint_names
 
+    from agent_debug.inspector.breakpoints import split_spec
+    from agent_debug.inspector.conditions import ConditionError, parse_condition
+    from agent_debug.inspector.user_graph import state_keys
+
     nodes = breakpoint_names(graph)
-    for node in [*(before or ()), *(after or ())]:
-        if node not in nodes:
-            raise UsageError(f"no node '{node}' in the graph; it has {', '.join(sorted(nodes))}")
+    keys = state_keys(graph) or None
+    for flag, specs in (("--break", before), ("--break-after", after)):
+        for spec in specs or ():
+            node, condition = split_spec(spec)
+            if node not in nodes:
+                raise UsageError(f"no node '{node}' in the graph; it has {', '.join(sorted(nodes))}")
+            if condition is None:
+                continue
+            try:
+                parse_condition(condition, keys)
+            except ConditionError as exc:
+                raise UsageError(f"{flag} '{node} if': {exc}") from None
     check_stuck_nodes(stuck, nodes)
+
+
+def set_breakpoints(session: Any, args: argparse.Namespace) -> None:
+    """The ``--break``/``--break-after`` breakpoints (``NODE`` or ``NODE if EXPR``) and
+    ``--break-on-error`` set on the session."""
+    from agent_debug.inspector.breakpoints import split_spec
+
+    for specs, after in ((args.breakpoints, False), (args.breakpoints_after, True)):
+        for spec in specs or ():
+            node, condition = split_spec(spec)
+            session.set_breakpoint(node, after=after, condition=condition)
+    if getattr(args, "break_on_error", False):
+        session.set_break_on_error(True)
 
 
 def _session(graph: Any, target: str, args: argparse.Namespace) -> Any:
@@ -196,10 +222,7 @@ def _session(graph: Any, target: str, args: argparse.Namespace) -> Any:
 
     session = open_session(target, graph=graph, create=True, allow_modules=getattr(args, "allow_modules", None))
     try:
-        for node in args.breakpoints or []:
-            session.toggle_breakpoint(node)
-        for node in args.breakpoints_after or []:
-            session.toggle_breakpoint(node, after=True)
+        set_breakpoints(session, args)
         check_thread(session, args.thread, args)
     except BaseException:
         session.close()
@@ -246,6 +269,10 @@ def _run_headless(
     # "memory" is a private file removed on exit: naming its path would point at nothing.
     kept_in = "memory (not kept)" if target == "memory" else outcome.target
     print(f"thread {thread} in {kept_in}: {outcome.status.value}{where}", file=sys.stderr)
+    if outcome.stop_reason:
+        from agent_debug.tui.safe_text import visible
+
+        print(f"stopped: {visible(outcome.stop_reason)}", file=sys.stderr)
     left = None if pipeline.stats.started is not None else _left_as_it_was(outcome, args)
     if left:
         print(left, file=sys.stderr)

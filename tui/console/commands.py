@@ -53,7 +53,8 @@ class Command:
     rest: str | None = None
     """What the rest of the line is, if the command takes one: "json" (a JSON value, or
     approve/reject words before it), "value" (one value, spaces and all: a thread id) or
-    "words" (each word of the same kind)."""
+    "words" (each word of the same kind) or "condition" (``if EXPR``: the words after
+    ``if`` complete to the state's keys)."""
     repeat: bool = False
     """An empty line runs it again (interactive, as in pdb)."""
     details: str = ""
@@ -157,9 +158,16 @@ def _thread(dbg: LineDebugger, args: Arguments) -> None:
         dbg.select_thread(args.rest)
     thread_id = dbg.require_thread()
     report.thread_report(dbg, dbg.session.thread(thread_id))
-    points = [f"before {n}" for n in sorted(dbg.session.break_before)] + [f"after {n}" for n in sorted(dbg.session.break_after)]
+    points = _point_names(dbg)
     if points:
         dbg.say(f"  breakpoints: {', '.join(points)}")
+    if dbg.session.break_on_error:
+        dbg.say("  break on error: on")
+
+
+def _point_names(dbg: LineDebugger) -> list[str]:
+    """The breakpoints that stop runs, as ``before review if iterations > 1``."""
+    return [p.describe() for p in dbg.session.breakpoint_list() if p.enabled]
 
 
 def _history(dbg: LineDebugger, args: Arguments) -> None:
@@ -372,12 +380,51 @@ def _cancel(dbg: LineDebugger, args: Arguments) -> None:
 def _break(dbg: LineDebugger, args: Arguments) -> None:
     after = bool(args.options.get("--after"))
     if not args.words:
-        points = [f"before {n}" for n in sorted(dbg.session.break_before)] + [f"after {n}" for n in sorted(dbg.session.break_after)]
+        points = _point_names(dbg)
         dbg.say(f"breakpoints: {', '.join(points)}" if points else "no breakpoints")
         return
-    node = args.words[0]
-    now_set = dbg.session.toggle_breakpoint(node, after=after)
-    dbg.say(f"breakpoint {'set' if now_set else 'cleared'} {'after' if after else 'before'} {node}")
+    node, condition = args.words[0], _condition(args)
+    now_set = dbg.session.toggle_breakpoint(node, after=after, condition=condition)
+    point = dbg.session.breakpoint_at(node, after=after)
+    said = point.describe() if now_set and point is not None else f"{'after' if after else 'before'} {node}"
+    dbg.say(f"breakpoint {'set' if now_set else 'cleared'} {said}")
+
+
+def _condition(args: Arguments) -> str | None:
+    """The ``if EXPR`` after a node, as typed; None when there is none."""
+    if not args.rest:
+        return None
+    word, _, expr = args.rest.partition(" ")
+    if word != "if":
+        raise UsageError(f"{args.command.name}: expected 'if CONDITION' after the node, got '{word}'; usage: {usage(args.command)}")
+    if not expr.strip():
+        raise UsageError(f"{args.command.name}: 'if' needs a condition on the state, e.g. 'iterations >= 2'")
+    return expr.strip()
+
+
+def _catch(dbg: LineDebugger, args: Arguments) -> None:
+    session = dbg.session
+    if args.words and args.words[0] != "error":
+        raise UsageError(f"catch: only 'catch error' is known, got '{args.words[0]}'; usage: {usage(args.command)}")
+    if args.words:
+        switch = args.words[1] if len(args.words) > 1 else None
+        if switch not in (None, "on", "off"):
+            raise UsageError(f"catch error: expected on or off, got '{switch}'")
+        session.set_break_on_error(not session.break_on_error if switch is None else switch == "on")
+    state = "on: a run pauses at the step after any error, a retried attempt included" if session.break_on_error else "off"
+    dbg.say(f"break on error {state}")
+
+
+def _breakpoints(dbg: LineDebugger, args: Arguments) -> None:
+    args.none()
+    session = dbg.session
+    points = session.breakpoint_list()
+    if not points:
+        dbg.say("no breakpoints")
+    for number, point in enumerate(points, 1):
+        off = "  (off)" if not point.enabled else ""
+        dbg.say(f"{number:>2}  {point.describe()}  hits {point.hits}{off}")
+    dbg.say(f"break on error: {'on' if session.break_on_error else 'off'}")
 
 
 def _clear(dbg: LineDebugger, args: Arguments) -> None:
@@ -563,9 +610,16 @@ COMMANDS: tuple[Command, ...] = (
     Command("continue", "", "run to the next breakpoint, interrupt, error or the end (Ctrl-C pauses)", _continue,
             aliases=("c", "cont")),
     Command("cancel", "", "cancel the selected thread's runs on a LangGraph server, whoever started them", _cancel),
-    Command("break", "[--after] [NODE]", "set (or, if set, remove) a breakpoint before NODE, or after it; list them", _break,
-            aliases=("b",), flags={"--after": None}, completes=("node",), words=1,
-            details="Subgraph nodes are named SUBGRAPH:NODE. Breakpoints hold for the runs this console starts."),
+    Command("break", "[--after] [NODE [if CONDITION]]", "set (or, if set, remove) a breakpoint before NODE, or after it; "
+            "list them", _break, aliases=("b",), flags={"--after": None}, completes=("node", "if"), words=1, rest="condition",
+            details="Subgraph nodes are named SUBGRAPH:NODE. Breakpoints hold for the runs this console starts. "
+                    "With 'if CONDITION' (a Python expression on the state: iterations >= 2 and not approved, "
+                    "messages[-1].type == 'ai', len(plan) > 3) a run stops there only when it holds; names are state keys "
+                    "(a key not set yet is None), 'state' is the whole state. A condition that fails to evaluate stops the run."),
+    Command("catch", "[error [on|off]]", "break on error: pause a run at the step after any error (a retried attempt too)",
+            _catch, completes=("catch", "switch"), words=2),
+    Command("breakpoints", "", "every breakpoint, its condition and how many times it stopped a run; break on error", _breakpoints,
+            aliases=("bl",)),
     Command("clear", "[NODE]", "remove the breakpoint(s) on NODE, or all of them", _clear, aliases=("cl",),
             completes=("breakpoint",), words=1),
     Command("answer", "[-i ID] [approve | reject [REASON] | JSON]", "answer the pending interrupt(s) and run on; alone: show them",

@@ -92,6 +92,8 @@ class ConsoleCompleter(Completer):
             return command.completes[positional]
         if command.rest == "words" and command.completes:
             return command.completes[-1]  # every word of the rest is of the same kind
+        if command.rest == "condition":
+            return "key"  # the words after 'if': a condition names the state's keys
         return None
 
     def _values(self, kind: str | None, word: str) -> Iterator[Completion]:
@@ -113,7 +115,15 @@ class ConsoleCompleter(Completer):
         if kind == "node":
             return [(n, "") for n in sorted(session.nodes)]
         if kind == "breakpoint":
-            return [(n, "") for n in sorted(session.break_before | session.break_after)]
+            return [(n, "") for n in sorted({p.node for p in session.breakpoint_list()})]
+        if kind == "if":
+            return [("if", "a condition on the state: stop only when it holds")]
+        if kind == "catch":
+            return [("error", "break on error: pause at the step after any error")]
+        if kind == "switch":
+            return [("on", ""), ("off", "")]
+        if kind == "key":
+            return [(k, "state key") for k in sorted(session.condition_keys() or ())]
         if kind == "thread":
             return [(t.thread_id, t.status.value) for t in session.source.threads().threads]
         if kind == "interrupt" and dbg.thread_id is not None:

@@ -146,8 +146,12 @@ def outcome_report(dbg: LineDebugger, outcome: ActionOutcome) -> None:
     nxt = f"; next: {', '.join(outcome.next)}" if outcome.next else ""
     dbg.say(f"thread {outcome.thread_id} is now {outcome.status.value} at {head}{nxt}")
     stopped = sorted(set(outcome.next) & dbg.session.break_before)
-    if outcome.paused:
+    if outcome.stopped_by == "error":
+        dbg.say(f"  stopped: {outcome.stop_reason}")
+    elif outcome.paused:
         dbg.say("  paused at a step boundary")
+    elif outcome.stopped_by == "breakpoint":
+        dbg.say(f"  stopped at the breakpoint {outcome.stop_reason}")
     elif stopped and outcome.status.value == "pending" and outcome.action != "step":
         dbg.say(f"  stopped at the breakpoint before {', '.join(stopped)}")
     interrupt_lines(dbg, outcome.interrupts, label="waiting: interrupt")

@@ -13,6 +13,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static, TextArea
 
+from agent_debug.tui.external_editor import EditorProblem, edit_in_app
+from agent_debug.tui.safe_text import visible
+
 
 class EditStateScreen(ModalScreen[tuple[dict[str, Any], str | None] | None]):
     """Edit the value of a state key; dismisses with (update, as_node) or None."""
@@ -25,7 +28,12 @@ class EditStateScreen(ModalScreen[tuple[dict[str, Any], str | None] | None]):
     EditStateScreen Horizontal { height: 3; dock: bottom; }
     EditStateScreen Button { margin-right: 1; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="edit.cancel"), Binding("ctrl+s", "fork", "Fork", id="edit.fork")]
+    # ctrl+e comes first even while typing: the value's editor binds it to "line end".
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="edit.cancel"),
+        Binding("ctrl+s", "fork", "Fork", id="edit.fork"),
+        Binding("ctrl+e", "external_editor", "$EDITOR", id="edit.editor", priority=True),
+    ]
 
     def __init__(self, checkpoint_id: str, key: str, value: Any, as_node: str | None) -> None:
         super().__init__()
@@ -40,7 +48,8 @@ class EditStateScreen(ModalScreen[tuple[dict[str, Any], str | None] | None]):
             yield Static(
                 Text(
                     "The new value is applied as if the node below returned it (through the channel's reducer), "
-                    "on a new branch; the original history stays. Continue from the fork with c.",
+                    "on a new branch; the original history stays. Continue from the fork with c. "
+                    "ctrl+e edits the value in $EDITOR.",
                     style="dim",
                 )
             )
@@ -62,6 +71,29 @@ class EditStateScreen(ModalScreen[tuple[dict[str, Any], str | None] | None]):
             return
         as_node = self.query_one("#edit-as-node", Input).value.strip() or None
         self.dismiss(({self.key: value}, as_node))
+
+    def action_external_editor(self) -> None:
+        """Edit the value in ``$VISUAL``/``$EDITOR``: the app is suspended until it exits."""
+        try:
+            text = edit_in_app(self.app, self.query_one("#edit-value", TextArea).text)
+        except EditorProblem as exc:
+            self.query_one("#edit-problem", Static).update(Text(visible(str(exc))))
+            return
+        self.editor_returned(text)
+
+    def editor_returned(self, text: str) -> None:
+        """Put what the editor saved in the dialog's editor, not forked yet; text that is
+        not JSON stays there to fix, with the reason shown."""
+        area = self.query_one("#edit-value", TextArea)
+        area.text = text.removesuffix("\n")
+        area.focus()
+        problem = self.query_one("#edit-problem", Static)
+        try:
+            json.loads(area.text)
+        except json.JSONDecodeError as exc:
+            problem.update(Text(f"the editor's text is not valid JSON: {exc.msg} (line {exc.lineno}); fix it here or press ctrl+e again"))
+            return
+        problem.update("")
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:

@@ -24,6 +24,7 @@ from agent_debug.inspector.decisions import (
     template_value,
 )
 from agent_debug.inspector.model import InterruptInfo
+from agent_debug.tui.external_editor import EditorProblem, edit_in_app
 from agent_debug.tui.render import readable_value
 from agent_debug.tui.safe_text import visible
 
@@ -58,6 +59,7 @@ class InterruptScreen(ModalScreen[dict[str, Any] | None]):
         Binding("ctrl+a", "approve", "Approve all", id="interrupt.approve", priority=True),
         Binding("ctrl+r", "reject", "Reject all", id="interrupt.reject", priority=True),
         Binding("ctrl+s", "send", "Send edited", id="interrupt.send", priority=True),
+        Binding("ctrl+e", "external_editor", "$EDITOR", id="interrupt.editor", priority=True),
     ]
 
     def __init__(self, thread_id: str, interrupts: list[InterruptInfo]) -> None:
@@ -71,7 +73,7 @@ class InterruptScreen(ModalScreen[dict[str, Any] | None]):
             yield Static(
                 Text.assemble(
                     (visible(f"thread {self.thread_id} waits at {len(self.interrupts)} interrupt(s)"), "bold"),
-                    ("  — edit a resume value (JSON) or approve / reject; all are sent in one resume", "dim"),
+                    ("  — edit a resume value (JSON; ctrl+e: in $EDITOR) or approve / reject; all are sent in one resume", "dim"),
                 )
             )
             with VerticalScroll(id="interrupts"):
@@ -165,6 +167,37 @@ class InterruptScreen(ModalScreen[dict[str, Any] | None]):
             plan[intr.id or ""] = value
         if ok:
             self._submit(plan)
+
+    def editor_index(self) -> int:
+        """Which interrupt's value ctrl+e edits: the focused editor's, else the first."""
+        focused = self.focused
+        if isinstance(focused, TextArea) and (focused.id or "").startswith("value-"):
+            return int((focused.id or "value-0").removeprefix("value-"))
+        return 0
+
+    def action_external_editor(self) -> None:
+        """Edit a resume value in ``$VISUAL``/``$EDITOR``: the app is suspended until it exits."""
+        n = self.editor_index()
+        try:
+            text = edit_in_app(self.app, self.query_one(f"#value-{n}", TextArea).text)
+        except EditorProblem as exc:
+            self.query_one(f"#problem-{n}", Static).update(Text(visible(str(exc))))
+            return
+        self.editor_returned(n, text)
+
+    def editor_returned(self, n: int, text: str) -> None:
+        """Put what the editor saved in interrupt ``n``'s editor, not sent yet; text that is
+        not JSON stays there to fix, with the reason shown."""
+        area = self.query_one(f"#value-{n}", TextArea)
+        area.text = text.removesuffix("\n")
+        area.focus()
+        problem = self.query_one(f"#problem-{n}", Static)
+        try:
+            json.loads(area.text)
+        except json.JSONDecodeError as exc:
+            problem.update(Text(f"the editor's text is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}; fix it here or press ctrl+e again"))
+            return
+        problem.update("")
 
     def _submit(self, plan: dict[str, Any]) -> None:
         for n, intr in enumerate(self.interrupts):

@@ -12,6 +12,7 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from agent_debug.inspector.model import CheckpointSummary, HistoryPage
+from agent_debug.inspector.timeline import describe
 from agent_debug.tui.render import age
 from agent_debug.tui.safe_text import visible
 
@@ -24,6 +25,9 @@ class OlderPage:
 
 
 RowData = CheckpointSummary | OlderPage | None
+
+MARK = "◆"
+"""Marks the checkpoint others are compared with (``M``, then ``D``)."""
 
 
 def _line_of(root: TreeNode[RowData], target: TreeNode[RowData]) -> int:
@@ -39,8 +43,13 @@ def _line_of(root: TreeNode[RowData], target: TreeNode[RowData]) -> int:
     return 0
 
 
-def _since(child: CheckpointSummary, parent: CheckpointSummary | None) -> str:
-    if parent is None or child.created_at is None or parent.created_at is None:
+def _since(child: CheckpointSummary, parent: CheckpointSummary | None, waited: float | None = None) -> str:
+    """The time the phase that made ``child`` took (``+N``). A span that holds waiting at an
+    interrupt (``waited``: its seconds, from the timeline) is not phase time: ``⏸ N``. An
+    input, update or fork was made by no phase: the span before it is idle, not shown."""
+    if waited is not None:
+        return f"⏸ {describe(waited)}"
+    if parent is None or child.created_at is None or parent.created_at is None or child.source != "loop":
         return ""
     ms = (child.created_at - parent.created_at).total_seconds() * 1000
     return f"+{ms:.0f}ms" if ms < 10_000 else f"+{ms / 1000:.0f}s"
@@ -83,6 +92,10 @@ class HistoryTree(Tree[RowData]):
         self._loading_older = False
         self._now = datetime.now(UTC)
         self._chosen: str | None = None
+        self.marked: str | None = None  # the checkpoint marked to compare others with (``mark``)
+        # Checkpoints made by a phase whose span holds interrupt waiting, with its seconds
+        # (the timeline of the thread tells them: ``show_waits``).
+        self.waits: dict[str, float] = {}
 
     # -- data in -------------------------------------------------------------------
 
@@ -161,6 +174,18 @@ class HistoryTree(Tree[RowData]):
             if isinstance(row, CheckpointSummary) and self._ages.get(row.checkpoint_id) != age(row.created_at, now):
                 node.set_label(self._label(row, self._by_id.get(row.parent_id or ""), now))
 
+    def show_waits(self, thread_id: str, namespace: str, waits: dict[str, float]) -> None:
+        """Mark the loaded rows whose span holds waiting (``⏸``), relabelling only those that change."""
+        if thread_id != self.thread_id or namespace != self.namespace or waits == self.waits:
+            return
+        changed = set(waits) ^ set(self.waits) | {c for c in waits if waits[c] != self.waits.get(c)}
+        self.waits = dict(waits)
+        for checkpoint_id in changed:
+            node = self._checkpoint_nodes.get(checkpoint_id)
+            row = self._by_id.get(checkpoint_id)
+            if node is not None and row is not None:
+                node.set_label(self._label(row, self._by_id.get(row.parent_id or ""), self._now))
+
     def _add_chain(
         self,
         parent: TreeNode[RowData],
@@ -194,13 +219,15 @@ class HistoryTree(Tree[RowData]):
         """The row's line: step, nodes, source, age, time since its parent, short id."""
         step = "" if row.step is None else str(row.step)
         what = visible(", ".join(row.nodes) if row.nodes else f"({row.source})")  # stored names
-        label = Text.assemble((f"{step:>4} ", "dim"), (what, "bold" if row.nodes else "italic"))
+        # The mark takes the step's first column: the rows keep their width.
+        marked = ((MARK, "bold magenta"), (f"{step:>3} ", "dim")) if row.checkpoint_id == self.marked else ((f"{step:>4} ", "dim"),)
+        label = Text.assemble(*marked, (what, "bold" if row.nodes else "italic"))
         label.append(visible(f"  {row.source}") if row.nodes and row.source != "loop" else "")
         self._ages[row.checkpoint_id] = shown = age(row.created_at, now)
         label.append(f"  {shown}", style="dim")
-        since = _since(row, parent)
+        since = _since(row, parent, self.waits.get(row.checkpoint_id))
         if since:
-            label.append(f"  {since}", style="dim")
+            label.append(f"  {since}", style="dim yellow" if since.startswith("⏸") else "dim")
         label.append(visible(f"  {row.checkpoint_id[-12:]}"), style="dim")
         return label
 
@@ -229,6 +256,14 @@ class HistoryTree(Tree[RowData]):
             self._loading_older = True
             self.post_message(self.OlderWanted(data.before))
 
+    def mark(self, checkpoint_id: str | None) -> None:
+        """Mark one checkpoint's row (``◆`` in place of its step's first column), or none."""
+        before, self.marked = self.marked, checkpoint_id
+        for changed in {before, checkpoint_id} - {None}:
+            node = self._checkpoint_nodes.get(changed or "")
+            if node is not None and isinstance(node.data, CheckpointSummary):
+                node.set_label(self._label(node.data, self._by_id.get(node.data.parent_id or ""), self._now))
+
     def node_of(self, checkpoint_id: str) -> TreeNode[RowData] | None:
         """The tree node of a loaded checkpoint (None: not loaded)."""
         return self._checkpoint_nodes.get(checkpoint_id)
@@ -240,6 +275,23 @@ class HistoryTree(Tree[RowData]):
             return False
         self.cursor_line = _line_of(self.root, node)
         self._announce(node)
+        return True
+
+    def go_to(self, checkpoint_id: str, older: list[CheckpointSummary], next_before: str | None) -> bool:
+        """Select a checkpoint and scroll to it (a jump), first adding the older rows read to
+        reach it (``next_before``: where the history after them starts); False: not shown."""
+        if older:
+            known = {r.checkpoint_id for r in self.rows}
+            self.rows += [r for r in older if r.checkpoint_id not in known]
+            self.next_before = next_before
+            self._rebuild(checkpoint_id)
+        elif not self.select_checkpoint(checkpoint_id):
+            return False
+        node = self._checkpoint_nodes.get(checkpoint_id)
+        if node is None:
+            return False
+        # Lines are numbered when the tree is next drawn: scroll once they are.
+        self.call_after_refresh(self.scroll_to_node, node, animate=False)
         return True
 
     def newest(self) -> None:

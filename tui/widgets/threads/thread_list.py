@@ -57,6 +57,9 @@ class ThreadList(Vertical):
         self.threads: list[ThreadSummary] = []
         self._by_id: dict[str, ThreadSummary] = {}
         self.selected: str | None = None
+        # While True the cursor chooses no thread: the app waits for a thread asked for by
+        # id that the first page of the listing does not hold (the whole list brings it).
+        self.hold_selection = False
         self.status_filter: str | None = None
         self.inbox = False
         self.search = ""
@@ -193,7 +196,7 @@ class ThreadList(Vertical):
             # must not choose that thread (it would reset the history being looked at).
             return
         thread_id = str(event.row_key.value).split("\x00")[0]
-        if thread_id != self.selected:
+        if thread_id != self.selected and not self.hold_selection:
             self.selected = thread_id
             self.post_message(self.Chosen(thread_id))
 

@@ -1,0 +1,1 @@
+"""The timeline of the selected thread: its phases on a time axis."""
