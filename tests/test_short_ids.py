@@ -92,7 +92,9 @@ def source(request, scenario_db) -> Iterator[CheckpointSource]:
 
 def test_a_checkpoint_is_named_by_its_whole_id_its_start_or_its_end(source: CheckpointSource):
     every = ids(source, "forked")
-    assert len({c[:8] for c in every}) == 1  # a thread's ids share their start: the end tells them apart
+    # A thread's ids share their start (their first 8 characters change every 27 s or
+    # so, their first 5 about daily): the end tells them apart.
+    assert len({c[:5] for c in every}) == 1 and len({c[-TAIL:] for c in every}) == len(every)
     for cid in every:
         assert source.resolve_checkpoint("forked", cid) == cid
         assert source.resolve_checkpoint("forked", cid[-TAIL:]) == cid
@@ -101,10 +103,11 @@ def test_a_checkpoint_is_named_by_its_whole_id_its_start_or_its_end(source: Chec
 
 def test_a_part_several_ids_have_is_an_error_naming_a_few(source: CheckpointSource):
     every = ids(source, "forked")
+    shared = every[0][:5]  # every id of the thread starts so (see above)
     with pytest.raises(AmbiguousCheckpoint) as caught:
-        source.resolve_checkpoint("forked", every[0][:8])
+        source.resolve_checkpoint("forked", shared)
     message = caught.value.message
-    assert message.startswith(f"more than one checkpoint of thread 'forked' starts or ends with '{every[0][:8]}' (")
+    assert message.startswith(f"more than one checkpoint of thread 'forked' starts or ends with '{shared}' (")
     assert message.endswith(", ...): give more of its id") and "\n" not in message
     assert [c for c in every if c in message] == every[:3]  # the newest three, whole
     assert caught.value.exit_code == 1  # as for an id that names none
@@ -174,7 +177,7 @@ def test_graph_from_a_store_marks_the_same_run_for_a_short_id(capsys: pytest.Cap
 def test_ambiguous_and_unknown_ids_are_one_line_and_exit_1(db: Path, capsys: pytest.CaptureFixture[str]):
     with open_source(str(db)) as opened:
         first = ids(opened, "finished")[0]
-    assert main(["state", str(db), "--thread", "finished", "--checkpoint", first[:8]]) == 1
+    assert main(["state", str(db), "--thread", "finished", "--checkpoint", first[:5]]) == 1
     err = capsys.readouterr().err
     assert err.startswith("agent-debug: error: more than one checkpoint of thread 'finished' starts or ends with") and err.count("\n") == 1
     assert main(["history", str(db), "--thread", "finished", "--before", "0123456789ab"]) == 1
@@ -190,7 +193,7 @@ def test_the_installed_command_reads_short_ids_and_writes_nothing(db: Path):
     assert json.loads(state.stdout)["checkpoint_id"] == every[2]
     shown = run("state", str(db), "--thread", "forked", "--checkpoint", every[2][-TAIL:])
     assert shown.returncode == 0 and f"checkpoint {every[2]}" in shown.stdout  # the whole id, always
-    ambiguous = run("history", str(db), "--thread", "forked", "--before", every[0][:8])
+    ambiguous = run("history", str(db), "--thread", "forked", "--before", every[0][:5])
     assert ambiguous.returncode == 1 and ambiguous.stderr.count("\n") == 1 and "Traceback" not in ambiguous.stderr
     assert every[0] in ambiguous.stderr
     assert files(db.parent) == before
@@ -232,7 +235,7 @@ def test_an_ambiguous_replay_writes_nothing(store: Path):
     with open_source(str(store)) as opened:
         first = ids(opened, thread)[0]
     digest = hashlib.sha256(store.read_bytes()).hexdigest()
-    out = run("replay", str(store), "--thread", thread, "--checkpoint", first[:8], "--graph", FEATURE)
+    out = run("replay", str(store), "--thread", thread, "--checkpoint", first[:5], "--graph", FEATURE)
     assert out.returncode == 1 and "more than one checkpoint" in out.stderr and out.stderr.count("\n") == 1
     assert hashlib.sha256(store.read_bytes()).hexdigest() == digest
 
@@ -250,6 +253,6 @@ def test_the_session_verbs_resolve_once_and_keep_whole_ids(store: Path):
         assert session.source.history(thread, limit=1).checkpoints[0].parent_id == every[2]
         assert session.source.resolve_checkpoint(thread, new[-TAIL:]) == new
         with pytest.raises(AmbiguousCheckpoint):
-            session.replay(thread, every[0][:8])
+            session.replay(thread, every[0][:5])
         with pytest.raises(ControlError, match="checkpoint 'ffffffffffff' does not belong to thread"):
             session.fork(thread, "ffffffffffff", {"plan": []})

@@ -81,3 +81,35 @@ def edit_in_app(app: Any, text: str) -> str:
             return edit_text(text)
     except SuspendNotSupported:
         raise EditorProblem("the editor needs the app on a real terminal (Textual cannot suspend here)") from None
+
+
+def edit_into(app: Any, area: Any, problem: Any) -> None:
+    """``ctrl+e`` in a dialog: the text of ``area`` (a TextArea) through the editor and back
+    into it, not sent; ``problem`` (a Static) says why when the editor could not run or
+    what it saved is not JSON (the text stays there to fix)."""
+    from rich.text import Text
+
+    from agent_debug.tui.safe_text import visible
+
+    try:
+        text = edit_in_app(app, area.text)
+    except EditorProblem as exc:
+        problem.update(Text(visible(str(exc))))
+        return
+    put_back(area, problem, text)
+
+
+def put_back(area: Any, problem: Any, text: str) -> None:
+    """Put what the editor saved in ``area`` and focus it; not JSON: ``problem`` says where."""
+    import json
+
+    from rich.text import Text
+
+    area.text = text.removesuffix("\n")
+    area.focus()
+    try:
+        json.loads(area.text)
+    except json.JSONDecodeError as exc:
+        problem.update(Text(f"the editor's text is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}; fix it here or press ctrl+e again"))
+        return
+    problem.update("")

@@ -366,3 +366,26 @@ def render_state(out: Console, doc: CheckpointState) -> None:
             out.print(message_block(m))
     if doc.decoded == "safe":
         out.print(Text("decoded safely: no module named in the stored data was imported", style="dim"))
+
+
+# How a diff marks a key or message that was added, removed or changed.
+CHANGE_MARK = {"added": ("+", "green"), "removed": ("-", "red"), "changed": ("~", "yellow")}
+
+
+def diff_lines(changes: Sequence[Any], messages: Sequence[Any]) -> list[Text]:
+    """One line per changed state key (``+``/``-``/``~`` path: value), then one per changed
+    message (channel[index] ROLE text, or the tools it calls): the Diff tab and
+    ``state --diff-from`` print the same lines."""
+    lines: list[Text] = []
+    for c in changes:
+        mark, style = CHANGE_MARK[c.kind]
+        if c.kind == "changed":
+            body = f"{short(c.before, 60)} → {short(c.after, 60)}"
+        else:
+            body = short(c.after if c.kind == "added" else c.before, 120)
+        lines.append(Text.assemble((visible(f"{mark} {c.path}"), style), ": ", body))
+    for m in messages:
+        mark, style = CHANGE_MARK[m.kind]
+        text = m.message.text or (", ".join(t.get("name", "?") for t in m.message.tool_calls) if m.message.tool_calls else "")
+        lines.append(Text.assemble((visible(f"{mark} {m.channel}[{m.index}] "), style), (visible(m.message.role.upper()), "bold"), " ", short(text, 100)))
+    return lines

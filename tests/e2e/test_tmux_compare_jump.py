@@ -50,8 +50,9 @@ def test_jump_mark_and_compare_in_a_real_terminal(term: Terminal, tmp_path: Path
     term.wait_until(lambda: "go to a checkpoint of thread" not in term.screen(), "the dialog to close")
     term.press("D")
     header = f"◆ …{fork_point[-12:]} (step 2, plan) → …{branch_tip.checkpoint_id[-12:]} (step {branch_tip.step}, {branch_tip.nodes[0]})"
-    screen = term.wait_for(header, timeout=20)
-    assert "~ " in screen or "+ " in screen  # the changes under it
+    term.wait_for(header, timeout=20)
+    # The changes under it (the pane may be drawn with the header a frame before them).
+    term.wait_until(lambda: header in (shown := term.screen()) and ("~ " in shown or "+ " in shown), "the changes under the header", timeout=20)
 
     term.press("D")  # back to the parent diff
     term.wait_for(f"compared with parent {branch_tip.parent_id[-12:]}", timeout=20)

@@ -146,7 +146,7 @@ async def test_edit_dialog_takes_what_the_editor_saved(snapshot_db: Path, editor
         await settle(pilot)
         # Not JSON: shown as a problem; the text stays in the dialog to fix, nothing forked.
         assert area.text == '["a",\n "b" oops]'
-        assert texts(screen, "#edit-problem").startswith("the editor's text is not valid JSON: Expecting ',' delimiter (line 2)")
+        assert texts(screen, "#edit-problem").startswith("the editor's text is not valid JSON: Expecting ',' delimiter at line 2 column")
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert results == [] and app.screen is screen

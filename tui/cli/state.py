@@ -62,21 +62,12 @@ def render_comparison(out: Console, doc: StateComparison) -> None:
     ``-`` removed, ``~`` changed (as the console's ``diff`` prints)."""
     from rich.text import Text
 
-    from agent_debug.tui.render import short
+    from agent_debug.tui.render import diff_lines
     from agent_debug.tui.safe_text import visible
 
     where = f" namespace {doc.namespace}" if doc.namespace else ""
     out.print(Text(visible(f"thread {doc.thread_id}{where}: {_end(doc.before)} → {_end(doc.after)}")))
     if not doc.changes and not doc.messages:
         out.print(Text("no state changes", style="dim"))
-    styles = {"added": ("+", "green"), "removed": ("-", "red"), "changed": ("~", "yellow")}
-    for c in doc.changes:
-        mark, style = styles[c.kind]
-        if c.kind == "changed":
-            body = f"{short(c.before, 60)} → {short(c.after, 60)}"
-        else:
-            body = short(c.after if c.kind == "added" else c.before, 120)
-        out.print(Text.assemble((visible(f"{mark} {c.path}"), style), ": ", body))
-    for m in doc.messages:
-        mark, style = styles[m.kind]
-        out.print(Text.assemble((visible(f"{mark} {m.channel}[{m.index}] {m.message.role}"), style), ": ", short(m.message.text, 100)))
+    for line in diff_lines(doc.changes, doc.messages):
+        out.print(line)

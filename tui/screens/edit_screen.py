@@ -13,8 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static, TextArea
 
-from agent_debug.tui.external_editor import EditorProblem, edit_in_app
-from agent_debug.tui.safe_text import visible
+from agent_debug.tui.external_editor import edit_into, put_back
 
 
 class EditStateScreen(ModalScreen[tuple[dict[str, Any], str | None] | None]):
@@ -73,27 +72,13 @@ class EditStateScreen(ModalScreen[tuple[dict[str, Any], str | None] | None]):
         self.dismiss(({self.key: value}, as_node))
 
     def action_external_editor(self) -> None:
-        """Edit the value in ``$VISUAL``/``$EDITOR``: the app is suspended until it exits."""
-        try:
-            text = edit_in_app(self.app, self.query_one("#edit-value", TextArea).text)
-        except EditorProblem as exc:
-            self.query_one("#edit-problem", Static).update(Text(visible(str(exc))))
-            return
-        self.editor_returned(text)
+        """Edit the value in ``$VISUAL``/``$EDITOR``: the app is suspended until it exits;
+        the text comes back into the dialog's editor, not forked yet."""
+        edit_into(self.app, self.query_one("#edit-value", TextArea), self.query_one("#edit-problem", Static))
 
     def editor_returned(self, text: str) -> None:
-        """Put what the editor saved in the dialog's editor, not forked yet; text that is
-        not JSON stays there to fix, with the reason shown."""
-        area = self.query_one("#edit-value", TextArea)
-        area.text = text.removesuffix("\n")
-        area.focus()
-        problem = self.query_one("#edit-problem", Static)
-        try:
-            json.loads(area.text)
-        except json.JSONDecodeError as exc:
-            problem.update(Text(f"the editor's text is not valid JSON: {exc.msg} (line {exc.lineno}); fix it here or press ctrl+e again"))
-            return
-        problem.update("")
+        """What the editor saved, back in the dialog's editor (not JSON: the reason shown)."""
+        put_back(self.query_one("#edit-value", TextArea), self.query_one("#edit-problem", Static), text)
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:

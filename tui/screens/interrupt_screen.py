@@ -24,7 +24,7 @@ from agent_debug.inspector.decisions import (
     template_value,
 )
 from agent_debug.inspector.model import InterruptInfo
-from agent_debug.tui.external_editor import EditorProblem, edit_in_app
+from agent_debug.tui.external_editor import edit_into, put_back
 from agent_debug.tui.render import readable_value
 from agent_debug.tui.safe_text import visible
 
@@ -176,28 +176,14 @@ class InterruptScreen(ModalScreen[dict[str, Any] | None]):
         return 0
 
     def action_external_editor(self) -> None:
-        """Edit a resume value in ``$VISUAL``/``$EDITOR``: the app is suspended until it exits."""
+        """Edit a resume value in ``$VISUAL``/``$EDITOR``: the app is suspended until it
+        exits; the text comes back into that interrupt's editor, not sent yet."""
         n = self.editor_index()
-        try:
-            text = edit_in_app(self.app, self.query_one(f"#value-{n}", TextArea).text)
-        except EditorProblem as exc:
-            self.query_one(f"#problem-{n}", Static).update(Text(visible(str(exc))))
-            return
-        self.editor_returned(n, text)
+        edit_into(self.app, self.query_one(f"#value-{n}", TextArea), self.query_one(f"#problem-{n}", Static))
 
     def editor_returned(self, n: int, text: str) -> None:
-        """Put what the editor saved in interrupt ``n``'s editor, not sent yet; text that is
-        not JSON stays there to fix, with the reason shown."""
-        area = self.query_one(f"#value-{n}", TextArea)
-        area.text = text.removesuffix("\n")
-        area.focus()
-        problem = self.query_one(f"#problem-{n}", Static)
-        try:
-            json.loads(area.text)
-        except json.JSONDecodeError as exc:
-            problem.update(Text(f"the editor's text is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}; fix it here or press ctrl+e again"))
-            return
-        problem.update("")
+        """What the editor saved, back in interrupt ``n``'s editor (not JSON: the reason shown)."""
+        put_back(self.query_one(f"#value-{n}", TextArea), self.query_one(f"#problem-{n}", Static), text)
 
     def _submit(self, plan: dict[str, Any]) -> None:
         for n, intr in enumerate(self.interrupts):

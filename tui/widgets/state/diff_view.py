@@ -9,11 +9,8 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from agent_debug.inspector.model import StateDiff
-from agent_debug.tui.render import short
+from agent_debug.tui.render import diff_lines
 from agent_debug.tui.safe_text import visible
-
-MARK = {"added": ("+", "green"), "removed": ("-", "red"), "changed": ("~", "yellow")}
-
 
 def diff_renderable(diff: StateDiff, header: str | None = None) -> Group:
     """Added / removed / changed keys, then per-message changes, under ``header`` (what
@@ -26,17 +23,7 @@ def diff_renderable(diff: StateDiff, header: str | None = None) -> Group:
         lines.append(Text(visible(header), style="bold"))
     if not diff.changes and not diff.messages:
         lines.append(Text("no change in state values", style="dim italic"))
-    for c in diff.changes:
-        mark, style = MARK[c.kind]
-        if c.kind == "changed":
-            body = f"{short(c.before, 60)} → {short(c.after, 60)}"
-        else:
-            body = short(c.after if c.kind == "added" else c.before, 120)
-        lines.append(Text.assemble((visible(f"{mark} {c.path}"), style), ": ", body))
-    for m in diff.messages:
-        mark, style = MARK[m.kind]
-        text = m.message.text or (", ".join(t.get("name", "?") for t in m.message.tool_calls) if m.message.tool_calls else "")
-        lines.append(Text.assemble((visible(f"{mark} {m.channel}[{m.index}] "), style), (visible(m.message.role.upper()), "bold"), " ", short(text, 100)))
+    lines.extend(diff_lines(diff.changes, diff.messages))
     return Group(*lines)
 
 
