@@ -501,6 +501,7 @@ class AgentDebugApp(App[None]):
             self.loader.history(self.thread_id, self.namespace, "older", message.before)
 
     @on(StateTree.ValueChosen)
+    @_while_mounted  # a highlight posted as the app closes: the detail pane is gone
     def _value_chosen(self, message: StateTree.ValueChosen) -> None:
         self.selection.choose_value(message.path, message.value)
 
