@@ -298,6 +298,11 @@ async def test_the_app_joins_the_run_of_the_thread_shown_and_shows_its_tokens(la
         await pause_until(pilot, lambda: any("run finished done" in line for line in pane_lines(app)), "the run's end in the pane")
         # The phase table is redrawn on the feed's own timer: read it once it shows the phase ended.
         await pause_until(pilot, lambda: " done" in phase_table(app), "the phase's end in the phase table")
+        # The log is drawn on the feed's timer too (at a slower pace while events pour in):
+        # read it once the custom event's line and the phase's thinking (drawn as the phase
+        # ends) are in, whatever they say.
+        drawn = lambda: (shown := pane_lines(app)) and any("gate opened" in x for x in shown) and any("thinking: " in x for x in shown)  # noqa: E731
+        await pause_until(pilot, drawn, "the custom event's line and the thinking in the pane")
         lines = pane_lines(app)
         table = phase_table(app)
         held = app.feed.events.snapshot()
