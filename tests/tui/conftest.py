@@ -46,6 +46,16 @@ async def settle(pilot: Pilot, rounds: int = 3) -> None:
         await asyncio.sleep(0.01)
 
 
+async def wait_until(pilot: Pilot, condition, what: str, tries: int = 600) -> None:
+    """Let the app poll and load until ``condition()`` holds (a bound on rounds, not a duration)."""
+    for _ in range(tries):
+        await settle(pilot, rounds=1)
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"never happened: {what}")
+
+
 def fixed_clock(db: Path):
     """A clock ten minutes after the store's newest checkpoint, so ages never drift."""
     with open_source(str(db)) as source:

@@ -19,6 +19,7 @@ from agent_debug.tui.widgets.history.history_tree import HistoryTree
 from agent_debug.tui.widgets.state.diff_view import DiffView
 from tests.tui.conftest import settle
 from tests.tui.test_app import SIZE, choose, make_app, static_text
+from tests.tui.test_jump import trunk_of
 
 THREAD = "feature-005-forked"
 
@@ -27,13 +28,7 @@ def rows(db: Path) -> tuple[list[CheckpointSummary], set[str]]:
     """The thread's checkpoints (newest first) and the ids on the head's line (the trunk)."""
     with open_source(str(db)) as source:
         every = source.history(THREAD, limit=None).checkpoints
-    by_id = {r.checkpoint_id: r for r in every}
-    trunk: set[str] = set()
-    at: CheckpointSummary | None = every[0]
-    while at is not None:
-        trunk.add(at.checkpoint_id)
-        at = by_id.get(at.parent_id or "")
-    return every, trunk
+    return every, trunk_of(every)
 
 
 def notes(app, fragment: str) -> list[str]:

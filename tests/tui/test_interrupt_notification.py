@@ -17,7 +17,7 @@ from agent_debug.inspector.targets import open_source
 from agent_debug.tui.app import AgentDebugApp
 from agent_debug.tui.interrupt_watch import InterruptWatch, question_line
 from agent_debug.tui.screens.interrupt_screen import InterruptScreen
-from tests.tui.conftest import settle
+from tests.tui.conftest import settle, wait_until
 from tests.tui.test_control import SIZE, control_app, wait_for_screen
 
 QUESTION = "Deploy \x1b[31mbuild 42?\nThe second line is not shown"
@@ -66,16 +66,6 @@ class Writer:
 
     def close(self) -> None:
         self.conn.close()
-
-
-async def wait_until(pilot, condition, what: str, tries: int = 600) -> None:
-    """Let the app poll and load until ``condition()`` holds (a bound on rounds, not a duration)."""
-    for _ in range(tries):
-        await settle(pilot, rounds=1)
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"never happened: {what}")
 
 
 def told(app: AgentDebugApp, thread: str) -> list[str]:

@@ -11,7 +11,7 @@ from textual.widgets import TabbedContent
 
 from agent_debug.tui.app import AgentDebugApp
 from agent_debug.tui.remember import Remembered, StoredTarget, read_state, state_file
-from tests.tui.conftest import settle
+from tests.tui.conftest import settle, wait_until
 from tests.tui.test_app import SIZE, choose, make_app
 
 
@@ -23,15 +23,6 @@ def memory_of(db: Path, **kw) -> Remembered:
 
 def tab(app: AgentDebugApp) -> str:
     return app.query_one("#right", TabbedContent).active
-
-
-async def wait_until(pilot, condition, what: str, tries: int = 600) -> None:
-    for _ in range(tries):
-        await settle(pilot, rounds=1)
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"never happened: {what}")
 
 
 async def test_the_thread_and_tab_come_back_on_the_same_target(snapshot_db: Path):
