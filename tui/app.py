@@ -484,6 +484,11 @@ class AgentDebugApp(App[None]):
     def _thread_chosen(self, message: ThreadListWidget.Chosen) -> None:
         if message.thread_id != self.thread_id:
             self.selection.choose_thread(message.thread_id)
+            if self.selection.thread_id != message.thread_id:
+                # Refused: the thread a run is starting on stays selected. The list, which
+                # may not hold it yet, put its cursor on another row: it goes back to the
+                # run's thread once it lists it.
+                self.query_one(ThreadListWidget).selected = self.selection.thread_id
 
     @on(HistoryTree.Chosen)
     @_while_mounted
