@@ -79,7 +79,13 @@ def loaded_after(commands: list[list[str]], report: str) -> str:
 
 def test_headless_commands_never_import_textual(scenario_db):
     db = str(scenario_db[0])
-    commands = [["threads", db], ["history", db, "--thread", "finished"], ["state", db, "--thread", "finished"]]
+    commands = [
+        ["threads", db],
+        ["history", db, "--thread", "finished"],
+        ["state", db, "--thread", "finished"],
+        ["stats", db],
+        ["stats", db, "--json"],
+    ]
     assert loaded_after(commands, "'textual' in sys.modules") == "False"
 
 

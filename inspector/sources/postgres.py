@@ -544,3 +544,32 @@ class PostgresReader(StoreReader):
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+
+def stats_rows(
+    reader: PostgresReader, thread_ids: Sequence[str], value_channels: Collection[str], marker: bytes
+) -> tuple[list[tuple[str, str, CheckpointRow]], list[tuple[str, WriteRow]]]:
+    """Every checkpoint and write of the given threads in one transaction of two queries
+    (``agent-debug stats``): (thread, namespace, row) and (namespace, write), each thread's
+    in the order ``rows`` and ``writes`` return them. A write's value is read only for
+    ``value_channels`` or when its bytes hold ``marker``; no checkpoint JSONB nor blob is read."""
+    params = {"ids": list(thread_ids), "vc": list(value_channels), "marker": marker}
+    checkpoint_sql = (
+        "SELECT thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, metadata FROM checkpoints"
+        " WHERE thread_id = ANY(%(ids)s) ORDER BY thread_id, checkpoint_ns, checkpoint_id DESC"
+    )
+    write_sql = (
+        f"SELECT w.thread_id, w.checkpoint_ns, w.checkpoint_id, w.task_id, {reader._task_path}, w.idx, w.channel, w.type,"
+        " CASE WHEN w.channel = ANY(%(vc)s) OR position(%(marker)s::bytea IN w.blob) > 0 THEN w.blob END"
+        " FROM checkpoint_writes w WHERE w.thread_id = ANY(%(ids)s)"
+        " ORDER BY w.thread_id, w.checkpoint_ns, w.checkpoint_id, w.task_id, w.idx"
+    )
+
+    def read(conn: psycopg.Connection[tuple[Any, ...]]) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        return conn.execute(checkpoint_sql, params).fetchall(), conn.execute(write_sql, params).fetchall()
+
+    checkpoints, writes = reader._transact(read)
+    return (
+        [(t, ns, CheckpointRow(cid, parent, _dict(meta))) for t, ns, cid, parent, meta in checkpoints],
+        [(ns, WriteRow(t, cid, task, path, idx, channel, type_, value)) for t, ns, cid, task, path, idx, channel, type_, value in writes],
+    )

@@ -482,3 +482,30 @@ class SqliteReader(StoreReader):
         with self._lock:
             self._conn.close()
             self._file.drop_snapshot()
+
+
+def stats_rows(
+    reader: SqliteReader, thread_ids: Sequence[str], value_channels: Collection[str], marker: bytes
+) -> tuple[list[tuple[str, str, CheckpointRow]], list[tuple[str, WriteRow]]]:
+    """Every checkpoint and write of the given threads in two queries (``agent-debug stats``):
+    (thread, namespace, row) and (namespace, write), each thread's in the order ``rows`` and
+    ``writes`` return them. A write's value is read only for ``value_channels`` or when its
+    bytes hold ``marker``; checkpoint bodies are never read."""
+    ids = json.dumps(list(thread_ids))
+    checkpoints = reader._query(
+        "SELECT thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, metadata FROM checkpoints"
+        " WHERE thread_id IN (SELECT value FROM json_each(?))"
+        " ORDER BY thread_id, checkpoint_ns, checkpoint_id DESC",
+        (ids,),
+    )
+    writes = reader._query(
+        f"SELECT w.thread_id, w.checkpoint_ns, w.checkpoint_id, w.task_id, {reader._task_path}, w.idx, w.channel, w.type,"
+        " CASE WHEN w.channel IN (SELECT value FROM json_each(?)) OR instr(w.value, ?) > 0 THEN w.value END"
+        " FROM writes w WHERE w.thread_id IN (SELECT value FROM json_each(?))"
+        " ORDER BY w.thread_id, w.checkpoint_ns, w.checkpoint_id, w.task_id, w.idx",
+        (json.dumps(list(value_channels)), marker, ids),
+    )
+    return (
+        [(t, ns, CheckpointRow(cid, parent, _json(meta))) for t, ns, cid, parent, meta in checkpoints],
+        [(ns, WriteRow(t, cid, task, path, idx, channel, type_, value)) for t, ns, cid, task, path, idx, channel, type_, value in writes],
+    )

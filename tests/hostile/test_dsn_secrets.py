@@ -76,6 +76,7 @@ COMMANDS = {
     "threads": ["threads", "{t}"],
     "history": ["history", "{t}", "--thread", "t1"],
     "state": ["state", "{t}", "--thread", "t1"],
+    "stats": ["stats", "{t}"],
     "resume": ["resume", "{t}", "--thread", "t1", "--approve", "--graph", FEATURE],
     "replay": ["replay", "{t}", "--thread", "t1", "--checkpoint", "c1", "--graph", FEATURE],
     "run": ["run", FEATURE, "--no-ui", "--checkpointer", "{t}"],
@@ -280,6 +281,11 @@ def test_real_server_outputs_hold_only_the_redacted_target(fresh_database: str, 
         doc = json.loads(_run(tmp_path, "threads", dsn, "--json").stdout)
         assert doc["target"] == redact(dsn) and "***" in doc["target"]
         assert [t["thread_id"] for t in doc["threads"]] == ["pg"]
+    for form in ("keyword", "url"):
+        out = _run(tmp_path, "stats", forms[form], "--json", env={"PGPASSWORD": ENV_SECRET})
+        assert out.returncode == 0, out.stderr
+        assert not _leaks(out.stdout + out.stderr), out.stdout + out.stderr
+        assert json.loads(out.stdout)["target"] == redact(forms[form])
     # Acting verbs and run --checkpointer on the keyword form: it writes to PostgreSQL, not a file.
     dsn = forms["keyword"]
     out = _run(tmp_path, "resume", dsn, "--thread", "pg", "--approve", "--graph", LINEAR, "--json")

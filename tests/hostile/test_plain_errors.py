@@ -27,7 +27,7 @@ FEATURE = str(ROOT / "fixtures/feature_request.py:graph")
 SUPERVISOR = str(ROOT / "fixtures/supervisor.py:graph")
 INPUT = '{"request": "x"}'
 BINARY = b"\xff\xfe\x00\x80 not text \xc3\x28\n"
-COMMANDS = ("demo", "run", "attach", "graph", "resume", "replay", "threads", "history", "state")
+COMMANDS = ("demo", "run", "attach", "graph", "resume", "replay", "threads", "history", "state", "stats")
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -62,6 +62,10 @@ def _handler(command: str) -> Callable[[argparse.Namespace], int]:
         from agent_debug.tui.cli.history import run_history
 
         return run_history
+    if command == "stats":
+        from agent_debug.tui.cli.stats import run_stats
+
+        return run_stats
     from agent_debug.tui.cli.state import run_state
 
     return run_state

@@ -92,6 +92,10 @@ def _timeout(text: str) -> float:
     return value
 
 
+def _top(text: str) -> int:
+    return _whole(text, 1, 10_000, "1 to 10_000")
+
+
 def _demo_threads(text: str) -> int:
     return _whole(text, 0, 10_000, "0 to 10_000")
 
@@ -287,6 +291,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--before", metavar="ID", help="only checkpoints older than this checkpoint (next page): its id, or a unique start or end of it")
     p.add_argument("--ns", default="", metavar="NS", help="checkpoint namespace of a subgraph ('' = root graph)")
     p.add_argument("--json", action="store_true", help="print one JSON document (schema: HistoryPage)")
+
+    p = command(
+        "stats",
+        "where time, tokens and failures go across threads",
+        "Per node: runs, p50/p95/max work time (time waiting at an interrupt counted apart), retries, failures by "
+        "class and fingerprint, tokens and cost per model; per thread: wall and work time, steps, tokens, cost; "
+        f"the slowest phases, most expensive threads, most common errors and interrupt waits. {_READ_ONLY}",
+    )
+    p.add_argument("target", metavar="TARGET", help="a SQLite checkpoint file (or sqlite:///PATH) or a postgresql:// DSN")
+    p.add_argument("--since", metavar="WHEN", help="only threads updated since WHEN: a duration back from now (30m, 2h, 3d, 1w) or a date/time (2026-05-01T12:00, UTC unless it says)")
+    p.add_argument("--status", type=_status, help="only threads in this state: interrupted, error, done, pending, unreadable")
+    p.add_argument("--node", metavar="NODE", help="only this node's figures, and the threads that ran it ('sub:node' for a subgraph's node; a bare name matches it at any depth)")
+    p.add_argument("--thread-prefix", metavar="TEXT", help="only threads whose id starts with TEXT")
+    p.add_argument("--top", type=_top, default=10, metavar="N", help="entries in each top list and threads shown (default 10)")
+    p.add_argument("--prices", metavar="FILE.json", help='price table for cost: {"MODEL": {"input": PER_1K_TOKENS, "output": PER_1K_TOKENS}}')
+    p.add_argument("--json", action="store_true", help="print one JSON document (schema: StoreStats)")
 
     p = command("state", "show the state at a checkpoint", f"Show the values and pending work of a checkpoint. {_READ_ONLY}")
     p.add_argument("target", metavar="TARGET", help=_TARGET_HELP)
