@@ -79,6 +79,7 @@ async def flood_into_tui(record: Path | None, flood: dict[str, int] = FLOOD) -> 
         view = app.query_one(EventsView)
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         probe = asyncio.create_task(lag())
+        cpu0, ui0 = time.process_time(), time.thread_time()  # this loop runs on the UI thread
         t0 = time.perf_counter()
         app.act("run", lambda: controller.start("flood", flood))
         reached: list[tuple[float, int]] = []  # (time, events drained into the pane so far)
@@ -92,8 +93,12 @@ async def flood_into_tui(record: Path | None, flood: dict[str, int] = FLOOD) -> 
             reached.append((time.perf_counter(), app.events._drained))
             if in_pane is None and not controller.running and app.events._appended and app.events._drained == app.events._appended:
                 in_pane = time.perf_counter() - t0
+                cpu_in_pane, ui_in_pane = time.process_time() - cpu0, time.thread_time() - ui0
             await asyncio.sleep(0.01)
         took = time.perf_counter() - t0
+        cpu, ui = time.process_time() - cpu0, time.thread_time() - ui0
+        if in_pane is None:
+            cpu_in_pane, ui_in_pane = cpu, ui
         await pilot.pause(0.2)
         stop = True
         await probe
@@ -109,6 +114,9 @@ async def flood_into_tui(record: Path | None, flood: dict[str, int] = FLOOD) -> 
         "events": produced, "seconds": took, "rate": produced / took, "slowest_second": slowest_second(reached),
         "in_pane_s": in_pane if in_pane is not None else took,
         "stall_ms": worst * 1000, "peak_mb": peak / 1e6, "recorded": recorded, "lines": shown,
+        # CPU seconds of the process and of the UI thread alone, until the end and until
+        # every event was in the pane: on a busy machine, where the time went.
+        "cpu_s": cpu, "ui_cpu_s": ui, "cpu_in_pane_s": cpu_in_pane, "ui_cpu_in_pane_s": ui_in_pane,
     }
 
 
@@ -139,11 +147,13 @@ def plain_flood(flood: dict[str, int]) -> dict[str, float]:
     graph = flood_builder().compile()
     logging.getLogger("tests.flood").setLevel(logging.INFO)  # records are made, as under the debugger
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    cpu0 = time.process_time()
     t0 = time.perf_counter()
     for _ in graph.stream(flood, stream_mode=["custom", "messages", "updates"]):
         pass
     took = time.perf_counter() - t0
-    return {"peak_mb": (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) * 1024 / 1e6, "seconds": took}
+    cpu = time.process_time() - cpu0
+    return {"peak_mb": (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) * 1024 / 1e6, "seconds": took, "cpu_s": cpu}
 
 
 def in_fresh_process(*args: str) -> dict[str, float]:
@@ -220,6 +230,8 @@ def flood_rounds(rounds: int) -> dict[str, Any]:
         "runs": runs,
         "ratio_recorded": ratio("recorded"), "ratio_bare": ratio("bare"),
         "ratio_recorded_in_pane": ratio("recorded", "in_pane_s"), "ratio_bare_in_pane": ratio("bare", "in_pane_s"),
+        "cpu_recorded": median(r["plain"]["cpu_s"] / r["recorded"]["cpu_s"] for r in runs),
+        "cpu_bare": median(r["plain"]["cpu_s"] / r["bare"]["cpu_s"] for r in runs),
         "plain_rate": median(r["recorded"]["events"] / r["plain"]["seconds"] for r in runs),
         "rate_recorded": median(r["recorded"]["rate"] for r in runs), "rate_bare": median(r["bare"]["rate"] for r in runs),
     }
@@ -249,6 +261,16 @@ def main() -> int:
         p, rec, bare = r["plain"]["seconds"], r["recorded"], r["bare"]
         print(f"| {i} | {p:.2f} s | {rec['seconds']:.2f} s = {p / rec['seconds']:.2f}× (in the pane at {rec['in_pane_s']:.2f} s) "
               f"| {bare['seconds']:.2f} s = {p / bare['seconds']:.2f}× (in the pane at {bare['in_pane_s']:.2f} s) |")
+    print()
+    print("CPU seconds (the process; of which the UI thread; until every event was in the pane, then to the last line drawn):")
+    for i, r in enumerate(rounds["runs"], 1):
+        cells = [f"plain {r['plain']['cpu_s']:.2f}"]
+        for kind in ("recorded", "bare"):
+            k = r[kind]
+            cells.append(f"{kind} {k['cpu_s']:.2f} = {r['plain']['cpu_s'] / k['cpu_s']:.2f}× (UI {k['ui_cpu_s']:.2f}; in the pane {k['cpu_in_pane_s']:.2f}, UI {k['ui_cpu_in_pane_s']:.2f})")
+        print(f"  round {i}: " + "; ".join(cells))
+    print(f"  median CPU ratio: {rounds['cpu_recorded']:.2f}× recording, {rounds['cpu_bare']:.2f}× without")
+    print()
     print()
     ratio_row = (
         f"| events into the TUI against the same flood run plainly (`graph.stream`, its log records made), "

@@ -98,12 +98,26 @@ class _ErrorWatch:
     attempt LangGraph retries finishes its retries first: that is the step)."""
 
     def __init__(self, session: DebugSession, sink: Callable[[Any], None] | None) -> None:
+        from agent_debug.inspector.events import EventPipeline
+
         self.session = session
         self.sink = sink
+        #: the sink when it is an ``EventPipeline``: the extractor then counts each event
+        #: into it as it makes it, and hands it here by ``fan_out`` (counted once)
+        self.pipeline = sink if isinstance(sink, EventPipeline) else None
 
     def __call__(self, event: Any) -> None:
         if self.sink is not None:
             self.sink(event)
+        self._watch(event)
+
+    def fan_out(self, event: Any) -> None:
+        """An event the extractor counted into ``pipeline`` already: to its sinks, then watched."""
+        if self.pipeline is not None:
+            self.pipeline.fan_out(event)
+        self._watch(event)
+
+    def _watch(self, event: Any) -> None:
         session = self.session
         if session.break_on_error and getattr(event, "kind", None) == "error" and session._error_stop is None:
             session._error_stop = error_stop_reason(event)

@@ -50,6 +50,11 @@ class EventBuffer:
 
     __call__ = append
 
+    @property
+    def pending(self) -> int:
+        """Events appended and not drained yet (a read without the lock: a hint)."""
+        return self._appended - self._drained
+
     def drain(self, limit: int | None = None) -> list[Any]:
         """Events appended since the last drain (those still held, if the cap overtook
         them), oldest first; at most ``limit``, the rest stay for the next drain."""

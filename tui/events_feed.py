@@ -9,9 +9,10 @@ marks the node a run is in while it runs.
 However fast events come, a tick stays short: as many events as ~12 ms of counting and
 folding take, then one share of the lines to draw; the tail of a flood is drawn between
 ticks; the phase table is redrawn at most 4 times a second while events keep coming.
-Under a flood (``FLOOD_TICK`` events in a tick) the lines are drawn at most every
-``DRAW_S``, with the phase table in the same frame: every draw is a new frame of the
-whole log, and the run's thread, which makes the events, needs the time more.
+Under a flood (from a tick of ``FLOOD_TICK`` events to a tick of none) the lines are
+drawn at most every ``DRAW_S``, with the phase table in the same frame: every draw is a
+new frame of the whole log, and the run's thread, which makes the events, needs the time
+more. The tail of a flood is drawn between ticks only once no new events come.
 
 On a server, the feed also follows the run of the thread shown (``follow``): a
 ``server_events.RunFollower`` joins its stream in a thread of its own and hands its
@@ -72,6 +73,7 @@ class EventsFeed:
         self._stats_due = 0.0
         self._drawing_tail = False
         self._draw_due = 0.0  # under a flood, lines are drawn again from then on
+        self._flood = False  # a flood is on (see flush)
         self._follower: Any = None  # the server_events.RunFollower of the run followed
         self._follow_lock = threading.Lock()
         self._closed = False
@@ -119,7 +121,14 @@ class EventsFeed:
                 break
         gc_policy.kept(fresh)
         waiting = view.lines_waiting
-        flooding = fresh >= FLOOD_TICK
+        # A flood starts with a tick of many events and lasts until a tick brings none: a
+        # run thread starved of the GIL by drawing makes fewer events a tick, and drawing
+        # every tick then would starve it more.
+        if fresh >= FLOOD_TICK:
+            self._flood = True
+        elif not fresh:
+            self._flood = False
+        flooding = self._flood
         drew = False
         if (fresh or waiting) and not (flooding and self.clock() < self._draw_due):
             try:
@@ -154,7 +163,11 @@ class EventsFeed:
 
     async def _draw_tail(self, view: EventsView) -> None:
         """Another share of the lines waiting in the events pane, until none wait (or
-        none can be drawn: the pane is not on screen)."""
+        none can be drawn: the pane is not on screen), or new events come: the flood
+        goes on, and the ticks draw it at its pace."""
+        if self.events.pending:
+            self._drawing_tail = False
+            return
         waiting = view.lines_waiting
         try:
             more = view.add(())

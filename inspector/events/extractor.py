@@ -39,6 +39,7 @@ from agent_debug.inspector.events.model import (
     UsageEvent,
     _Event,
     jsonable,
+    made,
 )
 from agent_debug.inspector.events.pipeline import EventPipeline
 from agent_debug.inspector.events.stats import RunStats
@@ -115,6 +116,10 @@ class _Phase:
 
 EventCallback = Callable[[Any], None]
 
+# The kinds a flood is made of, built without validation (``model.made``): their fields
+# are made here, of the right types.
+_BUILT = frozenset({CustomEvent, TokenEvent, ThinkingEvent, LogEvent, UsageEvent})
+
 
 class EventExtractor:
     """Turns LangGraph stream parts and node log records of a session into ``Event``s.
@@ -139,7 +144,9 @@ class EventExtractor:
     ``stats``: the ``RunStats`` each event is counted into as it is made (the phase and
     run events carry their totals). When ``on_event`` is an ``EventPipeline``, events are
     counted into the pipeline (its stats and stuck watch) and handed to its sinks: each
-    event is counted once, here, however many consumers read it.
+    event is counted once, here, however many consumers read it. So is an ``on_event``
+    that wraps one (its ``pipeline`` attribute; it takes the counted events by its
+    ``fan_out``), as the session's watch for errors does.
     """
 
     def __init__(
@@ -179,6 +186,11 @@ class EventExtractor:
         self._reported: list[BaseException] = []
         self._interrupted = False
         self._breakpoint = False
+        # The tokens this run reported (in, out, total), in all and per task: the totals of
+        # its phase and run events, whatever the stats counted into are (a pipeline's may
+        # count a whole thread, or several extractors' runs).
+        self._run_tokens = [0, 0, 0]
+        self._task_tokens: dict[str, list[int]] = {}
 
     @property
     def on_event(self) -> EventCallback | None:
@@ -188,10 +200,13 @@ class EventExtractor:
     @on_event.setter
     def on_event(self, on_event: EventCallback | None) -> None:
         self._on_event = on_event
-        pipeline = on_event if isinstance(on_event, EventPipeline) else None
+        pipeline = on_event if isinstance(on_event, EventPipeline) else getattr(on_event, "pipeline", None)
+        if not isinstance(pipeline, EventPipeline):
+            pipeline = None
         self.stats: RunStats = pipeline.stats if pipeline is not None else self._own_stats
         self._count: EventCallback = pipeline.count if pipeline is not None else self._own_stats.observe
-        self._hand: EventCallback | None = pipeline.fan_out if pipeline is not None else on_event
+        # A pipeline's wrapper (the session's error watch) takes the counted events by its fan_out.
+        self._hand: EventCallback | None = getattr(on_event, "fan_out", None) if pipeline is not None else on_event
 
     @property
     def delivering(self) -> bool:
@@ -230,7 +245,7 @@ class EventExtractor:
                 status = "error" if error is not None else "interrupted" if self._interrupted else "done"
                 if status == "done" and self._breakpoint:
                     status = "paused"
-            stats = self.stats
+            tokens = self._run_tokens
             self._make(
                 out,
                 RunFinishedEvent,
@@ -238,9 +253,9 @@ class EventExtractor:
                 status=status,
                 duration_ms=(self._clock() - self._run_started) * 1000,
                 phases=len(self._phases) if self._phases_streamed else 0,
-                input_tokens=stats.input_tokens,
-                output_tokens=stats.output_tokens,
-                total_tokens=stats.total_tokens,
+                input_tokens=tokens[0],
+                output_tokens=tokens[1],
+                total_tokens=tokens[2],
                 error_type=type(error).__name__ if error is not None else None,
             )
             return self._deliver(out)
@@ -584,12 +599,14 @@ class EventExtractor:
             if model is None:
                 model = (message.response_metadata or {}).get("model_name")
             self._counted_usage.add(key)
+            counts = (int(usage.get("input_tokens") or 0), int(usage.get("output_tokens") or 0), int(usage.get("total_tokens") or 0))
+            self._tally(phase.task_id, counts)
             self._make(
                 out,
                 UsageEvent,
-                input_tokens=int(usage.get("input_tokens") or 0),
-                output_tokens=int(usage.get("output_tokens") or 0),
-                total_tokens=int(usage.get("total_tokens") or 0),
+                input_tokens=counts[0],
+                output_tokens=counts[1],
+                total_tokens=counts[2],
                 model=str(model) if model else None,
                 message_id=message.id,
                 **phase.where(),
@@ -680,11 +697,19 @@ class EventExtractor:
             return subgraph
         return None
 
+    def _tally(self, task_id: str | None, counts: tuple[int, int, int]) -> None:
+        run = self._run_tokens
+        task = self._task_tokens.setdefault(task_id, [0, 0, 0]) if task_id else None
+        for i, n in enumerate(counts):
+            run[i] += n
+            if task is not None:
+                task[i] += n
+
     def _tokens(self, phase: _Phase) -> dict[str, int]:
-        stats = self.stats.phases.get(phase.task_id or "")
-        if stats is None:
+        tokens = self._task_tokens.get(phase.task_id) if phase.task_id else None
+        if tokens is None:
             return {}
-        return {"input_tokens": stats.input_tokens, "output_tokens": stats.output_tokens, "total_tokens": stats.total_tokens}
+        return {"input_tokens": tokens[0], "output_tokens": tokens[1], "total_tokens": tokens[2]}
 
     def _ms(self, phase: _Phase) -> float:
         return (self._clock() - phase.started) * 1000
@@ -692,7 +717,9 @@ class EventExtractor:
     def _make(self, out: list[Any], cls: type[_Event], *, time: float | None = None, **fields: Any) -> None:
         self._seq += 1
         fields.setdefault("thread_id", self.thread_id)
-        event = cls(seq=self._seq, time=time if time is not None else self._clock(), **fields)
+        fields["seq"] = self._seq
+        fields["time"] = time if time is not None else self._clock()
+        event = made(cls, fields) if cls in _BUILT else cls(**fields)
         # Counted as it is made: the phase_finished and run_finished made next carry the totals.
         self._count(event)
         out.append(event)

@@ -69,7 +69,9 @@ def short_json(value: Any, width: int) -> str:
 
 def stamp(when: float) -> str:
     """Local wall-clock time to the millisecond: ``14:03:59.250``."""
-    return datetime.fromtimestamp(when).strftime("%H:%M:%S.%f")[:-3]
+    t = datetime.fromtimestamp(when)
+    # strftime("%H:%M:%S.%f")[:-3], at a fifth of its cost (a line per event of a flood).
+    return f"{t.hour:02d}:{t.minute:02d}:{t.second:02d}.{t.microsecond // 1000:03d}"
 
 
 def format_cost(cost: float | None) -> str:

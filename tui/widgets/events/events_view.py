@@ -9,7 +9,12 @@ from typing import Any
 
 from rich.style import Style
 from rich.table import Table
-from rich.text import Text
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions
+from rich.control import strip_control_codes
+from rich.measure import Measurement
+from rich.segment import Segment
+from rich.text import Span, Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -19,7 +24,7 @@ from textual.reactive import var
 from textual.strip import Strip
 from textual.widgets import Input, RichLog, Static, Tab, Tabs
 
-from agent_debug.inspector.events.format import PANE, PANE_WRAPPED, EventFormatter, format_cost, phases_title
+from agent_debug.inspector.events.format import PANE, PANE_WRAPPED, EventFormatter, Line, format_cost, phases_title
 from agent_debug.tui.safe_text import visible
 
 KINDS = {
@@ -174,6 +179,59 @@ class EventsLog(RichLog):
         return self._render_line(scroll_y + y, scroll_x, width).apply_style(style)
 
 
+class PaneLines:
+    """Events' lines (the formatter's spans) to write to the log uncut: the segments Rich
+    renders of ``Text("\\n").join`` of their ``EventsView._line`` Texts without wrapping,
+    made straight from the spans. Rich's layout of a Text (splitting, wrapping, a sort of
+    its spans) is most of what a line costs, and a flood draws the last 5,000 events' lines.
+
+    Each styled span is a segment of its own, unstyled text between them one segment, as
+    Rich makes them; a tab (which Rich would expand) sends the lines through Rich.
+    """
+
+    def __init__(self, lines: list[list[Line]]) -> None:
+        self.lines = lines
+
+    def _texts(self) -> Iterable[tuple[str, str]]:
+        """(text, style) of every span, "\\n" between events' lines, control codes stripped as Text does."""
+        joiner = ""
+        for event_lines in self.lines:
+            for line in event_lines:
+                for i, (text, role) in enumerate(line):
+                    yield (joiner + text if not i else text), STYLES.get(role, "")
+                joiner = "\n"
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterable[Segment]:
+        texts = [(strip_control_codes(text), style) for text, style in self._texts()]
+        if any("\t" in text for text, _ in texts):
+            yield from console.render(Text.assemble(*texts), options)
+            return
+        get_style = console.get_style
+        base = get_style("", default=Style.null())
+        combined: dict[str, Style] = {}
+        plain = Style.combine((base,))
+        pending: list[str] = []  # unstyled text since the last styled span
+        for text, style in texts:
+            if not text:
+                continue
+            if not style:
+                pending.append(text)
+                continue
+            if pending:
+                yield Segment("".join(pending), plain)
+                pending = []
+            if style not in combined:
+                combined[style] = Style.combine((base, get_style(style, default=Style.null())))
+            yield Segment(text, combined[style])
+        if pending:
+            yield Segment("".join(pending), plain)
+        yield Segment("\n")
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        widest = max((cell_len(strip_control_codes("".join(t for t, _ in line))) for lines in self.lines for line in lines), default=0)
+        return Measurement(widest, widest)
+
+
 class FollowLabel(Static):
     """Says whether the log follows, or how many lines wait while it is paused; a click
     follows again."""
@@ -248,12 +306,22 @@ class EventsView(Vertical):
         lines = self.formatter.lines(e)
         if not lines:
             return None
-        text = Text.assemble(*((span, STYLES.get(role, "")) for span, role in lines[0]))
-        for more in lines[1:]:
-            # Continuation lines go in the same Text: one entry of the log per event.
-            for i, (span, role) in enumerate(more):
-                text.append("\n" + span if i == 0 else span, style=STYLES.get(role, ""))
-        return text
+        # What Text.assemble and Text.append make of the spans (control codes stripped, a
+        # span for each styled piece), built at once: a flood formats thousands of lines.
+        # Continuation lines go in the same Text: one entry of the log per event.
+        pieces: list[str] = []
+        spans: list[Span] = []
+        offset = 0
+        styles = STYLES
+        for n, line in enumerate(lines):
+            for i, (span, role) in enumerate(line):
+                piece = strip_control_codes("\n" + span if n and not i else span)
+                style = styles.get(role, "")
+                if style and piece:
+                    spans.append(Span(offset, offset + len(piece), style))
+                pieces.append(piece)
+                offset += len(piece)
+        return Text("".join(pieces), spans=spans)
 
     def add(self, events: Iterable[Any], *, draw: bool = True) -> int:
         """Append a batch; returns how many lines wait to be drawn (also in
@@ -283,10 +351,11 @@ class EventsView(Vertical):
                 fresh=False,  # events came since the last drawing call
             )
         queue, draws, fold = waiting.events, waiting.draws, self.formatter.fold
+        filtered = KINDS[self.kind] is not None or bool(self.event_filter)  # else every event is shown
         for raw in events:
             waiting.fresh = True
             for e in fold(raw):
-                if self._shown(e):
+                if not filtered or self._shown(e):
                     drawn = draws.get(e.kind)
                     if drawn is None:
                         drawn = draws[e.kind] = self.formatter.shows(e.kind)
@@ -299,12 +368,19 @@ class EventsView(Vertical):
         if queue and log.size.width and log.following:
             share = min(len(queue), max(32, int((0.008 if waiting.fresh else 0.020) / waiting.cost_s)))
             started = perf_counter()
-            lines = [line for line in (self._line(queue.popleft()) for _ in range(share)) if line is not None]
+            lines: list[Any]
+            if self.wrap:
+                lines = [line for line in (self._line(queue.popleft()) for _ in range(share)) if line is not None]
+            else:
+                lines = [line for line in (self.formatter.lines(queue.popleft()) for _ in range(share)) if line]
             self.lines_written += len(lines)
             if lines:
                 # Wrapped, a line breaks at the pane's edge (RichLog's own width is 78 at least).
                 width = self._wrapped_at = log.scrollable_content_region.width
-                log.write(Text("\n").join(lines), width=width if self.wrap else None)
+                if self.wrap:
+                    log.write(Text("\n").join(lines), width=width)
+                else:
+                    log.write(PaneLines(lines))
                 spent = (perf_counter() - started) / len(lines)
                 waiting.cost_s = max(1e-6, 0.5 * waiting.cost_s + 0.5 * spent)
             self.lines_waiting = len(queue)
