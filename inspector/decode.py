@@ -190,7 +190,7 @@ def _mark_bytes(value: Any) -> Any:
 
 
 def _unpack(data: bytes) -> Any:
-    return ormsgpack.unpackb(data, ext_hook=_safe_ext_hook, option=_OPT)
+    return unpack_in_pieces(data, _safe_ext_hook)
 
 
 def _typed(module: str, name: str, fields: dict[str, Any]) -> dict[str, Any]:
@@ -585,6 +585,165 @@ def read_skeleton(read: Callable[[int, int], bytes], size: int, *, keep: Collect
     return out
 
 
+# -- a big value, decoded in pieces ------------------------------------------------------
+
+#: A msgpack document larger than this is decoded in pieces of about this size.
+PIECE = 256 * 1024
+#: A value of at most this many msgpack values (however long its strings) is one piece.
+PIECE_VALUES = 4096
+_MAX_DEPTH = 32
+_MANY = 64  # a container of at least this many items is decoded by runs of items...
+_CAREFUL = 4  # ...after this many decoded one by one (their average size sets the runs')
+_PAD = 8  # room before the document for the header of a first piece
+
+
+class _Whole(Exception):
+    """The document is decoded in one call after all (damaged, very deep, odd keys)."""
+
+
+def unpack_in_pieces(data: bytes | bytearray | memoryview, ext_hook: Callable[[int, bytes], Any]) -> Any:
+    """``ormsgpack.unpackb(data, ext_hook=ext_hook)``, the same value, in calls of at most
+    ``PIECE`` bytes or so each.
+
+    One ormsgpack call holds the GIL throughout: over a 12 MB checkpoint ~100 ms, in which
+    the UI thread cannot draw. Here a big array or map is decoded a run of its items at a
+    time (a header for the run written in front of it), so other threads run between the
+    calls. Where a run ends is known without walking it when encoding the run again gives
+    its bytes back (ormsgpack writes what LangGraph wrote: msgpack has one parse per
+    byte string, so equal bytes are the same items); else the run is walked header by
+    header. Anything unexpected decodes the whole document in one call, so a damaged one
+    fails as before, with the same error.
+    """
+    if len(data) <= PIECE:
+        return ormsgpack.unpackb(data, ext_hook=ext_hook, option=_OPT)
+    try:
+        return _Pieces(data, ext_hook).value(_PAD, 0)[0]
+    except Exception:  # noqa: BLE001 - decoded again whole: its own result or error
+        return ormsgpack.unpackb(data, ext_hook=ext_hook, option=_OPT)
+
+
+def _walk(buf: bytearray, pos: int, values: int = 1, budget: int | None = None) -> int | None:
+    """Where the ``values`` msgpack values from ``pos`` end; None when they hold more than
+    ``budget`` values in all (nothing is decoded: headers are read, strings skipped)."""
+    whole, first = _WHOLE, _FIRST
+    remaining, seen, i, size = values, 0, pos, len(buf)
+    while remaining:
+        if i >= size:
+            raise _Whole("unexpected end")
+        b = buf[i]
+        step = whole[b]
+        if step:
+            i += step
+            remaining -= 1
+        else:
+            kind, width, m, count = first[b]
+            if kind == _SIZED:
+                i += 1 + width + m + int.from_bytes(buf[i + 1 : i + 1 + width], "big")
+                remaining -= 1
+            elif kind == _COUNTED:
+                if width:
+                    count = int.from_bytes(buf[i + 1 : i + 1 + width], "big")
+                i += 1 + width
+                remaining += count * m - 1
+            else:
+                raise _Whole("reserved byte")
+        seen += 1
+        if budget is not None and seen > budget:
+            return None
+    if i > size:
+        raise _Whole("unexpected end")
+    return i
+
+
+def _run_header(count: int, is_map: bool) -> bytes:
+    """The shortest msgpack header of a map (``is_map``) or array of ``count`` entries."""
+    if count < 16:
+        return bytes(((0x80 if is_map else 0x90) | count,))
+    if count <= 0xFFFF:
+        return (b"\xde" if is_map else b"\xdc") + count.to_bytes(2, "big")
+    return (b"\xdf" if is_map else b"\xdd") + count.to_bytes(4, "big")
+
+
+class _Pieces:
+    """One document decoded in pieces (see ``unpack_in_pieces``)."""
+
+    def __init__(self, data: bytes | bytearray | memoryview, ext_hook: Callable[[int, bytes], Any]) -> None:
+        self.buf = bytearray(_PAD) + data
+        self.view = memoryview(self.buf)
+        self.ext_calls = 0
+
+        def counted(code: int, payload: bytes) -> Any:
+            self.ext_calls += 1
+            return ext_hook(code, payload)
+
+        self.hook = counted
+
+    def value(self, pos: int, depth: int) -> tuple[Any, int]:
+        """The value at ``pos`` and where it ends: in one call when small, else by its items."""
+        if depth > _MAX_DEPTH:
+            raise _Whole("too deep")
+        end = _walk(self.buf, pos, budget=PIECE_VALUES)
+        if end is not None:
+            return ormsgpack.unpackb(self.view[pos:end], ext_hook=self.hook, option=_OPT), end
+        return self._container(pos, depth)
+
+    def _container(self, pos: int, depth: int) -> tuple[Any, int]:
+        kind, width, m, count = _FIRST[self.buf[pos]]
+        if kind != _COUNTED:  # a string or an extension is one value: within any budget
+            raise _Whole("not a container")
+        n = int.from_bytes(self.buf[pos + 1 : pos + 1 + width], "big") if width else count
+        is_map = m == 2
+        body = p = pos + 1 + width
+        out: Any = {} if is_map else []
+        done = run = 0
+        while done < n:
+            average = (p - body) / done if done else PIECE
+            if n >= _MANY and done >= _CAREFUL and average * 8 <= PIECE and n - done > 1:
+                # Many items, small so far: the next run of them in one call (twice the
+                # last run at most). A few items (a checkpoint's fields, its channels)
+                # differ in size too much to guess: each is decoded on its own.
+                run = min(n - done, int(PIECE / max(average, 1)), max(8, 2 * run), 0xFFFF)
+                items, p = self._run(p, run, is_map)
+                if is_map:
+                    out.update(items)
+                else:
+                    out.extend(items)
+                done += run
+                continue
+            if is_map:
+                key, p = self.value(p, depth + 1)
+                item, p = self.value(p, depth + 1)
+                out[key] = item
+            else:
+                item, p = self.value(p, depth + 1)
+                out.append(item)
+            done += 1
+        return out, p
+
+    def _run(self, pos: int, count: int, is_map: bool) -> tuple[Any, int]:
+        """The ``count`` items from ``pos``, decoded as one array (or map), and where they end."""
+        header = _run_header(count, is_map)
+        start = pos - len(header)  # the bytes before pos are decoded already
+        saved = bytes(self.buf[start:pos])
+        self.buf[start:pos] = header
+        calls = self.ext_calls
+        try:
+            items = ormsgpack.unpackb(self.view[start:], ext_hook=self.hook, option=_OPT)
+        finally:
+            self.buf[start:pos] = saved
+        if len(items) == count and self.ext_calls == calls:
+            try:
+                again = ormsgpack.packb(items, option=_OPT)
+            except Exception:  # noqa: BLE001 - a key or value that does not encode again: walked
+                again = b""
+            body = again[len(_run_header(count, is_map)) :]
+            if body and self.buf.startswith(body, pos):
+                return items, pos + len(body)
+        end = _walk(self.buf, pos, count * (2 if is_map else 1))
+        assert end is not None
+        return items, end
+
+
 # -- the full decoder -------------------------------------------------------------------
 
 _full_serde: Any = None
@@ -638,7 +797,7 @@ def decode_full(type_: str | None, data: bytes | None) -> Any:
     if type_ in (None, "null", "empty") or data is None:
         return None
     if type_ == "msgpack":
-        return to_plain(ormsgpack.unpackb(data, ext_hook=_full_ext_hook, option=_OPT))
+        return to_plain(unpack_in_pieces(data, _full_ext_hook))
     if type_ in ("bytes", "bytearray"):
         return bytes_view(data, type_)
     if type_ == "json":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,10 +62,14 @@ def summary(value: Any) -> Text:
     return Text(short(value, 80))
 
 
-def _items(value: Any) -> list[tuple[str, Any]]:
+def _items(value: Any, start: int, stop: int) -> tuple[list[tuple[str, Any]], int]:
+    """The children from ``start`` to ``stop`` and how many there are in all: only
+    those are made (a list of 50,000 records made whole took ~40 ms of the UI thread)."""
     if isinstance(value, dict):
-        return [(str(k), v) for k, v in value.items() if k != TYPE_KEY]
-    return [(str(i), v) for i, v in enumerate(value)]
+        typed = TYPE_KEY in value
+        pairs = ((k, v) for k, v in value.items() if k != TYPE_KEY) if typed else value.items()
+        return [(str(k), v) for k, v in itertools.islice(pairs, start, stop)], len(value) - typed
+    return [(str(i), value[i]) for i in range(start, min(stop, len(value)))], len(value)
 
 
 class StateTree(Tree[ValueRef | MoreRef]):
@@ -102,8 +107,8 @@ class StateTree(Tree[ValueRef | MoreRef]):
                 self.post_message(self.ValueChosen(first.path, first.value))
 
     def _fill(self, node: TreeNode[ValueRef | MoreRef], value: Any, path: str, start: int) -> None:
-        items = _items(value)
-        for key, child in items[start : start + BATCH]:
+        items, total = _items(value, start, start + BATCH)
+        for key, child in items:
             child_path = f"{path}.{key}" if path else key
             label = Text.assemble((visible(key), "bold"), ": ", summary(child))
             if is_container(child):
@@ -113,8 +118,8 @@ class StateTree(Tree[ValueRef | MoreRef]):
                     self._fill(sub, child, child_path, 0)
             else:
                 node.add_leaf(label, ValueRef(child_path, child))
-        if len(items) > start + BATCH:
-            rest = len(items) - start - BATCH
+        if total > start + BATCH:
+            rest = total - start - BATCH
             node.add_leaf(Text(f"[… {rest} more]", style="dim italic"), MoreRef(path, value, start + BATCH))
 
     @on(Tree.NodeExpanded)
