@@ -232,3 +232,24 @@ class ActionOutcome(_Record):
     original_writes: list[PendingWrite] = Field(default_factory=list, description="replay: what the original run wrote there.")
     replay_writes: list[PendingWrite] = Field(default_factory=list, description="replay: what the replay wrote.")
     diff: StateDiff | None = Field(None, description="replay: the new state against the checkpoint replayed from.")
+
+
+def trusted_thread_list(doc: dict[str, Any]) -> ThreadList:
+    """A ``ThreadList`` of a document the inspector built itself (a checkpoint source's
+    ``threads_document``), made without validating it again.
+
+    The app's first paint waits on the first page of threads: validating it built the
+    pydantic schemas of four records first (~0.1 s). The fields are ours, with the
+    types the records declare, so ``model_construct`` gives an equal record.
+    """
+    threads = [
+        ThreadSummary.model_construct(
+            **{
+                **t,
+                "interrupts": [InterruptInfo.model_construct(**i) for i in t["interrupts"]],
+                "errors": [ErrorInfo.model_construct(**e) for e in t["errors"]],
+            }
+        )
+        for t in doc["threads"]
+    ]
+    return ThreadList.model_construct(**{**doc, "threads": threads})

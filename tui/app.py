@@ -16,6 +16,7 @@ The UI thread only lays out what arrived; a new selection cancels the load it re
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable, Collection, Iterable
 from datetime import UTC, datetime
@@ -49,7 +50,7 @@ from agent_debug.tui.screens.interrupt_screen import InterruptScreen
 from agent_debug.tui.screens.jump_screen import JumpScreen
 from agent_debug.tui.screens.replay_screen import ReplayResultScreen, ReplayScreen
 from agent_debug.tui.selection import Selection
-from agent_debug.tui.store_loader import StoreLoader
+from agent_debug.tui.store_loader import FIRST_PAINT_WAIT_S, StoreLoader
 from agent_debug.tui.widgets.events.events_view import EventsView
 from agent_debug.tui.widgets.footer.key_footer import KeyFooter
 from agent_debug.tui.widgets.graph.graph_view import GraphView
@@ -123,6 +124,7 @@ class AgentDebugApp(App[None]):
         stuck_clock: Callable[[], float] | None = None,
         ages_every: float = 1.0,
         remember: Any = None,
+        first_page: Any = None,
     ) -> None:
         """``controller`` (an ``inspector.session.DebugSession`` that can act) enables the acting verbs;
         ``start`` = (thread id, input, step?) begins a run when the app opens.
@@ -133,7 +135,8 @@ class AgentDebugApp(App[None]):
         The ages the lists show are dated again by ``clock`` every ``ages_every`` seconds.
         Keys are remapped from the user's keymap file (see ``keymap_file``).
         ``remember`` (a ``remember.Remembered``) restores the thread and tab of the last
-        session on this target and keeps them as they change."""
+        session on this target and keeps them as they change. ``first_page`` (a
+        ``first_page.FirstPage``): the store's first page of threads, already being read."""
         super().__init__()
         # The acting verbs are on when the session can act (its source holds a graph and a writer).
         self.controller = controller if controller is not None and controller.can(Capability.CONTROL) else None
@@ -158,7 +161,7 @@ class AgentDebugApp(App[None]):
         self.problem: str | None = None
         self._threads_total = 0
         self.keys = KeysInEffect(self)
-        self.loader = StoreLoader(self, source, polling=poll_interval > 0)
+        self.loader = StoreLoader(self, source, polling=poll_interval > 0, first_page=first_page)
         self.selection = Selection(self.loader, follow=follow, changed=self._selection_changed)
         self.comparison = Comparison(self, source)  # M marks a checkpoint, D diffs it with the selected one
         self.drawing = GraphDrawing(self, source, graph, breakpoints=self._breakpoints, key=self.keys.display, running=self.feed.running)
@@ -166,6 +169,7 @@ class AgentDebugApp(App[None]):
         self.interrupts_told: list[NewInterrupt] = []  # each with a notification, and the bell
         self.remember = remember
         self._remember_timer: Any = None
+        self._panes_filled = False
         if remember is not None and thread_id is None and remember.thread:
             self.initial_thread = remember.thread  # a thread that is gone is passed over
 
@@ -199,21 +203,33 @@ class AgentDebugApp(App[None]):
         with TabbedContent(id="right", initial="graph"):
             with TabPane("Graph", id="graph"):
                 yield GraphView(id="graph-view")
-            with TabPane("State", id="state"):
-                with Vertical(id="state-split"):
-                    yield StateTree(id="state-tree")
-                    yield ValueDetail(id="value-detail")
-            with TabPane("Diff", id="diff"):
-                yield DiffView(id="diff-view")
-            with TabPane("Messages", id="messages"):
-                yield MessagesView(id="messages-view")
-            with TabPane("Errors & interrupts", id="pending"):
-                yield PendingView(id="pending-view")
+            # The other tabs are filled once the thread list is on screen (``_fill_panes``).
+            yield TabPane("State", id="state")
+            yield TabPane("Diff", id="diff")
+            yield TabPane("Messages", id="messages")
+            yield TabPane("Errors & interrupts", id="pending")
             with TabPane("Events", id="events"):
-                yield EventsView(id="events-view")
-            with TabPane("Timeline", id="timeline"):
-                yield TimelineView(id="timeline-view")
+                yield EventsView(id="events-view")  # at once: run events may come before the list
+            yield TabPane("Timeline", id="timeline")
         yield KeyFooter()
+
+    async def _fill_panes(self) -> None:
+        """Mount what the tabs hidden at start show, then let the loads that feed them go on
+        (``StoreLoader.first_page_shown``). Composed at start, they were a quarter of the
+        screen's widgets, styled again at each of a terminal's first resizes before the
+        first frame. (The Events tab is composed at start: a run's events may come first.)"""
+        if not self._panes_filled:
+            self._panes_filled = True
+            tabs = self.query_one("#right", TabbedContent)
+            content = {
+                "state": Vertical(StateTree(id="state-tree"), ValueDetail(id="value-detail"), id="state-split"),
+                "diff": DiffView(id="diff-view"),
+                "messages": MessagesView(id="messages-view"),
+                "pending": PendingView(id="pending-view"),
+                "timeline": TimelineView(id="timeline-view"),
+            }
+            await asyncio.gather(*(tabs.get_pane(tab).mount(widget) for tab, widget in content.items()))
+        self.loader.first_page_shown()
 
     def notify(  # type: ignore[override]
         self,
@@ -238,6 +254,7 @@ class AgentDebugApp(App[None]):
         self.query_one("#thread-table").focus()
         self.call_after_refresh(gc_policy.settle)
         self.loader.threads()
+        self.set_timer(FIRST_PAINT_WAIT_S, self._fill_panes)  # a first listing that never comes holds nothing back
         if self.compiled_graph is not None:
             self.drawing.prepare(then=self.redraw_graph)
         if self.poll_interval > 0:
@@ -365,6 +382,9 @@ class AgentDebugApp(App[None]):
                 self.selection.choose_thread(chosen)
         self._update_status_line()
         self._tell_new_interrupts(self.new_interrupts.listing(message.doc.threads, partial=message.partial))
+        # Once this is on screen the loads it starts run: the first thread's history (then
+        # its state, graph and timeline) and, for a first page, the whole list.
+        self.call_after_refresh(self._fill_panes)
 
     @on(HistoryLoaded)
     @_while_mounted
@@ -372,7 +392,7 @@ class AgentDebugApp(App[None]):
         if not self.selection.shows(message.page.thread_id, message.page.namespace):
             return
         if message.mode == "first":
-            self.feed.follow(self.source, message.page.thread_id)  # on a server: join the run it is running
+            self._follow_run(message.page.thread_id)  # on a server: join the run it is running
         tree = self.query_one(HistoryTree)
         tree.border_title = f"history of {message.page.thread_id}"
         switch = f"{self.keys.display('namespace.previous')} {self.keys.display('namespace.next')}"
@@ -416,7 +436,14 @@ class AgentDebugApp(App[None]):
     @on(StoreChanged)
     def _store_changed(self, _: StoreChanged) -> None:
         self.selection.reload("newer")
-        self.feed.follow(self.source, self.thread_id)  # a run may have started on the thread shown
+        self._follow_run(self.thread_id)  # a run may have started on the thread shown
+
+    def _follow_run(self, thread_id: str | None) -> None:
+        """Join the run ``thread_id`` runs on a server (``EventsFeed.follow``). Only a source
+        with an HTTP client (``server_events.joinable``) has runs to join: any other skips
+        importing the server's stream code, ~60 ms on the UI thread as the first history shows."""
+        if getattr(self.source, "client", None) is not None:
+            self.feed.follow(self.source, thread_id)
 
     @on(StoreProblem)
     def _store_problem(self, message: StoreProblem) -> None:
@@ -424,6 +451,7 @@ class AgentDebugApp(App[None]):
             self.notify(message.text, title="store", severity="error", timeout=6)
         self.problem = message.text
         self._update_status_line()
+        self.call_after_refresh(self._fill_panes)  # no list to paint first: the rest goes on
 
     def _clear_problem(self) -> None:
         if self.problem is not None:
@@ -986,6 +1014,7 @@ class AgentDebugApp(App[None]):
             self.remember.note(self.thread_id, None)
             self.remember.save()  # at exit: a small file, written before the store closes
         self.workers.cancel_all()
+        self.loader.first_page_shown()  # a listing that waits for the first frame ends (cancelled: it reads nothing)
         self.feed.close()  # before the source closes: a followed run's stream reads through it
         if self.controller is not None:
             self.controller.pause()

@@ -13,8 +13,6 @@ from rich.cells import cell_len
 from rich.console import Console, Group, RenderableType
 from rich.padding import Padding
 from rich.panel import Panel
-from rich.pretty import Pretty
-from rich.syntax import Syntax
 from rich.text import Text
 
 from agent_debug.inspector.model import (
@@ -129,6 +127,8 @@ def code_block(code: str, language: str, *, highlight: bool = True) -> Renderabl
     ``code`` must be escaped already (``visible(..., lines=True)``)."""
     if not highlight or len(code) > HIGHLIGHT_UP_TO:
         return Text(code)
+    from rich.syntax import Syntax  # Pygments: imported by the first value highlighted, not at start
+
     return Syntax(code, language, word_wrap=True, theme="ansi_dark", background_color="default")
 
 
@@ -182,6 +182,8 @@ def readable_value(value: Any, *, max_string: int | None = 600, max_block: int |
     """A value as Rich shows Python values (reprs escape control characters), with its
     multi-line strings set out below it as text, code as code (a multi-line string alone:
     that text). ``max_string``/``max_block``: None shows every character."""
+    from rich.pretty import Pretty  # with attrs, ~30 ms: imported by the first value shown, not at start
+
     shown, blocks = lift_multiline(value)
     if isinstance(shown, _Below):
         return text_block(value, limit=max_block, highlight=highlight)
@@ -357,6 +359,8 @@ def render_state(out: Console, doc: CheckpointState) -> None:
         out.print(Text(visible(f"values at {doc.path}:"), style="bold"))
         out.print(readable_value(doc.values, max_string=None, max_block=None, highlight=out.is_terminal))
     else:
+        from rich.pretty import Pretty
+
         # Pretty shows strings by their repr, which escapes control characters already.
         preview = Pretty(doc.values, max_string=200, max_length=30, max_depth=6, overflow="ellipsis")
         out.print(Panel(preview, title="values (--path KEY shows one whole)", title_align="left", expand=False))

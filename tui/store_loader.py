@@ -9,16 +9,19 @@ made on the UI thread (for a 12 MB state that alone stalled it ~90 ms).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
 from textual.app import App
 from textual.message import Message
+from textual.worker import get_current_worker
 
 from agent_debug.inspector.diff import diff_checkpoint
 from agent_debug.inspector.exceptions import InspectorError, NotFoundError
 from agent_debug.inspector.sources.base import Source
 from agent_debug.tui import gc_policy
+from agent_debug.tui.first_page import FIRST_THREADS, FirstPage
 from agent_debug.tui.widgets.state.value_detail import ValueDetail, prepare, value_blocks, value_text
 from agent_debug.tui.worker_messages import (
     CheckpointLoaded,
@@ -31,9 +34,9 @@ from agent_debug.tui.worker_messages import (
 )
 
 HISTORY_PAGE = 50
-FIRST_THREADS = 200
-"""Threads of the first listing, shown before the whole list (which a big store takes a
-second or more to give): more than a tall terminal shows."""
+FIRST_PAINT_WAIT_S = 2.0
+"""How long the loads that follow the first listing (the whole list, the first history)
+wait for it to be on screen (``first_page_shown``) before they read anyway."""
 
 
 def start_worker(app: App[Any], group: str, work: Callable[[], None], *, exclusive: bool = True) -> None:
@@ -58,30 +61,54 @@ def post_read(app: App[Any], read: Callable[[], Message | None]) -> None:
 class StoreLoader:
     """Reads of the store for the app, each in its worker; results come back as messages."""
 
-    def __init__(self, app: App[Any], source: Source, *, polling: bool) -> None:
+    def __init__(self, app: App[Any], source: Source, *, polling: bool, first_page: FirstPage | None = None) -> None:
+        """``first_page``: the first page of threads, already being read (``first_page.FirstPage``)."""
         self._app = app
         self.source = source
         self.polling = polling
         self._token: Any = None
         self._listed = False
+        self._first_page = first_page
+        self._first_shown = threading.Event()
 
     def threads(self) -> None:
         """Read every thread with its status; the first time, the newest page first."""
         first, self._listed = not self._listed, True
 
-        def read() -> Message:
+        def read() -> Message | None:
+            page: Any = None
+            if first and self._first_page is not None:
+                token, page = self._first_page.take()  # read while the app started, its token first
+                self._first_page = None
+                if self._token is None and self.polling:
+                    self._token = token
             if self._token is None and self.polling:
                 # The first reading's baseline, taken before it: a commit made while we
                 # read (or before the first poll) moves the token away from it.
                 self._token = self.source.change_token()
             if first:
-                page = self.source.threads(limit=FIRST_THREADS)
+                if page is None:
+                    page = self.source.threads(limit=FIRST_THREADS)
                 if page.total <= len(page.threads):
                     return ThreadsLoaded(page)
                 self._app.post_message(ThreadsLoaded(page, partial=True))
+                if not self._after_first_paint():
+                    return None  # a newer listing replaced this one while it waited
             return ThreadsLoaded(self.source.threads())
 
         start_worker(self._app, "threads", lambda: post_read(self._app, read))
+
+    def first_page_shown(self) -> None:
+        """The first listing is on screen (or cannot be): the loads waiting for it go on."""
+        self._first_shown.set()
+
+    def _after_first_paint(self) -> bool:
+        """Wait (in a worker) until the first listing is on screen; False: the worker was
+        cancelled meanwhile. Read at once, the whole list and the first thread's history,
+        state, graph and timeline took the GIL from the first frame (on 2,000 threads it
+        came 0.5–1.5 s later, on a busy machine)."""
+        self._first_shown.wait(FIRST_PAINT_WAIT_S)
+        return not get_current_worker().is_cancelled
 
     def history(self, thread_id: str, namespace: str, mode: str = "first", before: str | None = None, *, missing_ok: bool = False) -> None:
         """Read a page of a thread's history in ``namespace``: the first, an older one
@@ -89,6 +116,8 @@ class StoreLoader:
         a thread the store does not hold (yet: a run is starting it) posts nothing."""
 
         def read() -> Message | None:
+            if not self._first_shown.is_set() and not self._after_first_paint():
+                return None  # another history replaced this one while it waited
             try:
                 return HistoryLoaded(self.source.history(thread_id, namespace=namespace, limit=HISTORY_PAGE, before=before), mode)
             except NotFoundError:

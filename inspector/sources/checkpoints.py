@@ -765,9 +765,14 @@ class CheckpointSource:
 
     def threads(self, *, status: ThreadStatus | None = None, limit: int | None = None) -> ThreadList:
         """Every thread with its status, most recently updated first."""
-        from agent_debug.inspector.model import ThreadList
+        doc = self.threads_document(status=status, limit=limit)
+        # Imported after the read: a first page read ahead (tui.first_page) reads the store
+        # while the app's thread imports the records' module.
+        from agent_debug.inspector.model import ThreadList, trusted_thread_list
 
-        return ThreadList.model_validate(self.threads_document(status=status, limit=limit))
+        if limit and status is None:
+            return trusted_thread_list(doc)  # a first page: the first paint waits on it
+        return ThreadList.model_validate(doc)
 
     def thread(self, thread_id: str) -> ThreadSummary:
         """One thread's summary."""

@@ -39,6 +39,13 @@ def remembered_target(args: argparse.Namespace) -> Any:
     return Remembered(StoredTarget(target, memory.password_dropped), reopened=True)
 
 
+def _session(target: str, **options: Any) -> Any:
+    """``inspector.session.open_session``, imported only to act: it loads the whole debugger core."""
+    from agent_debug.inspector.session import open_session
+
+    return open_session(target, **options)
+
+
 def run_attach(args: argparse.Namespace) -> int:
     """Open the app on TARGET (the last one attached when none is given), at the thread
     and tab shown last there unless ``--thread`` says otherwise; a remembered target
@@ -64,8 +71,6 @@ def _attach(args: argparse.Namespace, remember: Any) -> int:
     other file it would overwrite) and opened only once the store is; SIGTERM and
     SIGINT close it with every event so far (``signals.stop_on_signals``).
     """
-    from agent_debug.inspector.session import open_session
-
     live = live_options(args)  # a recording's phases get timings and cost too
     live["remember"] = remember
     if server_target(args):
@@ -74,7 +79,7 @@ def _attach(args: argparse.Namespace, remember: Any) -> int:
         record = check_record(args, args.target)
         open_for_ui(args.target, args.thread).close()
         require_terminal()
-        return run_acting_app(lambda: open_session(args.target, assistant=args.assistant), record, args, target=args.target, thread=args.thread, **live)
+        return run_acting_app(lambda: _session(args.target, assistant=args.assistant), record, args, target=args.target, thread=args.thread, **live)
     graph_ref_target(args)
     acting = graphs_given(args)
     if args.record is not None and not acting:
@@ -96,5 +101,5 @@ def _attach(args: argparse.Namespace, remember: Any) -> int:
     check_stuck_nodes(live["stuck_per_node"], graphs.breakpoint_names())
     allowed = getattr(args, "allow_modules", None)
     return run_acting_app(
-        lambda: open_session(args.target, graph=graphs, allow_modules=allowed), record, args, target=args.target, thread=args.thread, **live
+        lambda: _session(args.target, graph=graphs, allow_modules=allowed), record, args, target=args.target, thread=args.thread, **live
     )

@@ -48,9 +48,13 @@ def make_app(source: Source, *, graph: Any = None, thread: str | None = None, po
 
 
 def run_app(source: Source, *, graph: Any = None, thread: str | None = None, poll: float = 0.5, **kw: Any) -> int:
-    """Run the Textual app on an opened source."""
+    """Run the Textual app on an opened source; its first page of threads is read while
+    the app is imported and composed (``first_page``)."""
+    from agent_debug.tui.first_page import FirstPage
+
     require_terminal(source.close)
-    make_app(source, graph=graph, thread=thread, poll=poll, **kw).run()
+    first = FirstPage.start(source, token=poll > 0)
+    make_app(source, graph=graph, thread=thread, poll=poll, first_page=first, **kw).run()
     return 0
 
 

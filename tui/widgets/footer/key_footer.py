@@ -51,10 +51,14 @@ class KeyFooter(Footer):
         fitted = self._fit()
         self._fitted_for = tuple(b.action for b, _, _ in fitted)
         for binding, enabled, tooltip in fitted:
-            yield FooterKey(
+            key = FooterKey(
                 binding.key, self.app.get_key_display(binding), binding.description, binding.action,
                 disabled=not enabled, tooltip=tooltip,
-            ).data_bind(compact=Footer.compact)  # fmt: skip
+            )  # fmt: skip
+            # Born with the footer's value: a key made compact on mount, then bound to a
+            # footer that is not, restyled itself twice (~40 keys: most of a first frame's CSS work).
+            key.set_reactive(FooterKey.compact, self.compact)
+            yield key.data_bind(compact=Footer.compact)
         palette = self._palette()
         if palette is not None:
             binding, enabled, tooltip = palette

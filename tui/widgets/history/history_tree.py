@@ -12,7 +12,6 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from agent_debug.inspector.model import CheckpointSummary, HistoryPage
-from agent_debug.inspector.timeline import describe
 from agent_debug.tui.render import age
 from agent_debug.tui.safe_text import visible
 
@@ -48,6 +47,8 @@ def _since(child: CheckpointSummary, parent: CheckpointSummary | None, waited: f
     interrupt (``waited``: its seconds, from the timeline) is not phase time: ``⏸ N``. An
     input, update or fork was made by no phase: the span before it is idle, not shown."""
     if waited is not None:
+        from agent_debug.inspector.timeline import describe  # the timeline's module: loaded with the Timeline tab's first build
+
         return f"⏸ {describe(waited)}"
     if parent is None or child.created_at is None or parent.created_at is None or child.source != "loop":
         return ""

@@ -8,7 +8,7 @@ the UI thread only swaps the lines in. Choosing a row (enter, a click) posts
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
@@ -21,8 +21,10 @@ from textual.widgets.option_list import Option
 
 from agent_debug.inspector.exceptions import InspectorError
 from agent_debug.inspector.sources.base import Source
-from agent_debug.inspector.timeline import Phase, Timeline, build_timeline
-from agent_debug.tui.widgets.timeline.timeline_lines import timeline_lines
+
+if TYPE_CHECKING:
+    # The timeline's modules are imported by the worker of the first build: not at start.
+    from agent_debug.inspector.timeline import Phase, Timeline
 
 
 class TimelineView(Vertical):
@@ -64,6 +66,9 @@ class TimelineView(Vertical):
         width = self._content_width()
 
         def build() -> None:
+            from agent_debug.inspector.timeline import build_timeline
+            from agent_debug.tui.widgets.timeline.timeline_lines import timeline_lines
+
             try:
                 timeline = build_timeline(source, thread_id, now=now)
             except InspectorError as exc:
@@ -112,6 +117,8 @@ class TimelineView(Vertical):
         if self.timeline is None or self._content_width() == self._width:
             return
         timeline, width = self.timeline, self._content_width()
+        from agent_debug.tui.widgets.timeline.timeline_lines import timeline_lines  # imported already: a timeline was built
+
         self.run_worker(
             lambda: self.app.call_from_thread(self._show, timeline, timeline_lines(timeline, width), width),
             name="timeline", group="timeline", description="timeline", exclusive=True, exit_on_error=False, thread=True,
