@@ -18,9 +18,9 @@ from rich.text import Span, Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.geometry import Region
+from textual.geometry import Region, Size
 from textual.message import Message
-from textual.reactive import var
+from textual.reactive import Reactive, var
 from textual.strip import Strip
 from textual.widgets import Input, RichLog, Static, Tab, Tabs
 
@@ -131,6 +131,16 @@ class EventsLog(RichLog):
     to the end (``End``)."""
 
     following: var[bool] = var(True)
+
+    # Each line written grows the log's virtual size, a reactive that asks the whole screen
+    # to be laid out again, and a layout repaints every widget on it (30-100 ms for this
+    # app's screen): under a flood, every frame. A scroll view's size does not follow its
+    # content, so only its scrollbars need the new size; a scrollbar shown or hidden asks
+    # for the layout itself (``show_vertical_scrollbar`` is a layout reactive).
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
+
+    def watch_virtual_size(self, size: Size) -> None:
+        self._scroll_update(size)
 
     class FollowChanged(Message):
         """The log started or stopped following."""
