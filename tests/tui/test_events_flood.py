@@ -54,12 +54,17 @@ def feed_app():
     return events_app(flood_builder().compile(), "f0", {"customs": 1, "logs": 1, "words": 1})
 
 
+async def first_run_shown(pilot, app) -> None:
+    """The events pane on screen, and the feed app's first run drained into it."""
+    await wait_until(pilot, lambda: not app.controller.running and app.events._drained == app.events._appended, "the first run shown")
+
+
 async def test_a_flood_is_drawn_at_a_slower_pace_then_whole_and_in_order():
     app = feed_app()
     clock = Clock()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("l")
-        await wait_until(pilot, lambda: not app.controller.running and app.events._drained == app.events._appended, "the first run shown")
+        await first_run_shown(pilot, app)
         await pilot.pause(0.1)
         app.feed.clock = clock
         view = app.query_one(EventsView)
@@ -91,7 +96,7 @@ async def test_a_flood_larger_than_the_log_keeps_its_newest_lines_in_order():
     app = feed_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("l")
-        await wait_until(pilot, lambda: not app.controller.running and app.events._drained == app.events._appended, "the first run shown")
+        await first_run_shown(pilot, app)
         total = MAX_LINES + 1500
         for e in flood(1, total):
             app.events.append(e)
@@ -106,7 +111,7 @@ async def test_the_log_draws_a_frame_as_richlog_draws_each_line():
     app = feed_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("l")
-        await wait_until(pilot, lambda: not app.controller.running and app.events._drained == app.events._appended, "the first run shown")
+        await first_run_shown(pilot, app)
         wide = LogEvent(seq=301, time=2.0, level="INFO", levelno=20, logger="tests.flood", message="wide " * 80, thread_id="f1", node="flood")
         for e in [*flood(1, 300), wide]:
             app.events.append(e)

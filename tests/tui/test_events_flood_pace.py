@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from agent_debug.tui.events_feed import DRAW_S, FLOOD_TICK
 from agent_debug.tui.widgets.events.events_view import EventsView
-from tests.tui.test_events_flood import Clock, feed_app, flood, numbers
+from tests.tui.test_events_flood import Clock, feed_app, first_run_shown, flood, numbers
 from tests.tui.test_events_pane import SIZE, wait_until
 
 
@@ -15,7 +15,7 @@ async def test_a_flood_that_slows_down_keeps_the_flood_pace_until_a_quiet_tick()
     clock = Clock()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("l")
-        await wait_until(pilot, lambda: not app.controller.running and app.events._drained == app.events._appended, "the first run shown")
+        await first_run_shown(pilot, app)
         await pilot.pause(0.1)
         app.feed.clock = clock
         view = app.query_one(EventsView)
