@@ -99,6 +99,22 @@ def _while_mounted(handler: Callable[..., None]) -> Callable[..., None]:
     return guarded
 
 
+def _after_panes(handler: Callable[..., None]) -> Callable[..., None]:
+    """Hold a worker's result that fills the tabs mounted after the first listing
+    (``_fill_panes``) until they are in. The reads wait for them at most
+    ``FIRST_PAINT_WAIT_S``: on a busy machine a history came while they were mounting."""
+
+    def held(self: Any, *message: Any) -> None:
+        if self._panes_ready:
+            handler(self, *message)
+        else:
+            self._held_for_panes.append((handler, message))
+
+    held.__name__ = handler.__name__
+    held.__doc__ = handler.__doc__
+    return held
+
+
 class AgentDebugApp(App[None]):
     """Browse a checkpoint store: threads, fork-tree history, graph, state, diff, messages."""
 
@@ -170,6 +186,8 @@ class AgentDebugApp(App[None]):
         self.remember = remember
         self._remember_timer: Any = None
         self._panes_filled = False
+        self._panes_ready = False  # mounted, the results held for them handled (``_after_panes``)
+        self._held_for_panes: list[tuple[Callable[..., None], tuple[Any, ...]]] = []
         if remember is not None and thread_id is None and remember.thread:
             self.initial_thread = remember.thread  # a thread that is gone is passed over
 
@@ -229,7 +247,12 @@ class AgentDebugApp(App[None]):
                 "timeline": TimelineView(id="timeline-view"),
             }
             await asyncio.gather(*(tabs.get_pane(tab).mount(widget) for tab, widget in content.items()))
-        self.loader.first_page_shown()
+            self._panes_ready = True
+            held, self._held_for_panes = self._held_for_panes, []
+            for handler, message in held:
+                handler(self, *message)
+        if self._panes_ready:
+            self.loader.first_page_shown()
 
     def notify(  # type: ignore[override]
         self,
@@ -388,6 +411,7 @@ class AgentDebugApp(App[None]):
 
     @on(HistoryLoaded)
     @_while_mounted
+    @_after_panes
     def _history_loaded(self, message: HistoryLoaded) -> None:
         if not self.selection.shows(message.page.thread_id, message.page.namespace):
             return
@@ -406,6 +430,7 @@ class AgentDebugApp(App[None]):
 
     @on(CheckpointLoaded)
     @_while_mounted
+    @_after_panes
     def _checkpoint_loaded(self, message: CheckpointLoaded) -> None:
         state = message.state
         if not self.selection.checkpoint_arrived(state):
@@ -429,6 +454,7 @@ class AgentDebugApp(App[None]):
 
     @on(ValueRendered)
     @_while_mounted
+    @_after_panes
     def _value_rendered(self, message: ValueRendered) -> None:
         if message.path == self.value_path:
             self.query_one(ValueDetail).show(message.path, message.text, message.is_json, message.blocks)

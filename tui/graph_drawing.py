@@ -22,7 +22,7 @@ from agent_debug.inspector.graph_binding import GraphBinding, GraphChoice, Known
 from agent_debug.inspector.langgraph_names import END, START
 from agent_debug.inspector.model import CheckpointState, CheckpointSummary
 from agent_debug.inspector.sources.base import Source
-from agent_debug.tui.store_loader import post_read, start_worker
+from agent_debug.tui.store_loader import InOrder, post_read, start_worker
 from agent_debug.tui.worker_messages import GraphDrawn
 
 # Breakpoints in force, as (before, after) node names (``sub:node`` inside a subgraph).
@@ -52,6 +52,7 @@ class GraphDrawing:
         self._candidate: str | None = None
         self._models: dict[KnownGraph, Any] = {}
         self._rows_cache: dict[tuple[str, str], tuple[str, list[CheckpointSummary]]] = {}
+        self._drawings = InOrder()
         # The graph chosen for each thread, with the head it was chosen at.
         self._choices: dict[str, tuple[str, GraphChoice]] = {}
         # Models of the user's subgraphs by graph and path (None: not a subgraph node of
@@ -95,9 +96,7 @@ class GraphDrawing:
         focus_on = self.focus
         running = self._running(thread_id) if self._running is not None else ()
 
-        def draw() -> Message | None:
-            from textual.worker import get_current_worker
-
+        def draw() -> Message:
             from agent_debug.graphviz_export.model import apply_status
             from agent_debug.graphviz_export.terminal import layout
             from agent_debug.tui.graph_status import graph_status
@@ -117,11 +116,11 @@ class GraphDrawing:
                 caption += f" · focus on {focus} ({self._key('graph.focus')} for all)"
             drawing = layout(apply_status(model, status), focus=focus, hops=1)
             drawing.spans  # styled here, off the UI thread (spans are computed lazily)
-            if get_current_worker().is_cancelled:
-                return None  # a newer draw replaced this one: arriving last, it would show older statuses
             return GraphDrawn(drawing, caption, thread_id=thread_id, namespace=namespace, title=title)
 
-        start_worker(self._app, "graph", lambda: post_read(self._app, draw))
+        # A newer draw replaces this one; arriving last, this one would show older statuses.
+        order = (self._drawings, self._drawings.ask())
+        start_worker(self._app, "graph", lambda: post_read(self._app, draw, order))
 
     # -- worker threads only ----------------------------------------------------------
 

@@ -45,17 +45,49 @@ def start_worker(app: App[Any], group: str, work: Callable[[], None], *, exclusi
     app.run_worker(work, name=group, group=group, description=group, exclusive=exclusive, exit_on_error=False, thread=True)
 
 
-def post_read(app: App[Any], read: Callable[[], Message | None]) -> None:
+class InOrder:
+    """Readings of one kind posted in the order they were asked for. A worker a newer
+    request replaces is only marked cancelled: its thread reads on, and on a busy machine
+    its older reading could reach the app after the newer one and stay on screen (a
+    thread shown ``interrupted`` after the run that resumed it was listed ``done``)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._asked = 0
+        self._posted = 0
+
+    def ask(self) -> int:
+        """The number of a new request (UI thread)."""
+        with self._lock:
+            self._asked += 1
+            return self._asked
+
+    def post(self, app: App[Any], number: int, message: Message) -> None:
+        """Post ``message``, the reading of request ``number``, unless a newer request's
+        reading is posted already. (Posting under the lock keeps the app's queue in order.)"""
+        with self._lock:
+            if number < self._posted:
+                return
+            self._posted = number
+            app.post_message(message)
+
+
+def post_read(app: App[Any], read: Callable[[], Message | None], order: tuple[InOrder, int] | None = None) -> None:
     """Run ``read`` (in a worker thread) and post the message it returns; a store that
-    cannot be read posts ``StoreProblem`` instead."""
+    cannot be read posts ``StoreProblem`` instead. ``order``: the readings it is one of,
+    and its request's number (``InOrder``)."""
     try:
         with gc_policy.quiet():
             message = read()
     except InspectorError as exc:
         app.post_message(StoreProblem(exc.message))
         return
-    if message is not None:
+    if message is None:
+        return
+    if order is None:
         app.post_message(message)
+    else:
+        order[0].post(app, order[1], message)
 
 
 class StoreLoader:
@@ -70,10 +102,13 @@ class StoreLoader:
         self._listed = False
         self._first_page = first_page
         self._first_shown = threading.Event()
+        self._listings = InOrder()
+        self._histories = InOrder()  # the first and newest pages; an older page is asked by the user
 
     def threads(self) -> None:
         """Read every thread with its status; the first time, the newest page first."""
         first, self._listed = not self._listed, True
+        number = self._listings.ask()
 
         def read() -> Message | None:
             page: Any = None
@@ -91,12 +126,12 @@ class StoreLoader:
                     page = self.source.threads(limit=FIRST_THREADS)
                 if page.total <= len(page.threads):
                     return ThreadsLoaded(page)
-                self._app.post_message(ThreadsLoaded(page, partial=True))
+                self._listings.post(self._app, number, ThreadsLoaded(page, partial=True))
                 if not self._after_first_paint():
                     return None  # a newer listing replaced this one while it waited
             return ThreadsLoaded(self.source.threads())
 
-        start_worker(self._app, "threads", lambda: post_read(self._app, read))
+        start_worker(self._app, "threads", lambda: post_read(self._app, read, (self._listings, number)))
 
     def first_page_shown(self) -> None:
         """The first listing is on screen (or cannot be): the loads waiting for it go on."""
@@ -125,7 +160,8 @@ class StoreLoader:
                     return None  # the thread went with a change of the store: the reloaded list moves on
                 raise
 
-        start_worker(self._app, "history", lambda: post_read(self._app, read))
+        order = None if mode == "older" else (self._histories, self._histories.ask())
+        start_worker(self._app, "history", lambda: post_read(self._app, read, order))
 
     def checkpoint(self, thread_id: str, checkpoint_id: str, namespace: str) -> None:
         """Decode one checkpoint and diff it with its parent."""

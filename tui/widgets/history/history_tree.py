@@ -116,7 +116,12 @@ class HistoryTree(Tree[RowData]):
         self._rebuild(keep)
 
     def merge_newer(self, page: HistoryPage, *, follow: bool, now: datetime) -> None:
-        """Add checkpoints written since the last load (live), keeping loaded older pages."""
+        """Add checkpoints written since the last load (live), keeping loaded older pages.
+        The newest page of a history not shown yet (its first page is still on its way) is
+        shown as its first."""
+        if (page.thread_id, page.namespace) != (self.thread_id, self.namespace):
+            self.show_page(page, now=now)
+            return
         self._now = now
         known = {r.checkpoint_id for r in self.rows}
         fresh = [r for r in page.checkpoints if r.checkpoint_id not in known]
