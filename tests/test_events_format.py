@@ -133,11 +133,39 @@ def test_streamed_text_is_one_line_per_phase_when_it_ends():
     assert lines == ["▶ started", "thinking: Let me think. Whole.", "answer: Hello", "■ done in 3ms"]
 
 
+def test_each_model_call_of_a_phase_is_a_line_of_its_own():
+    """Two model calls, two thoughts and two answers (one run-together line read as one
+    thought); a call seen from its middle (a run joined late) is apart from the next."""
+    phase = [
+        event("phase_started"),
+        event("thinking", text="…the usual", format="reasoning", message_id="m1"),
+        event("token", text="It is ", message_id="m1"),
+        event("token", text="the cache.", message_id="m1"),
+        event("thinking", text="Then ", format="reasoning", message_id="m2"),
+        event("thinking", text="the lock file.", format="reasoning", message_id="m2"),
+        event("token", text="And the lock.", message_id="m2"),
+        event("phase_finished", seq=7, status="done", duration_ms=3.0),
+    ]
+    pane = EventFormatter(PANE)
+    assert [plain(line)[len(WHEN) + 16 :] for e in phase for line in pane.feed(e)] == [
+        "▶ started", "thinking: …the usual", "thinking: Then the lock file.", "■ done in 3ms",
+    ]  # fmt: skip
+    log = EventFormatter(LOG)
+    assert [plain(line)[len(WHEN) + 18 :] for e in phase for line in log.feed(e)] == [
+        "▶ started", "thinking: …the usual", "answer: It is the cache.", "thinking: Then the lock file.", "answer: And the lock.",
+        "■ done in 3ms",
+    ]  # fmt: skip
+    folder = EventFormatter(PANE)
+    folded = [f for e in phase for f in folder.fold(e)]
+    assert [f.message_id for f in folded if f.kind == "thinking"] == ["m1", "m2"]
+    assert pane.streams == {} and log.streams == {}
+
+
 def test_the_streams_of_a_running_phase_are_visible_while_it_runs():
     pane = EventFormatter(PANE)
     for e in streamed_phase()[:4]:
         pane.feed(e)
-    assert pane.streams == {("k1", "thinking"): ["Let me ", "think."], ("k1", "token"): ["Hel"]}
+    assert pane.streams == {("k1", "thinking", None): ["Let me ", "think."], ("k1", "token", None): ["Hel"]}
     pane.reset()
     assert pane.streams == {}
 

@@ -126,8 +126,8 @@ class EventFormatter:
     """
 
     layout: Layout = LOG
-    #: text streamed so far, by (task id, "thinking" or "token"), oldest phase first
-    streams: dict[tuple[str | None, str], list[str]] = field(default_factory=dict)
+    #: text streamed so far, by (task id, "thinking" or "token", message id), oldest first
+    streams: dict[tuple[str | None, str, str | None], list[str]] = field(default_factory=dict)
 
     def feed(self, event: Any) -> list[Line]:
         """The lines ``event`` adds (none for a token streamed inside a phase)."""
@@ -139,24 +139,37 @@ class EventFormatter:
 
     def fold(self, e: Any) -> list[Any]:
         """``e`` as the events to show: none for a piece of a stream, the whole thinking
-        and answer of a phase before its ``phase_finished``, else ``e`` itself."""
+        and answer of each of a phase's model calls (by message) before its
+        ``phase_finished``, else ``e`` itself."""
         kind = e.kind
         if kind in ("token", "thinking") and (e.streamed or self.layout.full):
-            self.streams.setdefault((e.task_id, kind), []).append(e.text)
+            self.streams.setdefault((e.task_id, kind, e.message_id), []).append(e.text)
             return []
         if kind == "phase_finished":
-            thought = "".join(self.streams.pop((e.task_id, "thinking"), ()))
-            answer = "".join(self.streams.pop((e.task_id, "token"), ()))
-            if thought or answer:
-                where = {"seq": e.seq, "time": e.time, "thread_id": e.thread_id, "namespace": e.namespace, "step": e.step,
-                         "node": e.node, "task_id": e.task_id}  # fmt: skip
-                whole: list[Any] = []
-                if thought:
-                    whole.append(ThinkingEvent(**where, text=thought, format="reasoning", streamed=False))
-                if answer:
-                    whole.append(TokenEvent(**where, text=answer, streamed=False))
+            whole = self._whole(e)
+            if whole:
                 return [*whole, e]
         return [e]
+
+    def _whole(self, e: Any) -> list[Any]:
+        """The phase's streamed text as whole events: per message, its thinking then its
+        answer, oldest message first. (Two model calls are two thoughts: one line each,
+        not one run-together line; a run joined mid-call shows the rest of that call's
+        apart from the calls seen whole.)"""
+        mine = [key for key in self.streams if key[0] == e.task_id]
+        if not mine:
+            return []
+        where = {"seq": e.seq, "time": e.time, "thread_id": e.thread_id, "namespace": e.namespace, "step": e.step,
+                 "node": e.node, "task_id": e.task_id}  # fmt: skip
+        texts = {key: "".join(self.streams.pop(key)) for key in mine}
+        whole: list[Any] = []
+        for message_id in dict.fromkeys(key[2] for key in mine):
+            thought, answer = texts.get((e.task_id, "thinking", message_id)), texts.get((e.task_id, "token", message_id))
+            if thought:
+                whole.append(ThinkingEvent(**where, text=thought, format="reasoning", streamed=False, message_id=message_id))
+            if answer:
+                whole.append(TokenEvent(**where, text=answer, streamed=False, message_id=message_id))
+        return whole
 
     def shows(self, kind: str) -> bool:
         """Whether events of ``kind`` can have a line in this layout."""

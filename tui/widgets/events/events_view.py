@@ -306,8 +306,9 @@ class EventsView(Vertical):
     # -- lines ------------------------------------------------------------------------
 
     @property
-    def streams(self) -> dict[tuple[str | None, str], list[str]]:
-        """Text streamed so far in each running phase, by (task id, "thinking" or "token")."""
+    def streams(self) -> dict[tuple[str | None, str, str | None], list[str]]:
+        """Text streamed so far in each running phase, by (task id, "thinking" or "token",
+        message id)."""
         return self.formatter.streams
 
     def _line(self, e: Any) -> Text | None:
@@ -398,7 +399,7 @@ class EventsView(Vertical):
             self._show_follow(False)
         if waiting.fresh:
             waiting.fresh = False
-            live = next((("".join(parts), kind) for (task, kind), parts in reversed(self.streams.items())), None)
+            live = next((("".join(parts), kind) for (_, kind, _), parts in reversed(self.streams.items())), None)
             # Two lines tall whatever it says: no new layout of the screen.
             self.query_one("#events-stream", Static).update(
                 Text(visible(f"streaming {live[1]}: …{live[0][-200:]}"), style="italic") if live else "", layout=False
