@@ -21,6 +21,7 @@ from agent_debug.tui.widgets.history.history_tree import HistoryTree
 from agent_debug.tui.widgets.state.state_tree import StateTree
 from agent_debug.tui.widgets.threads.thread_list import ThreadList
 from tests.tui.conftest import fixed_clock, settle
+from tests.tui.test_events_pane import wait_until
 
 SIZE = (140, 45)
 
@@ -33,13 +34,6 @@ class Inbox:
 
     def post_message(self, message: object) -> None:
         self.messages.append(message)
-
-
-async def until(pilot, condition) -> None:
-    for _ in range(2000):
-        if condition():
-            return
-        await pilot.pause(0.01)
 
 
 def test_a_reading_older_than_one_posted_is_dropped() -> None:
@@ -80,9 +74,9 @@ async def test_an_older_listing_that_ends_after_a_newer_one_is_not_shown(snapsho
         await settle(pilot)
         assert len(readings) == 1
         app.selection.reload("newer")
-        await until(pilot, lambda: len(readings) == 2)  # read, held before it is posted
+        await wait_until(pilot, lambda: len(readings) == 2, "the first reload's reading")  # read, held before it is posted
         app.selection.reload("newer")  # its worker is marked cancelled; the thread reads on
-        await until(pilot, lambda: len(readings) == 3 and len(shown) == 2)
+        await wait_until(pilot, lambda: len(readings) == 3 and len(shown) == 2, "the second reload's listing shown")
         assert len(readings) == 3 and shown[-1] is readings[2].threads
         hold.set()
         await settle(pilot)
@@ -172,9 +166,9 @@ async def test_an_older_drawing_that_ends_after_a_newer_one_is_not_shown(snapsho
         app.drawing._all_rows = all_rows
         before = len(shown)
         app.redraw_graph()
-        await until(pilot, lambda: len(calls) == 1)
+        await wait_until(pilot, lambda: len(calls) == 1, "the first redraw begun")
         app.redraw_graph()
-        await until(pilot, lambda: len(shown) == before + 1)
+        await wait_until(pilot, lambda: len(shown) == before + 1, "the second redraw shown")
         newest = shown[-1]
         hold.set()
         await settle(pilot)
